@@ -1,0 +1,1 @@
+"""What is measured and how: the pyperf suite, profiling workloads and collectors."""

@@ -1,0 +1,73 @@
+"""`mapbench`: one console script, thin subcommands that delegate to the room that owns the work."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from analysis.errors import InputError
+
+# (module, subcommand) in the order `mapbench --help` lists them. A module that is
+# not there yet is skipped, so a partial checkout still has a working CLI.
+SUBCOMMAND_MODULES = [
+    "benchmarks.commands.bench",
+    "benchmarks.commands.profile",
+    "benchmarks.commands.compare",
+    "benchmarks.commands.history",
+    "benchmarks.commands.calibrate",
+    "benchmarks.commands.report",
+    "analysis.commands.fold",
+    "analysis.commands.flamegraph",
+    "analysis.commands.pprof",
+    "analysis.commands.top",
+    "analysis.commands.cachemiss",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mapbench",
+        description="Benchmark and profile a Go-style hash map and its iterator.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module_name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = f"mapbench {args.command}"
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"{prog}: error: no such file: {exc.filename}", file=sys.stderr)
+        return 2
+    except IsADirectoryError as exc:
+        print(f"{prog}: error: is a folder, not a file: {exc.filename}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(f"{prog}: error: permission denied: {exc.filename}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`mapbench fold ... | head`): not an error of ours.
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; files already written are kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
