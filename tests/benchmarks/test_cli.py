@@ -1,0 +1,31 @@
+"""The mapbench entry point: help lists the commands, errors are one line, never a traceback."""
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import cli
+
+
+def test_help_lists_commands_that_exist(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: mapbench" in out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([])
+    assert exc.value.code == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_console_module_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "benchmarks.cli", "--help"],
+                            capture_output=True, text=True, cwd=tmp_path,
+                            env={"PYTHONPATH": str(__import__("pathlib").Path(cli.__file__).parents[1]),
+                                 "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
