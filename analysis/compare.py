@@ -1,0 +1,463 @@
+"""Compare two pyperf suites benchmark by benchmark: a verdict that holds on a noisy machine.
+
+Why not pyperf's `compare_to`: its Student t-test treats every value as independent,
+misreports when the two runs have different sample counts, and on a 2-core VM flags the
+ordinary drift between two runs as significant. Here, per benchmark:
+
+- the sample is one number per worker process: the mean of that process's values
+  (values inside one process are not independent; processes are);
+- the test is a two-sided Mann-Whitney U test on those per-process means (no normality
+  assumption, robust to the outliers a shared VM produces), significant when p < alpha;
+- the effect is the ratio of the medians of the per-process means, head / base, shown
+  with a percentile-bootstrap confidence interval;
+- a change counts only when it is significant AND at least `min_effect` in size: a
+  shift smaller than the machine's run-to-run drift is not a change, however small p is.
+
+Counts (allocs/op, bytes/op, and any benchmark whose unit is not seconds) are exact:
+they are compared for equality, never tested.
+
+Everything here is a pure transform: suites and JSON in, a `Comparison` and its markdown
+or HTML rendering out.
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyperf
+from scipy import stats
+
+SLOWER = "slower"
+FASTER = "faster"
+UNCHANGED = "no significant change"
+VERDICTS = (SLOWER, FASTER, UNCHANGED)
+
+DEFAULT_ALPHA = 0.01
+DEFAULT_MIN_EFFECT = 0.03          # 3 %: above the A/A drift `mapbench calibrate` measures here
+DEFAULT_CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20260101          # fixed, so the same two suites always render the same CI
+
+# Benchmark metadata that are exact counts from the counting allocator (issue 3), plus any
+# key that reads as a count per operation.
+_COUNT_KEY = re.compile(r"(^|_)(allocs?|frees|alloc_bytes)(_|$)|_per_op$|_per_loop$")
+# Metadata that describe one benchmark's configuration rather than its result; they differ
+# legitimately between runs only if the suite changed, so they are compared like counts.
+_CONFIG_KEYS = ("n", "bucket_bytes", "buckets", "load_factor", "noverflow", "overflow_buckets")
+
+
+@dataclass(frozen=True)
+class Method:
+    """The test and thresholds; rendered into every report so the verdict can be checked."""
+    alpha: float = DEFAULT_ALPHA
+    min_effect: float = DEFAULT_MIN_EFFECT       # fraction: 0.03 is 3 %
+    confidence: float = DEFAULT_CONFIDENCE
+
+    def describe(self) -> str:
+        return (f"Two-sided Mann-Whitney U test on per-process means (one sample per pyperf "
+                f"worker process), significant when p < {self.alpha:g}; change = ratio of the "
+                f"medians of the per-process means (head / base) with a "
+                f"{self.confidence:.0%} percentile-bootstrap interval; a benchmark is called "
+                f"faster or slower only when significant AND the change is at least "
+                f"{self.min_effect:.1%}. Counts (allocs/op, bytes/op) are compared exactly.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How pyperf sampled one benchmark: must match between runs for a fair comparison."""
+    processes: int
+    values_per_process: tuple[int, ...]    # distinct counts seen
+    loops: tuple[int, ...]                 # distinct outer loop counts seen
+    warmups: tuple[int, ...]               # distinct warmup counts seen
+
+
+@dataclass(frozen=True)
+class TimingChange:
+    name: str
+    unit: str
+    base_median: float        # median of per-process means, pyperf timing (seconds per loop)
+    head_median: float
+    change: float             # head / base - 1
+    ci_low: float             # bootstrap interval of the change
+    ci_high: float
+    p_value: float            # Mann-Whitney U, two-sided; nan when a side has < 2 processes
+    base_processes: int
+    head_processes: int
+    verdict: str
+
+    @property
+    def ratio(self) -> float:
+        return 1.0 + self.change
+
+
+@dataclass(frozen=True)
+class CountChange:
+    name: str
+    key: str                  # metadata key, or "value" for a count-unit benchmark
+    base: object
+    head: object
+
+    @property
+    def equal(self) -> bool:
+        return self.base == self.head
+
+
+@dataclass
+class Comparison:
+    base_label: str
+    head_label: str
+    method: Method
+    timings: list[TimingChange] = field(default_factory=list)
+    counts: list[CountChange] = field(default_factory=list)
+    only_base: list[str] = field(default_factory=list)
+    only_head: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def section(self, verdict: str) -> list[TimingChange]:
+        rows = [t for t in self.timings if t.verdict == verdict]
+        return sorted(rows, key=lambda t: -abs(t.change))
+
+    @property
+    def geometric_mean(self) -> float | None:
+        """Geometric mean of head/base over all timed benchmarks (1.0 = no change overall)."""
+        ratios = [t.ratio for t in self.timings if t.ratio > 0]
+        if not ratios:
+            return None
+        return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+    def regressions(self, pct: float) -> list[TimingChange]:
+        """Significant slowdowns larger than `pct` percent: what a CI gate fails on."""
+        return [t for t in self.section(SLOWER) if t.change * 100.0 > pct]
+
+    @property
+    def changed_counts(self) -> list[CountChange]:
+        return [c for c in self.counts if not c.equal]
+
+
+# -- sampling -------------------------------------------------------------------------
+
+def process_means(bench: pyperf.Benchmark) -> list[float]:
+    """One number per worker process: the mean of its values (calibration runs have none)."""
+    return [sum(run.values) / len(run.values) for run in bench.get_runs() if run.values]
+
+
+def sampling_settings(bench: pyperf.Benchmark) -> Settings:
+    runs = [run for run in bench.get_runs() if run.values]
+    return Settings(
+        processes=len(runs),
+        values_per_process=tuple(sorted({len(r.values) for r in runs})),
+        loops=tuple(sorted({int(r.get_loops()) for r in runs})),
+        warmups=tuple(sorted({len(r.warmups) for r in runs})),
+    )
+
+
+def _change_interval(base: np.ndarray, head: np.ndarray, confidence: float) -> tuple[float, float]:
+    if len(base) < 2 or len(head) < 2:
+        return (math.nan, math.nan)
+
+    def ratio_of_medians(h, b, axis=-1):
+        return np.median(h, axis=axis) / np.median(b, axis=axis)
+
+    if np.all(base == base[0]) and np.all(head == head[0]):
+        value = head[0] / base[0] - 1.0
+        return (value, value)
+    result = stats.bootstrap((head, base), ratio_of_medians, vectorized=True, paired=False,
+                             confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
+                             method="percentile", random_state=BOOTSTRAP_SEED)
+    return (float(result.confidence_interval.low) - 1.0,
+            float(result.confidence_interval.high) - 1.0)
+
+
+def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
+                   method: Method) -> TimingChange:
+    b = np.asarray(process_means(base), dtype=float)
+    h = np.asarray(process_means(head), dtype=float)
+    base_median, head_median = float(np.median(b)), float(np.median(h))
+    change = head_median / base_median - 1.0 if base_median > 0 else math.nan
+    if len(b) < 2 or len(h) < 2:
+        p_value = math.nan
+    elif np.all(np.concatenate([b, h]) == b[0]):
+        p_value = 1.0                   # identical samples: nothing to test
+    else:
+        p_value = float(stats.mannwhitneyu(h, b, alternative="two-sided").pvalue)
+    ci_low, ci_high = _change_interval(b, h, method.confidence)
+    significant = p_value < method.alpha           # False for nan
+    if significant and change >= method.min_effect:
+        verdict = SLOWER
+    elif significant and change <= -method.min_effect:
+        verdict = FASTER
+    else:
+        verdict = UNCHANGED
+    return TimingChange(name, base.get_unit(), base_median, head_median, change, ci_low,
+                        ci_high, p_value, len(b), len(h), verdict)
+
+
+def _is_count_key(key: str) -> bool:
+    return bool(_COUNT_KEY.search(key)) or key in _CONFIG_KEYS
+
+
+def _count_values(bench: pyperf.Benchmark):
+    values = sorted(set(bench.get_values()))
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
+                   method: Method = Method(), base_label: str = "base",
+                   head_label: str = "head") -> Comparison:
+    """Join two suites by benchmark name and compare each benchmark present in both."""
+    result = Comparison(base_label, head_label, method)
+    base_names = set(base.get_benchmark_names())
+    head_names = set(head.get_benchmark_names())
+    result.only_base = sorted(base_names - head_names)
+    result.only_head = sorted(head_names - base_names)
+    settings_differ: dict[str, list[str]] = {}
+    for name in sorted(base_names & head_names):
+        b, h = base.get_benchmark(name), head.get_benchmark(name)
+        if b.get_unit() != h.get_unit():
+            result.warnings.append(f"{name}: unit differs ({b.get_unit()} vs {h.get_unit()}); "
+                                   f"not compared")
+            continue
+        if b.get_unit() == "second":
+            result.timings.append(compare_timing(name, b, h, method))
+            sb, sh = sampling_settings(b), sampling_settings(h)
+            for attr in ("processes", "values_per_process", "loops", "warmups"):
+                vb, vh = getattr(sb, attr), getattr(sh, attr)
+                if vb != vh:
+                    settings_differ.setdefault(attr, []).append(f"{name} ({vb} vs {vh})")
+        else:
+            result.counts.append(CountChange(name, "value", _count_values(b), _count_values(h)))
+        mb, mh = b.get_metadata(), h.get_metadata()
+        for key in sorted(set(mb) | set(mh)):
+            if _is_count_key(key) and key in mb and key in mh:
+                result.counts.append(CountChange(name, key, mb[key], mh[key]))
+    for attr, where in settings_differ.items():
+        label = attr.replace("_", " ")
+        shown = ", ".join(where[:3]) + (f", and {len(where) - 3} more" if len(where) > 3 else "")
+        result.warnings.append(
+            f"pyperf {label} differ between the runs for {len(where)} benchmark(s): {shown}. "
+            f"Rerun both with the same mode (--fast/--rigorous) for a fair comparison.")
+    if result.only_base:
+        result.warnings.append(f"{len(result.only_base)} benchmark(s) only in {base_label}")
+    if result.only_head:
+        result.warnings.append(f"{len(result.only_head)} benchmark(s) only in {head_label}")
+    return result
+
+
+# -- cache-miss deltas ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NumberDelta:
+    path: str                 # "/"-joined keys into the JSON document
+    base: float
+    head: float
+
+    @property
+    def change(self) -> float | None:
+        return None if self.base == 0 else self.head / self.base - 1.0
+
+
+def _numeric_leaves(doc, prefix: str = "") -> dict[str, float]:
+    leaves: dict[str, float] = {}
+    if isinstance(doc, bool):
+        return leaves
+    if isinstance(doc, (int, float)):
+        leaves[prefix] = float(doc)
+    elif isinstance(doc, dict):
+        for key, value in doc.items():
+            leaves.update(_numeric_leaves(value, f"{prefix}/{key}" if prefix else str(key)))
+    elif isinstance(doc, list):
+        for index, value in enumerate(doc):
+            # Lists of records are keyed by their name-like field when they have one.
+            label = index
+            if isinstance(value, dict):
+                label = next((value[k] for k in ("name", "config", "benchmark", "function",
+                                                  "event") if isinstance(value.get(k), str)),
+                             index)
+            leaves.update(_numeric_leaves(value, f"{prefix}/{label}" if prefix else str(label)))
+    return leaves
+
+
+def number_deltas(base_doc, head_doc) -> list[NumberDelta]:
+    """Every numeric value found at the same place in both JSON documents (e.g. two
+    cachemiss.json), in document order; equal values are kept so a table can say so."""
+    base, head = _numeric_leaves(base_doc), _numeric_leaves(head_doc)
+    return [NumberDelta(path, base[path], head[path]) for path in base if path in head]
+
+
+# -- rendering --------------------------------------------------------------------------
+
+def format_seconds(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    for scale, unit in ((1e-9, "ns"), (1e-6, "us"), (1e-3, "ms")):
+        if abs(value) < scale * 1000:
+            return f"{value / scale:.4g} {unit}"
+    return f"{value:.4g} s"
+
+
+def format_change(change: float) -> str:
+    return "n/a" if not math.isfinite(change) else f"{change * 100:+.1f}%"
+
+
+def _format_p(p: float) -> str:
+    return "n/a" if not math.isfinite(p) else f"{p:.2g}"
+
+
+def _format_ci(t: TimingChange) -> str:
+    if not math.isfinite(t.ci_low):
+        return "n/a"
+    return f"[{t.ci_low * 100:+.1f}%, {t.ci_high * 100:+.1f}%]"
+
+
+def summary_line(c: Comparison) -> str:
+    gm = c.geometric_mean
+    gm_text = "n/a" if gm is None else f"{gm:.3f}x ({format_change(gm - 1)})"
+    return (f"{len(c.section(SLOWER))} slower, {len(c.section(FASTER))} faster, "
+            f"{len(c.section(UNCHANGED))} no significant change; "
+            f"geometric mean of head/base time ratios: {gm_text}")
+
+
+_TIMING_HEADER = ("benchmark", "base (median)", "head (median)", "change",
+                  "CI of change", "p (MWU)", "processes base/head")
+
+
+def _timing_cells(t: TimingChange) -> tuple[str, ...]:
+    return (t.name, format_seconds(t.base_median), format_seconds(t.head_median),
+            format_change(t.change), _format_ci(t), _format_p(t.p_value),
+            f"{t.base_processes}/{t.head_processes}")
+
+
+def _md_table(header, rows) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()) -> str:
+    """compare.md: the verdict sections, counts, warnings; `extra_sections` are
+    (title, markdown body) pairs appended at the end (diff flame graphs, cache deltas)."""
+    out = [f"# {c.head_label} vs {c.base_label}", "",
+           f"Times are pyperf timings: median over worker processes of each process's mean "
+           f"value (time per loop), base = {c.base_label}, head = {c.head_label}.", "",
+           f"**Summary:** {summary_line(c)}", "",
+           f"**Method:** {c.method.describe()}", ""]
+    if c.warnings:
+        out += ["## Warnings", ""] + [f"- {w}" for w in c.warnings] + [""]
+    for verdict, title in ((SLOWER, "Slower"), (FASTER, "Faster"),
+                           (UNCHANGED, "No significant change")):
+        rows = c.section(verdict)
+        out += [f"## {title} ({len(rows)})", ""]
+        out += (_md_table(_TIMING_HEADER, [_timing_cells(t) for t in rows]) if rows
+                else ["(none)"]) + [""]
+    out += ["## Counts (counting allocator, compared exactly)", ""]
+    changed = c.changed_counts
+    if changed:
+        out += _md_table(("benchmark", "count", "base", "head"),
+                         [(x.name, x.key, x.base, x.head) for x in changed]) + [""]
+    out += [f"{len(c.counts) - len(changed)} of {len(c.counts)} counts identical.", ""]
+    if c.only_base or c.only_head:
+        out += ["## Not in both runs", ""]
+        out += [f"- only in {c.base_label}: {n}" for n in c.only_base]
+        out += [f"- only in {c.head_label}: {n}" for n in c.only_head] + [""]
+    for title, body in extra_sections:
+        out += [f"## {title}", "", body.rstrip(), ""]
+    return "\n".join(out)
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right;font-variant-numeric:tabular-nums}
+th:first-child,td:first-child{text-align:left}
+tr.slower td{background:#fde2e1} tr.faster td{background:#e0f5e0}
+.warn{background:#fff6d5;padding:.5em 1em;border-left:4px solid #e0b000}
+.method{color:#555;font-size:.9em}
+img.flame{max-width:100%;border:1px solid #ddd}
+"""
+
+
+def html_table(header, rows, *, row_classes=None, row_attrs=None) -> str:
+    """An HTML table from plain cells (escaped); optional per-row class and data attributes."""
+    parts = ["<table>", "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+             + "</tr>"]
+    for i, row in enumerate(rows):
+        attrs = ""
+        if row_classes:
+            attrs += f' class="{html.escape(row_classes[i])}"'
+        if row_attrs:
+            attrs += "".join(f' {k}="{html.escape(str(v))}"' for k, v in row_attrs[i].items())
+        parts.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row)
+                     + "</tr>")
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def page(title: str, body: str) -> str:
+    """A complete, self-contained HTML page (inline style, no scripts, no network)."""
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
+                extra_html: list[tuple[str, str]] = ()) -> str:
+    """compare.html. `flame_graphs` are (configuration, relative path of its differential
+    SVG); `extra_html` are (title, HTML fragment) pairs, e.g. cache-miss deltas."""
+    body = [f"<h1>{html.escape(c.head_label)} vs {html.escape(c.base_label)}</h1>",
+            f"<p id=\"summary\"><b>Summary:</b> {html.escape(summary_line(c))}</p>",
+            f"<p class=\"method\"><b>Method:</b> {html.escape(c.method.describe())} "
+            f"Times are pyperf timings: median over worker processes of each process's mean "
+            f"value (time per loop).</p>"]
+    if c.warnings:
+        body.append("<div class=\"warn\" id=\"warnings\"><b>Warnings</b><ul>"
+                    + "".join(f"<li>{html.escape(w)}</li>" for w in c.warnings) + "</ul></div>")
+    for verdict, title, anchor in ((SLOWER, "Slower", "slower"), (FASTER, "Faster", "faster"),
+                                   (UNCHANGED, "No significant change", "unchanged")):
+        rows = c.section(verdict)
+        body.append(f"<h2 id=\"{anchor}\">{title} ({len(rows)})</h2>")
+        if rows:
+            body.append(html_table(_TIMING_HEADER, [_timing_cells(t) for t in rows],
+                                   row_classes=[anchor] * len(rows),
+                                   row_attrs=[{"data-benchmark": t.name,
+                                               "data-change": f"{t.change:.6f}"} for t in rows]))
+        else:
+            body.append("<p>(none)</p>")
+    changed = c.changed_counts
+    body.append("<h2 id=\"counts\">Counts (counting allocator, compared exactly)</h2>")
+    if changed:
+        body.append(html_table(("benchmark", "count", "base", "head"),
+                               [(x.name, x.key, x.base, x.head) for x in changed]))
+    body.append(f"<p>{len(c.counts) - len(changed)} of {len(c.counts)} counts identical.</p>")
+    if flame_graphs:
+        body.append("<h2 id=\"flame\">Differential flame graphs</h2>"
+                    "<p>Red: more samples in head than base; blue: fewer.</p>")
+        for config, rel in flame_graphs:
+            src = html.escape(rel)
+            body.append(f"<h3>{html.escape(config)}</h3><p><a href=\"{src}\">"
+                        f"<img class=\"flame\" src=\"{src}\" alt=\"differential flame graph "
+                        f"{html.escape(config)}\"></a></p>")
+    for title, fragment in extra_html:
+        body.append(f"<h2>{html.escape(title)}</h2>\n{fragment}")
+    return page(f"{c.head_label} vs {c.base_label}", "\n".join(body))
+
+
+def deltas_markdown(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
+    rows = sorted(deltas, key=lambda d: -abs(d.change or 0.0))[:limit]
+    lines = [f"Source: {source}. Largest relative changes first"
+             f"{f' (top {limit} of {len(deltas)})' if len(deltas) > limit else ''}.", ""]
+    return "\n".join(lines + _md_table(("value", "base", "head", "change"),
+                                       [(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
+                                         "n/a" if d.change is None else format_change(d.change))
+                                        for d in rows]))
+
+
+def deltas_html(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
+    rows = sorted(deltas, key=lambda d: -abs(d.change or 0.0))[:limit]
+    return (f"<p>Source: {html.escape(source)}. Largest relative changes first.</p>"
+            + html_table(("value", "base", "head", "change"),
+                         [(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
+                           "n/a" if d.change is None else format_change(d.change))
+                          for d in rows]))
