@@ -1,0 +1,84 @@
+"""`mapbench cachemiss FILE|-`: a cache-miss summary from `perf stat -x,` CSV or cachegrind/callgrind output.
+
+The input kind is detected from its content. Per-element numbers need `--elements N` (the
+elements the measured code processed); without it the table shows whole-program numbers
+per one element, i.e. the totals. Every number is labelled with its source.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+from analysis import cachemiss
+from analysis.atomic import write_atomic
+from analysis.errors import InputError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "cachemiss", help="cache-miss summary from perf stat -x, CSV or cachegrind/callgrind output",
+        description=__doc__.splitlines()[0])
+    p.add_argument("input", metavar="FILE", help="perf stat -x, CSV, cachegrind.out.* or callgrind.out.*, or - for stdin")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
+    p.add_argument("--elements", type=int, default=1, metavar="N",
+                   help="elements the measured code processed, for misses per element (default 1: totals)")
+    p.add_argument("--functions", metavar="REGEX",
+                   help="cachegrind/callgrind: count only functions whose name matches (e.g. 'kernel_|mapiter')")
+    p.add_argument("--name", default=None, help="configuration name shown in the table")
+    p.add_argument("--format", choices=("md", "json"), default="md")
+    p.set_defaults(func=run)
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    if not data.strip():
+        raise InputError(f"{path}: empty input")
+    return data.decode("utf-8", errors="replace")
+
+
+def summarize(text: str, elements: int, functions: str | None = None, name: str | None = None) -> dict:
+    """One configuration dict (see analysis.cachemiss) from either kind of input."""
+    if elements <= 0:
+        raise InputError("--elements must be a positive number")
+    config = {"name": name} if name else {}
+    if cachemiss.looks_like_cachegrind(text):
+        profile = cachemiss.parse_cachegrind(text)
+        selected = None
+        if functions:
+            try:
+                pattern = re.compile(functions)
+            except re.error as exc:
+                raise InputError(f"--functions: bad regex: {exc}") from None
+            selected = sorted(f for f in profile.self_costs if pattern.search(f))
+            if not selected:
+                raise InputError(f"--functions: no function matches {functions!r}")
+        if not config:
+            config = {"name": profile.cmd or profile.tool}
+        return cachemiss.config_from_cachegrind(config, profile, elements, functions=selected)
+    if cachemiss.looks_like_perf_stat(text):
+        if functions:
+            raise InputError("--functions applies to cachegrind/callgrind output, not to perf stat counters")
+        rows = cachemiss.parse_perf_stat_csv(text)
+        return cachemiss.config_from_perf(config or {"name": "perf stat"}, rows, elements)
+    raise InputError("neither `perf stat -x,` CSV nor cachegrind/callgrind output")
+
+
+def run(args) -> int:
+    config = summarize(_read(args.input), args.elements, args.functions, args.name)
+    if args.format == "json":
+        out = json.dumps(config, indent=2, sort_keys=True) + "\n"
+    else:
+        out = cachemiss.summary_table([config])
+        table = cachemiss.attribution_table(config)
+        if table:
+            out += "\n" + table
+    if args.output:
+        write_atomic(args.output, out)
+    else:
+        sys.stdout.write(out)
+    return 0

@@ -1,0 +1,220 @@
+"""analysis.cachemiss: perf stat CSV and cachegrind/callgrind parsing, per-element tables, the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from analysis import cachemiss
+from analysis.errors import InputError
+from benchmarks.cli import main
+
+_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
+                 if (p / "cachegrind.out.walk").is_file()), None)
+if FIXTURES is None:
+    pytest.skip("the captured fixtures (cachegrind.out.walk, perf-stat-unsupported.csv) are not here",
+                allow_module_level=True)
+UNSUPPORTED = (FIXTURES / "perf-stat-unsupported.csv").read_text()
+WALK = (FIXTURES / "cachegrind.out.walk").read_text()
+
+# `perf stat -x, -e ...` as printed on hardware with counters (man perf-stat, CSV FORMAT):
+# value,unit,event,run-time,percent-running,metric-value,metric-unit. LLC-loads was
+# multiplexed (running 50% of the time, scaled); LLC-load-misses was never scheduled.
+COUNTED = """\
+# started on Thu Nov 26 18:00:00 2026
+
+2000000,,cycles,1000000,100.00,,
+3000000,,instructions,1000000,100.00,1.50,insn per cycle
+40000,,cache-references,1000000,100.00,,
+10000,,cache-misses,1000000,100.00,25.000,% of all cache refs
+800000,,L1-dcache-loads,1000000,100.00,,
+80000,,L1-dcache-load-misses,1000000,100.00,10.00,% of all L1-dcache accesses
+6000,,LLC-loads,500000,50.00,,
+<not counted>,,LLC-load-misses,0,0.00,,
+1.25,msec,task-clock,1250000,100.00,0.900,CPUs utilized
+"""
+
+
+def test_unsupported_fixture_rows():
+    rows = cachemiss.parse_perf_stat_csv(UNSUPPORTED)
+    assert [r.event for r in rows][:2] == ["cycles", "instructions"]
+    assert all(r.status == "not supported" and r.value is None for r in rows[:-1])
+    clock = rows[-1]
+    assert (clock.event, clock.value, clock.unit, clock.status) == ("task-clock", 13.19, "msec", "counted")
+    assert clock.metric_unit == "CPUs utilized" and clock.run_time == 13191240
+
+
+def test_counted_rows_give_per_element_numbers_and_notes():
+    rows = cachemiss.parse_perf_stat_csv(COUNTED)
+    llc_loads = next(r for r in rows if r.event == "LLC-loads")
+    assert llc_loads.scaled and llc_loads.percent_running == 50.0
+    config = cachemiss.config_from_perf({"op": "iterate", "n": 1000}, rows, elements=1000)
+    m = config["metrics"]
+    assert m["instructions_per_element"] == 3000
+    assert m["l1d_read_misses_per_element"] == 80
+    assert m["cache_misses_per_element"] == 10
+    assert m["l1d_miss_rate"] == pytest.approx(0.1)
+    assert m["ll_read_misses_per_element"] is None          # not counted
+    assert config["source"] == cachemiss.SOURCE_PERF and config["hardware_counters"]
+    assert any("LLC-load-misses: not counted" in n for n in config["notes"])
+    assert any("LLC-loads" in n and "scaled" in n for n in config["notes"])
+    table = cachemiss.summary_table([config])
+    assert "perf hardware counter [1]" in table and "| 80.00 |" in table
+
+
+def test_unsupported_counters_mean_no_hardware_numbers():
+    config = cachemiss.config_from_perf({"op": "walk"}, cachemiss.parse_perf_stat_csv(UNSUPPORTED), 100)
+    assert not config["hardware_counters"]
+    assert all(v is None for v in config["metrics"].values())
+
+
+def test_interval_and_repeat_columns():
+    text = "1.000123,5000,,cache-misses,999000,100.00,,\n1.000123,<not supported>,,cycles,0,100.00,,\n"
+    rows = cachemiss.parse_perf_stat_csv(text)
+    assert (rows[0].event, rows[0].value) == ("cache-misses", 5000.0)
+    assert rows[1].status == "not supported"
+    repeated = cachemiss.parse_perf_stat_csv("12345,,instructions,0.52%,1000,100.00,,\n")[0]
+    assert repeated.variance_pct == pytest.approx(0.52) and repeated.run_time == 1000
+
+
+@pytest.mark.parametrize("text", ["", "\n\n# only a comment\n", "hello world\n", "1,2,3\n"])
+def test_bad_perf_stat_input_is_an_input_error(text):
+    with pytest.raises(InputError):
+        cachemiss.parse_perf_stat_csv(text)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["cycles", "cache-misses", "LLC-load-misses", "r01c2"]),
+                          st.one_of(st.integers(0, 10**12), st.just(None)),
+                          st.floats(0.01, 100.0, allow_nan=False).map(lambda x: round(x, 2))),
+                min_size=1, max_size=8))
+def test_perf_stat_rows_round_trip(rows):
+    text = "".join(f"{'<not supported>' if v is None else v},,{e},123,{p:.2f},,\n" for e, v, p in rows)
+    parsed = cachemiss.parse_perf_stat_csv(text)
+    assert [(r.event, None if r.value is None else int(r.value), r.percent_running) for r in parsed] == \
+        [(e, v, p) for e, v, p in rows]
+
+
+def test_cachegrind_fixture_summary_geometry_and_functions():
+    profile = cachemiss.parse_cachegrind(WALK)
+    assert profile.tool == "cachegrind" and profile.has_summary
+    assert profile.events[:3] == ["Ir", "I1mr", "ILmr"]
+    assert profile.caches["D1"] == cachemiss.CacheGeometry(32768, 64, 8)
+    assert profile.caches["LL"].size == 1 << 20
+    # The summary line equals the sum of every function's costs.
+    totals = [sum(c[i] for c in profile.self_costs.values()) for i in range(len(profile.events))]
+    assert totals == profile.summary
+    assert profile.function_cost("chase", "D1mr") == 200001      # one miss per pointer-chase step
+    assert profile.files["chase"].endswith("walk.c")
+    assert "32 KiB 8-way" in profile.source()
+
+
+def test_kernel_only_costs_exclude_setup():
+    profile = cachemiss.parse_cachegrind(WALK)
+    whole = cachemiss.config_from_cachegrind({"op": "chase"}, profile, 200000)
+    only = cachemiss.config_from_cachegrind({"op": "chase"}, profile, 200000, functions=["chase"])
+    assert only["metrics"]["l1d_read_misses_per_element"] == pytest.approx(1.0, abs=1e-4)
+    assert whole["metrics"]["l1d_read_misses_per_element"] > only["metrics"]["l1d_read_misses_per_element"]
+    assert "chase only" in only["method"] and "set-up included" in whole["method"]
+    assert only["functions"][0]["function"] == "main"        # attribution is whole-process
+
+
+CALLGRIND = """\
+# callgrind format
+version: 1
+creator: callgrind-3.19.0
+cmd: ./prog
+desc: D1 cache: 49152 B, 64 B, 12-way associative
+desc: LL cache: 2097152 B, 64 B, 16-way associative
+positions: line
+events: Ir Dr Dw D1mr D1mw DLmr DLmw
+summary: 160 40 10 12 1 6 0
+
+ob=(1) /prog
+fl=(1) prog.c
+fn=(1) main
+10 10 2 1
++1 5
+cfn=(2) kernel_iterate
+calls=2 20
+* 140 38 9 12 1 6 0
+fn=(2)
+20 30 8 2 2
++5 40 10 3 4 1 3
+cfi=(2) map.c
+cfn=(3) mapiternext
+calls=100 7
+* 70 20 4 6 0 3 0
+fl=(2)
+fn=(3)
+7 70 20 4 6 0 3
+
+totals: 160 40 10 12 1 6 0
+"""
+
+
+def test_callgrind_name_compression_and_call_costs():
+    profile = cachemiss.parse_cachegrind(CALLGRIND)
+    assert profile.tool == "callgrind"
+    assert set(profile.self_costs) == {"main", "kernel_iterate", "mapiternext"}
+    assert profile.self_costs["main"] == [15, 2, 1, 0, 0, 0, 0]
+    assert profile.self_costs["kernel_iterate"] == [70, 18, 5, 6, 1, 3, 0]
+    assert profile.calls[("kernel_iterate", "mapiternext")][0] == 70
+    assert profile.call_counts[("kernel_iterate", "mapiternext")] == 100
+    assert profile.inclusive("kernel_iterate") == profile.calls[("main", "kernel_iterate")]
+    assert profile.files["mapiternext"] == "map.c"
+    costs = cachemiss.cachegrind_costs(profile, ["kernel_iterate"], inclusive=True)
+    assert costs["D1mr"] == 12 and costs["Ir"] == 140
+
+
+@pytest.mark.parametrize("text", [
+    "", "just text\n", "events: Ir\nfn=f\n1 x\n", "events: Ir\n1 2\n",
+    "events: Ir D1mr\nfn=(4)\n1 2\n", "events: Ir\nfn=f\n1 2 3\n", "\x00\x01events: Ir",
+])
+def test_bad_cachegrind_input_is_an_input_error(text):
+    with pytest.raises(InputError):
+        cachemiss.parse_cachegrind(text)
+
+
+def test_missing_cache_events_say_so():
+    profile = cachemiss.parse_cachegrind("events: Ir\nfn=f\n1 5\n")
+    assert not profile.has_summary and profile.summary == [5]
+    with pytest.raises(InputError, match="cache-sim"):
+        cachemiss.config_from_cachegrind({}, profile, 1)
+
+
+def test_plot_is_svg_with_one_line_per_variant():
+    profile = cachemiss.parse_cachegrind(WALK)
+    configs = [cachemiss.config_from_cachegrind({"op": "iterate", "n": n, "prefetch": pf}, profile, n)
+               for n in (1024, 4096) for pf in (0, 8)]
+    svg = cachemiss.plot_misses_per_element(configs)
+    assert svg.lstrip().startswith("<?xml") and "prefetch=8" in svg and "prefetch=0" in svg
+
+
+def test_cli_cachegrind_json_and_markdown(tmp_path, capsys):
+    src = tmp_path / "cg.out"
+    src.write_text(WALK)
+    out = tmp_path / "out.json"
+    assert main(["cachemiss", str(src), "--elements", "200000", "--functions", "^chase$",
+                 "--format", "json", "-o", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["metrics"]["l1d_read_misses_per_element"] == pytest.approx(1.0, abs=1e-4)
+    assert data["source"] == cachemiss.SOURCE_CACHEGRIND
+    assert main(["cachemiss", str(src)]) == 0
+    text = capsys.readouterr().out
+    assert "cachegrind simulation" in text and "| chase |" in text
+
+
+def test_cli_perf_csv_and_bad_input(tmp_path, capsys):
+    csv = tmp_path / "stat.csv"
+    csv.write_text(COUNTED)
+    assert main(["cachemiss", str(csv), "--elements", "1000"]) == 0
+    assert "perf hardware counter" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"\xff\xfe garbage\n")
+    assert main(["cachemiss", str(bad)]) == 2
+    assert main(["cachemiss", str(csv), "--functions", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 2 and "Traceback" not in err
