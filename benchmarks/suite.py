@@ -1,0 +1,279 @@
+"""The pyperf suite: one benchmark of the matrix per invocation, timed in C.
+
+    python -m benchmarks.suite --bench 'iterate/storage=stack/prefetch=0/n=1024' [pyperf options]
+
+A pyperf `Runner` with `bench_time_func`: the master spawns worker processes; each worker
+builds its map once (fixed hash seed and key stream, so every worker times an identical
+map), then calls one C kernel per value with pyperf's loop count. The kernel measures
+its timed region with CLOCK_MONOTONIC in C and returns the seconds, so the number is
+native time with one FFI call per value. `inner_loops` is the number of elements one
+loop processes (`matrix.Benchmark.elements_per_loop`), so the value pyperf stores and
+shows is seconds per element (shown as ns): pyperf does the division, we never do.
+
+The Python-layer families (python-iterate, dict-iterate) are timed in Python with
+time.perf_counter around the loop, since their cost *is* the Python layer.
+
+Loops are fixed by `matrix.loops_for` (never calibrated) unless --loops is given, so two
+runs time the same work per value. allocs/op and bytes/op come from native's counting
+allocator during the timed values, and reach the run's metadata through a pyperf hook
+(never a timing: they are metadata, so nothing t-tests them).
+
+`mapbench bench` runs this script once per benchmark (benchmarks/commands/bench.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from benchmarks import matrix
+
+# Software prefetch distance (buckets ahead) used as "prefetch=D" in the quick suite.
+# Chosen from a measured sweep; see the report of issue 3. Re-measure with
+# `mapbench bench --full --only 'iterate/storage=stack/prefetch=[0-9]+/n='`.
+BEST_PREFETCH = 4
+
+MAP_SEED = 0x5EED_0001         # hash seed of every benchmark map (identical in every worker)
+KEY_SEED = 1                   # key stream of Map.fill
+BATCH_SIZE = 1024              # chunk size of python-iterate/batched
+
+# pyperf settings per mode: processes x values timed values after `warmups` discarded
+# ones, per benchmark. quick is what `tox -e bench` runs (about 4-5 min for the 80
+# benchmarks on 2 cores); every mode pins loops by matrix.loops_for.
+MODES = {
+    "fast": {"processes": 2, "values": 3, "warmups": 1},
+    "quick": {"processes": 3, "values": 3, "warmups": 1},
+    "rigorous": {"processes": 10, "values": 5, "warmups": 2},
+}
+
+HOOK_NAME = "mapbench_alloc_counts"
+
+
+class _Counts:
+    """allocs, bytes and loops of the timed calls since the hook last reset them."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.allocs = 0
+        self.alloc_bytes = 0
+        self.loops = 0
+
+    def add(self, allocs: int, alloc_bytes: int, loops: int) -> None:
+        self.allocs += allocs
+        self.alloc_bytes += alloc_bytes
+        self.loops += loops
+
+
+COUNTS = _Counts()
+
+
+class AllocCountHook:
+    """pyperf hook: pyperf makes one per batch of values (warmups, then timed values) and
+    calls teardown(metadata) after it; the timed batch comes last, so its counts win."""
+
+    def __init__(self) -> None:
+        COUNTS.reset()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def teardown(self, metadata: dict) -> None:
+        if COUNTS.loops:
+            metadata["allocs_per_op"] = COUNTS.allocs / COUNTS.loops
+            metadata["alloc_bytes_per_op"] = COUNTS.alloc_bytes / COUNTS.loops
+
+
+class _HookEntry:
+    """Looks like the importlib entry point pyperf expects for a hook."""
+    name = HOOK_NAME
+
+    @staticmethod
+    def load():
+        return AllocCountHook
+
+
+# -- workloads (worker side) ---------------------------------------------------------
+
+def _build_map(n: int):
+    from native import Map
+    m = Map(hint=0, seed=MAP_SEED)
+    m.fill(n, key_seed=KEY_SEED)
+    return m
+
+
+def _map_metadata(m) -> dict:
+    stats = m.stats()
+    count, b = int(stats["count"]), int(stats["B"])
+    return {
+        "bucket_bytes": int(stats["bucket_bytes"]),
+        "load_factor": round(count / (1 << b), 4),     # entries per bucket (Go: at most 6.5)
+        "overflow_buckets": int(stats["noverflow"]),
+        "B": b,
+    }
+
+
+def _c_timer(call, loops_expected_elements):
+    """A pyperf time func around a C kernel call: returns the C-measured seconds."""
+
+    def time_func(loops: int) -> float:
+        result = call(loops)
+        expected = loops * loops_expected_elements
+        if result.elements != expected:
+            raise RuntimeError(f"kernel processed {result.elements} elements, "
+                               f"expected {expected} ({loops} loops)")
+        COUNTS.add(result.allocs, result.alloc_bytes, loops)
+        return result.seconds
+
+    return time_func
+
+
+def _py_timer(loop_body):
+    """A pyperf time func that times a Python loop with perf_counter; allocations come
+    from the counting allocator's process totals around the loop."""
+    from native import alloc_totals
+
+    def time_func(loops: int) -> float:
+        before = alloc_totals()
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            loop_body()
+        elapsed = time.perf_counter() - t0
+        after = alloc_totals()
+        COUNTS.add(after["allocs"] - before["allocs"], after["bytes"] - before["bytes"], loops)
+        return elapsed
+
+    return time_func
+
+
+def make_workload(bench: matrix.Benchmark):
+    """(time_func, metadata) for one benchmark; builds its map once."""
+    from native import kernels
+
+    n, family = bench.n, bench.family
+    meta: dict = {}
+    timer = "C CLOCK_MONOTONIC around the kernel's timed region"
+    if family in ("iterate", "iterinit", "lookup", "roofline"):
+        m = _build_map(n)
+        meta.update(_map_metadata(m))
+    if family == "iterate":
+        storage, prefetch = bench.param("storage"), int(bench.param("prefetch"))
+        atomic = bench.param("snapshot") == "atomic"
+        func = _c_timer(lambda loops: kernels.iterate(m, loops, storage=storage, prefetch=prefetch,
+                                                      atomic_snapshot=atomic), n)
+    elif family == "iterinit":
+        storage = bench.param("storage")
+        func = _c_timer(lambda loops: kernels.iter_init(m, loops, storage=storage), 1)
+    elif family == "lookup":
+        hit = bench.param("hit") is not None
+        func = _c_timer(lambda loops: kernels.lookup(m, loops, hit=hit), n)
+    elif family == "roofline":
+        nbytes = meta["bucket_bytes"]
+        words = nbytes // 8
+
+        def func(loops: int) -> float:
+            # Timed per map entry (inner_loops = n): the read of the bytes that hold n entries.
+            result = kernels.roofline(nbytes, loops)
+            if result.elements != loops * words:
+                raise RuntimeError(f"roofline read {result.elements} words, "
+                                   f"expected {loops * words} ({loops} loops)")
+            COUNTS.add(result.allocs, result.alloc_bytes, loops)
+            return result.seconds
+        meta["roofline_words"] = words
+    elif family == "iterate-growing":
+        func = _c_timer(lambda loops: kernels.iterate_growing(n, loops, storage="stack",
+                                                              prefetch=0, seed=MAP_SEED), n)
+    elif family == "insert":
+        hint = bench.param("hint") == "1"
+        func = _c_timer(lambda loops: kernels.insert(n, loops, hint=hint, seed=MAP_SEED), n)
+    elif family == "delete":
+        func = _c_timer(lambda loops: kernels.delete(n, loops, seed=MAP_SEED), n)
+    elif family == "python-iterate":
+        m = _build_map(n)
+        meta.update(_map_metadata(m))
+        timer = "Python time.perf_counter around the loop"
+        if bench.param("items") is not None:
+            def body():
+                for k, v in m.items():
+                    pass
+        else:
+            def body():
+                for keys, values in m.batches(BATCH_SIZE):
+                    for k, v in zip(keys, values):
+                        pass
+            meta["batch_size"] = BATCH_SIZE
+        func = _py_timer(body)
+    elif family == "dict-iterate":
+        d = dict(_build_map(n).items())
+        timer = "Python time.perf_counter around the loop"
+
+        def body():
+            for k, v in d.items():
+                pass
+        func = _py_timer(body)
+    else:                                                   # pragma: no cover - matrix guards
+        raise ValueError(f"unknown family {family}")
+    meta.update({"n": n, "op": bench.op, "timer": timer, "map_seed": MAP_SEED,
+                 "key_seed": KEY_SEED,
+                 "element": "iterator init" if family == "iterinit" else "map entry"})
+    return func, meta
+
+
+# -- the pyperf script ---------------------------------------------------------------
+
+def _add_cmdline_args(cmd: list[str], args) -> None:
+    """Custom options a worker needs: pyperf calls this when it spawns one."""
+    cmd.extend(["--bench", args.bench, "--mode", args.mode])
+
+
+def _never_called(loops):                                   # master side: workers time
+    raise RuntimeError("the pyperf master does not run benchmarks")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import pyperf
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--bench")
+    pre.add_argument("--mode", default="quick", choices=sorted(MODES))
+    pre_args, _ = pre.parse_known_args(argv)
+    if not pre_args.bench:
+        print("usage: python -m benchmarks.suite --bench NAME [pyperf options]", file=sys.stderr)
+        sys.exit(2)
+    bench = matrix.parse_name(pre_args.bench)
+
+    if not any(a in ("-l", "--loops") or a.startswith("--loops=") for a in argv):
+        argv += ["--loops", str(bench.loops)]
+    if HOOK_NAME not in argv:
+        argv += ["--hook", HOOK_NAME]
+    inherit = sorted(k for k in os.environ if k.startswith("MAPBENCH_"))
+    if inherit and not any(a.startswith("--inherit-environ") for a in argv):
+        argv += ["--inherit-environ", ",".join(inherit)]
+
+    settings = MODES[pre_args.mode]
+    runner = pyperf.Runner(processes=settings["processes"], values=settings["values"],
+                           warmups=settings["warmups"],
+                           program_args=("-m", "benchmarks.suite"),
+                           add_cmdline_args=_add_cmdline_args, hooks=[_HookEntry])
+    runner.argparser.add_argument("--bench", required=True,
+                                  help="the one benchmark to run (a matrix name)")
+    runner.argparser.add_argument("--mode", default="quick", choices=sorted(MODES),
+                                  help="pyperf processes/values/warmups preset")
+    args = runner.parse_args(argv)
+    runner.metadata["mapbench_mode"] = args.mode
+
+    if args.worker or args.in_process:
+        func, meta = make_workload(bench)
+    else:
+        func, meta = _never_called, {}
+    runner.bench_time_func(bench.name, func, inner_loops=bench.elements_per_loop, metadata=meta)
+
+
+if __name__ == "__main__":
+    main()
