@@ -4,12 +4,16 @@ Why not pyperf's `compare_to`: its Student t-test treats every value as independ
 misreports when the two runs have different sample counts, and on a 2-core VM flags the
 ordinary drift between two runs as significant. Here, per benchmark:
 
-- the sample is one number per worker process: the mean of that process's values
-  (values inside one process are not independent; processes are);
-- the test is a two-sided Mann-Whitney U test on those per-process means (no normality
-  assumption, robust to the outliers a shared VM produces), significant when p < alpha;
-- the effect is the ratio of the medians of the per-process means, head / base, shown
-  with a percentile-bootstrap confidence interval;
+- the sample is one number per worker process, the mean of that process's values (values
+  inside one process are not independent; processes are), when both runs have at least
+  MIN_PROCESSES worker processes; with fewer (the quick mode runs 3) no rank test on
+  process means can reach p < 0.01 (3 vs 3 gives p >= 0.1), so the sample falls back to
+  every timed value of every process, which overstates independence: the minimum effect
+  below is what keeps that honest, and `mapbench calibrate` measures whether it does;
+- the test is a two-sided Mann-Whitney U test on that sample (no normality assumption,
+  robust to the outliers a shared VM produces), significant when p < alpha;
+- the effect is the ratio of the sample medians, head / base, shown with a
+  percentile-bootstrap confidence interval;
 - a change counts only when it is significant AND at least `min_effect` in size: a
   shift smaller than the machine's run-to-run drift is not a change, however small p is.
 
@@ -40,6 +44,10 @@ DEFAULT_MIN_EFFECT = 0.03          # 3 %: above the A/A drift `mapbench calibrat
 DEFAULT_CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20260101          # fixed, so the same two suites always render the same CI
+MODE_KEY = "mapbench_mode"          # the suite's preset of processes/values/warmups
+MIN_PROCESSES = 6                  # per side, to test process means (6 vs 6: p can reach 0.002)
+SAMPLE_PROCESS_MEANS = "process means"
+SAMPLE_VALUES = "values"
 
 # Benchmark metadata that are exact counts from the counting allocator (issue 3), plus any
 # key that reads as a count per operation.
@@ -57,9 +65,10 @@ class Method:
     confidence: float = DEFAULT_CONFIDENCE
 
     def describe(self) -> str:
-        return (f"Two-sided Mann-Whitney U test on per-process means (one sample per pyperf "
-                f"worker process), significant when p < {self.alpha:g}; change = ratio of the "
-                f"medians of the per-process means (head / base) with a "
+        return (f"Two-sided Mann-Whitney U test, significant when p < {self.alpha:g}, on the "
+                f"per-process means (one per pyperf worker process) when both runs have at "
+                f"least {MIN_PROCESSES} processes, else on all timed values; change = ratio of "
+                f"the sample medians (head / base) with a "
                 f"{self.confidence:.0%} percentile-bootstrap interval; a benchmark is called "
                 f"faster or slower only when significant AND the change is at least "
                 f"{self.min_effect:.1%}. Counts (allocs/op, bytes/op) are compared exactly.")
@@ -78,7 +87,7 @@ class Settings:
 class TimingChange:
     name: str
     unit: str
-    base_median: float        # median of per-process means, pyperf timing (seconds per loop)
+    base_median: float        # median of the sample, pyperf timing (seconds per element here)
     head_median: float
     change: float             # head / base - 1
     ci_low: float             # bootstrap interval of the change
@@ -87,6 +96,7 @@ class TimingChange:
     base_processes: int
     head_processes: int
     verdict: str
+    sample: str = SAMPLE_PROCESS_MEANS    # what the test ranked: process means or values
 
     @property
     def ratio(self) -> float:
@@ -173,8 +183,15 @@ def _change_interval(base: np.ndarray, head: np.ndarray, confidence: float) -> t
 
 def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
                    method: Method) -> TimingChange:
-    b = np.asarray(process_means(base), dtype=float)
-    h = np.asarray(process_means(head), dtype=float)
+    nb, nh = len(process_means(base)), len(process_means(head))
+    if min(nb, nh) >= MIN_PROCESSES:
+        sample = SAMPLE_PROCESS_MEANS
+        b = np.asarray(process_means(base), dtype=float)
+        h = np.asarray(process_means(head), dtype=float)
+    else:
+        sample = SAMPLE_VALUES
+        b = np.asarray(base.get_values(), dtype=float)
+        h = np.asarray(head.get_values(), dtype=float)
     base_median, head_median = float(np.median(b)), float(np.median(h))
     change = head_median / base_median - 1.0 if base_median > 0 else math.nan
     if len(b) < 2 or len(h) < 2:
@@ -192,7 +209,7 @@ def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
     else:
         verdict = UNCHANGED
     return TimingChange(name, base.get_unit(), base_median, head_median, change, ci_low,
-                        ci_high, p_value, len(b), len(h), verdict)
+                        ci_high, p_value, nb, nh, verdict, sample)
 
 
 def _is_count_key(key: str) -> bool:
@@ -227,6 +244,10 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
                 vb, vh = getattr(sb, attr), getattr(sh, attr)
                 if vb != vh:
                     settings_differ.setdefault(attr, []).append(f"{name} ({vb} vs {vh})")
+            mode_b, mode_h = b.get_metadata().get(MODE_KEY), h.get_metadata().get(MODE_KEY)
+            if mode_b != mode_h:
+                settings_differ.setdefault("mode (--fast/--rigorous)", []).append(
+                    f"{name} ({mode_b} vs {mode_h})")
         else:
             result.counts.append(CountChange(name, "value", _count_values(b), _count_values(h)))
         mb, mh = b.get_metadata(), h.get_metadata()
@@ -320,14 +341,17 @@ def summary_line(c: Comparison) -> str:
             f"geometric mean of head/base time ratios: {gm_text}")
 
 
+TIMES_ARE = ("Times are pyperf timings (pyperf divides by its inner loops, so for mapbench "
+             "suites a time is per element): the median of the sample the test ranked.")
+
 _TIMING_HEADER = ("benchmark", "base (median)", "head (median)", "change",
-                  "CI of change", "p (MWU)", "processes base/head")
+                  "CI of change", "p (MWU)", "processes base/head", "test on")
 
 
 def _timing_cells(t: TimingChange) -> tuple[str, ...]:
     return (t.name, format_seconds(t.base_median), format_seconds(t.head_median),
             format_change(t.change), _format_ci(t), _format_p(t.p_value),
-            f"{t.base_processes}/{t.head_processes}")
+            f"{t.base_processes}/{t.head_processes}", t.sample)
 
 
 def _md_table(header, rows) -> list[str]:
@@ -340,8 +364,7 @@ def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()
     """compare.md: the verdict sections, counts, warnings; `extra_sections` are
     (title, markdown body) pairs appended at the end (diff flame graphs, cache deltas)."""
     out = [f"# {c.head_label} vs {c.base_label}", "",
-           f"Times are pyperf timings: median over worker processes of each process's mean "
-           f"value (time per loop), base = {c.base_label}, head = {c.head_label}.", "",
+           f"{TIMES_ARE} Base = {c.base_label}, head = {c.head_label}.", "",
            f"**Summary:** {summary_line(c)}", "",
            f"**Method:** {c.method.describe()}", ""]
     if c.warnings:
@@ -409,8 +432,7 @@ def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
     body = [f"<h1>{html.escape(c.head_label)} vs {html.escape(c.base_label)}</h1>",
             f"<p id=\"summary\"><b>Summary:</b> {html.escape(summary_line(c))}</p>",
             f"<p class=\"method\"><b>Method:</b> {html.escape(c.method.describe())} "
-            f"Times are pyperf timings: median over worker processes of each process's mean "
-            f"value (time per loop).</p>"]
+            f"{html.escape(TIMES_ARE)}</p>"]
     if c.warnings:
         body.append("<div class=\"warn\" id=\"warnings\"><b>Warnings</b><ul>"
                     + "".join(f"<li>{html.escape(w)}</li>" for w in c.warnings) + "</ul></div>")

@@ -81,10 +81,22 @@ def test_significant_shift_below_min_effect_is_not_a_change():
 
 
 def test_large_effect_without_significance_is_not_a_change():
-    # Two processes a side: no Mann-Whitney test can reach p < 0.01, whatever the change.
-    c = compare.compare_suites(make_suite(1, processes=2), make_suite(2, processes=2, scale=1.5))
+    # Two values a side: no Mann-Whitney test can reach p < 0.01, whatever the change.
+    c = compare.compare_suites(make_suite(1, processes=2, values=1),
+                               make_suite(2, processes=2, values=1, scale=1.5))
     assert {t.verdict for t in c.timings} == {UNCHANGED}
     assert all(t.change > 0.3 for t in c.timings)
+
+
+def test_quick_mode_three_processes_tests_values_and_still_detects_ten_percent():
+    # What `mapbench bench` quick mode records: 3 processes x 3 values.
+    aa = compare.compare_suites(make_suite(1, processes=3), make_suite(2, processes=3))
+    assert {t.sample for t in aa.timings} == {compare.SAMPLE_VALUES}
+    assert {t.verdict for t in aa.timings} == {UNCHANGED}
+    slow = compare.compare_suites(make_suite(1, processes=3), make_suite(2, processes=3, scale=1.1))
+    assert {t.verdict for t in slow.timings} == {SLOWER}
+    many = compare.compare_suites(make_suite(1, processes=6), make_suite(2, processes=6))
+    assert {t.sample for t in many.timings} == {compare.SAMPLE_PROCESS_MEANS}
 
 
 def test_unequal_process_counts_still_compare_and_warn():
@@ -97,6 +109,12 @@ def test_unequal_process_counts_still_compare_and_warn():
 def test_loops_that_differ_are_reported():
     c = compare.compare_suites(make_suite(1, loops=64), make_suite(2, loops=128))
     assert any("loops differ" in w for w in c.warnings)
+
+
+def test_modes_that_differ_are_reported():
+    c = compare.compare_suites(make_suite(1, metadata={"mapbench_mode": "quick"}),
+                               make_suite(2, metadata={"mapbench_mode": "rigorous"}))
+    assert any("mode" in w and "quick vs rigorous" in w for w in c.warnings)
 
 
 def test_counts_are_compared_exactly():
