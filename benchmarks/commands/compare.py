@@ -1,0 +1,213 @@
+"""`mapbench compare BASE [HEAD]`: did HEAD make the map slower than BASE, and where?
+
+BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
+the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/`:
+compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
+configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
+The statistics are analysis.compare's (Mann-Whitney U + minimum effect), stated in
+the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
+by more than PCT percent: the CI gate.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyperf
+
+from analysis import compare
+from analysis.atomic import write_atomic
+from analysis.errors import InputError
+from benchmarks import store
+
+CALIBRATION_FILE = "calibration.json"     # in the store root, written by `mapbench calibrate`
+COMPARE_FOLDER = "compare"
+# meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
+MACHINE_FIELDS = (("cpu", "model"), ("cpu", "logical_cpus"), ("cache_sizes",))
+# pyperf's own metadata that identify the machine (older runs without meta.json's cpu).
+PYPERF_MACHINE_KEYS = ("cpu_model_name", "cpu_count")
+# meta.json fields that say how pyperf sampled; they should match for a fair comparison.
+SETTINGS_FIELDS = (("bench", "mode"), ("bench", "pyperf"), ("bench", "settings"))
+_MISSING = object()
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "compare", help="compare two runs: significance, differential flame graphs, cache deltas",
+        description=__doc__.split("\n\n")[0])
+    p.add_argument("base", metavar="BASE", help="run folder or commit-ish of the baseline")
+    p.add_argument("head", metavar="HEAD", nargs="?",
+                   help="run folder or commit-ish to judge (default: the newest run)")
+    p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
+                   help="store root holding the runs (default: profiles)")
+    p.add_argument("--fail-on-regression", metavar="PCT", type=float, default=None,
+                   help="exit 1 if a benchmark is significantly slower by more than PCT percent")
+    p.add_argument("--min-effect", metavar="PCT", type=float, default=None,
+                   help="smallest change in percent that counts (default: what `mapbench "
+                        f"calibrate` measured, else {compare.DEFAULT_MIN_EFFECT * 100:g})")
+    p.add_argument("--alpha", type=float, default=compare.DEFAULT_ALPHA,
+                   help=f"significance level of the test (default {compare.DEFAULT_ALPHA:g})")
+    p.add_argument("--allow-other-machine", action="store_true",
+                   help="compare runs made on different machines anyway")
+    p.set_defaults(func=run)
+
+
+def load_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise InputError(f"{path} is not valid JSON ({exc})") from None
+
+
+def load_suite(run: Path) -> pyperf.BenchmarkSuite:
+    path = run / "bench.json"
+    if not path.is_file():
+        raise InputError(f"{run} has no bench.json; run `mapbench bench` for it first")
+    try:
+        return pyperf.BenchmarkSuite.load(str(path))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path} is not a pyperf suite ({exc})") from None
+
+
+def default_min_effect(root: Path) -> float:
+    """The minimum effect, as a fraction: calibrate's measured value, else the default."""
+    path = root / CALIBRATION_FILE
+    if path.is_file():
+        try:
+            pct = float(json.loads(path.read_text())["suggested_min_effect_pct"])
+            if pct > 0:
+                return pct / 100.0
+        except (ValueError, KeyError, TypeError):
+            pass
+    return compare.DEFAULT_MIN_EFFECT
+
+
+def _field(meta: dict, path: tuple[str, ...]):
+    value = meta
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _field_differences(base_meta: dict, head_meta: dict, fields) -> list[str]:
+    diffs = []
+    for path in fields:
+        b, h = _field(base_meta, path), _field(head_meta, path)
+        if b is not _MISSING and h is not _MISSING and b != h:
+            diffs.append(f"meta.json {'.'.join(path)}: {b!r} vs {h!r}")
+    return diffs
+
+
+def machine_differences(base_meta: dict, head_meta: dict, base_suite, head_suite) -> list[str]:
+    diffs = _field_differences(base_meta, head_meta, MACHINE_FIELDS)
+    if not diffs:
+        bm, hm = base_suite.get_metadata(), head_suite.get_metadata()
+        diffs = [f"pyperf {key}: {bm[key]!r} vs {hm[key]!r}" for key in PYPERF_MACHINE_KEYS
+                 if key in bm and key in hm and bm[key] != hm[key]]
+    return diffs
+
+
+def settings_differences(base_meta: dict, head_meta: dict) -> list[str]:
+    return [f"pyperf settings differ, {d}"
+            for d in _field_differences(base_meta, head_meta, SETTINGS_FIELDS)]
+
+
+def diff_flames(base: Path, head: Path, out_dir: Path) -> tuple[list[tuple[str, str]], str, list[str]]:
+    """Differential flame graphs for configurations folded in both runs.
+    Returns (config, relative svg path) pairs, a markdown section and notes."""
+    common = sorted({p.stem for p in (base / "folded").glob("*.folded")}
+                    & {p.stem for p in (head / "folded").glob("*.folded")})
+    if not common:
+        return [], "", []
+    try:
+        from analysis import diffflame
+        from analysis.folded import read_folded
+    except ImportError as exc:
+        return [], "", [f"differential flame graphs skipped: {exc}"]
+    pairs, md = [], []
+    for config in common:
+        b = read_folded((base / "folded" / f"{config}.folded").read_text())
+        h = read_folded((head / "folded" / f"{config}.folded").read_text())
+        svg = diffflame.render_diff_svg(
+            b, h, title=f"{config}: {head.name} vs {base.name}",
+            subtitle="perf samples; red = more in head, blue = fewer (frame width: head)")
+        rel = f"diffflame/{config}.svg"
+        write_atomic(out_dir / rel, svg)
+        pairs.append((config, rel))
+        md += [f"### {config}", "", f"![{config}]({rel})", "",
+               diffflame.diff_table(b, h, limit=10), ""]
+    return pairs, "\n".join(md), []
+
+
+def cache_deltas(base: Path, head: Path) -> list[compare.NumberDelta]:
+    b, h = base / "cachemiss.json", head / "cachemiss.json"
+    if not (b.is_file() and h.is_file()):
+        return []
+    return compare.number_deltas(load_json(b), load_json(h))
+
+
+def compare_runs(base: Path, head: Path, method: compare.Method, *,
+                 allow_other_machine: bool = False) -> tuple[compare.Comparison, Path]:
+    """Compare two run folders; write the files into HEAD. Returns the comparison and folder."""
+    if base.resolve() == head.resolve():
+        raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
+    base_meta, head_meta = load_json(base / "meta.json"), load_json(head / "meta.json")
+    base_suite, head_suite = load_suite(base), load_suite(head)
+    machine = machine_differences(base_meta, head_meta, base_suite, head_suite)
+    if machine and not allow_other_machine:
+        raise InputError(f"{base.name} and {head.name} were measured on different machines ("
+                         + "; ".join(machine)
+                         + "): their times are not comparable (--allow-other-machine to force)")
+    cmp = compare.compare_suites(base_suite, head_suite, method=method,
+                                 base_label=base.name, head_label=head.name)
+    cmp.warnings[:0] = settings_differences(base_meta, head_meta)
+    if machine:
+        cmp.warnings.insert(0, "different machines: " + "; ".join(machine))
+    out_dir = head / COMPARE_FOLDER / f"vs-{base.name}"
+    flames, flames_md, notes = diff_flames(base, head, out_dir)
+    cmp.warnings += notes
+    deltas = cache_deltas(base, head)
+    source = "cachemiss.json of each run (per row, perf hardware counters or cachegrind simulation as recorded there)"
+    md_extra, html_extra = [], []
+    if flames_md:
+        md_extra.append(("Differential flame graphs (perf samples)", flames_md))
+    if deltas:
+        md_extra.append(("Cache-miss deltas", compare.deltas_markdown(deltas, source=source)))
+        html_extra.append(("Cache-miss deltas", compare.deltas_html(deltas, source=source)))
+    write_atomic(out_dir / "compare.md", compare.render_markdown(cmp, extra_sections=md_extra))
+    write_atomic(out_dir / "compare.html",
+                 compare.render_html(cmp, flame_graphs=flames, extra_html=html_extra))
+    return cmp, out_dir
+
+
+def run(args) -> int:
+    root = Path(args.out)
+    base = store.find_run(args.base, root)
+    head = store.find_run(args.head, root) if args.head else store.newest_run(root)
+    if args.min_effect is not None and args.min_effect < 0:
+        raise InputError("--min-effect must be a percentage >= 0")
+    min_effect = args.min_effect / 100.0 if args.min_effect is not None else default_min_effect(root)
+    method = compare.Method(alpha=args.alpha, min_effect=min_effect)
+    cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
+    print(f"{head.name} vs {base.name}: {compare.summary_line(cmp)}")
+    print(f"method: {method.describe()}")
+    for w in cmp.warnings:
+        print(f"warning: {w}")
+    for t in cmp.section(compare.SLOWER):
+        print(f"  slower  {t.name}: {compare.format_change(t.change)} "
+              f"(p={t.p_value:.2g}, pyperf timing {compare.format_seconds(t.base_median)} -> "
+              f"{compare.format_seconds(t.head_median)})")
+    for t in cmp.section(compare.FASTER):
+        print(f"  faster  {t.name}: {compare.format_change(t.change)} (p={t.p_value:.2g})")
+    for x in cmp.changed_counts:
+        print(f"  count changed  {x.name} {x.key}: {x.base} -> {x.head} (counting allocator)")
+    print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'}")
+    if args.fail_on_regression is not None:
+        bad = cmp.regressions(args.fail_on_regression)
+        if bad:
+            print(f"regression gate: {len(bad)} benchmark(s) significantly slower by more than "
+                  f"{args.fail_on_regression:g}%")
+            return 1
+    return 0
