@@ -1,0 +1,82 @@
+"""`mapbench flamegraph FILE|-`: folded stacks to an interactive flame-graph SVG.
+
+Pipes like flamegraph.pl: `mapbench fold perf.txt | mapbench flamegraph - > cpu.svg`.
+With `--diff BASE` the SVG is FILE's graph coloured by the change from BASE (red grew,
+blue shrank); `--diff-mode` picks leaf (FlameGraph's self-delta) or subtree deltas.
+"""
+from __future__ import annotations
+
+import sys
+
+from analysis.atomic import write_atomic
+from analysis.diffflame import MODES, render_diff_svg
+from analysis.errors import InputError
+from analysis.flamegraph import DEFAULT_MIN_WIDTH, render_svg
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "flamegraph", help="folded stacks to an interactive flame-graph SVG (plain or differential)",
+        description=__doc__.splitlines()[0])
+    p.add_argument("input", metavar="FILE", help="folded stacks (`frame;frame;frame count` lines), or - for stdin")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the SVG here instead of stdout")
+    p.add_argument("--title", default=None, help="title (default: Flame Graph / Differential Flame Graph)")
+    p.add_argument("--subtitle", default=None, help="second line under the title")
+    p.add_argument("--width", type=int, default=1200, help="image width in pixels (default 1200)")
+    p.add_argument("--min-width", type=float, default=DEFAULT_MIN_WIDTH, metavar="PX",
+                   help=f"leave out frames narrower than this many pixels (default {DEFAULT_MIN_WIDTH})")
+    p.add_argument("--inverted", action="store_true", help="icicle graph: roots at the top")
+    p.add_argument("--reverse", action="store_true",
+                   help="callers view: stacks read leaf first, so the bottom row is where time was spent")
+    p.add_argument("--count-name", default="samples", help="what the weights count (default samples)")
+    p.add_argument("--diff", metavar="BASE", help="differential graph: FILE is the head, BASE the baseline")
+    p.add_argument("--diff-mode", choices=MODES, default="leaf",
+                   help="leaf: change of self samples (FlameGraph difffolded); subtree: inclusive change")
+    p.set_defaults(func=run)
+
+
+def read_profile(path: str) -> dict[str, int]:
+    """The folded stacks in `path` (or stdin for "-"); InputError when there are none."""
+    from analysis.folded import read_folded
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    if not data.strip():
+        raise InputError(f"{path}: empty input, no folded stacks")
+    if b"\0" in data:
+        raise InputError(f"{path}: binary data, not folded stacks")
+    try:
+        stacks = read_folded(data.decode("utf-8", "surrogateescape"))
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if not stacks or not any(stacks.values()):
+        raise InputError(f"{path}: no samples in the folded stacks")
+    return stacks
+
+
+def run(args) -> int:
+    head = read_profile(args.input)
+    if args.diff:
+        base = read_profile(args.diff)
+        svg = render_diff_svg(base, head, mode=args.diff_mode,
+                              title=args.title or "Differential Flame Graph", subtitle=args.subtitle,
+                              width=args.width, min_width=args.min_width, inverted=args.inverted,
+                              reverse=args.reverse, count_name=args.count_name)
+    else:
+        svg = render_svg(head, title=args.title or "Flame Graph", subtitle=args.subtitle,
+                         width=args.width, min_width=args.min_width, inverted=args.inverted,
+                         reverse=args.reverse, count_name=args.count_name)
+    if args.output and args.output != "-":
+        write_atomic(args.output, svg)
+    else:
+        out = getattr(sys.stdout, "buffer", None)
+        if out is not None:          # bytes: independent of the locale's encoding
+            sys.stdout.flush()
+            out.write(svg.encode("utf-8"))
+            out.flush()
+        else:
+            sys.stdout.write(svg)
+    return 0
