@@ -592,3 +592,61 @@ def plot_misses_per_element(configs: list[dict], metric: str = "l1d_read_misses_
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------
+# Callgrind call paths -> folded stacks weighted by a cache event
+
+
+def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fraction: float = 1e-4,
+                     max_depth: int = 64) -> dict[str, int]:
+    """Folded stacks (root first) whose weights are `event` counts, from callgrind's call graph.
+
+    Callgrind keeps costs per caller->callee edge, not per full call path, so the paths are
+    rebuilt from the roots down by the gprof assumption: a function's inclusive cost splits
+    over its callees in the same proportions whatever called it. This is exact for functions
+    with a single caller (the map kernels and their helpers) and an estimate elsewhere.
+    Branches under `min_fraction` of the total are cut at that frame; recursion ends a path."""
+    if not profile.calls and not profile.self_costs:
+        return {}
+    i = profile.index(event)
+    inclusive: dict[str, int] = {f: c[i] for f, c in profile.self_costs.items()}
+    callees: dict[str, list[tuple[str, int]]] = {}
+    called: set[str] = set()
+    for (caller, callee), cost in profile.calls.items():
+        inclusive[caller] = inclusive.get(caller, 0) + cost[i]
+        callees.setdefault(caller, []).append((callee, cost[i]))
+        if caller != callee:
+            called.add(callee)
+    total = sum(c[i] for c in profile.self_costs.values())
+    if total <= 0:
+        return {}
+    floor = total * min_fraction
+    out: dict[str, float] = {}
+
+    def emit(path: tuple[str, ...], weight: float) -> None:
+        key = ";".join(path)
+        out[key] = out.get(key, 0.0) + weight
+
+    def expand(path: tuple[str, ...], weight: float) -> None:
+        function = path[-1]
+        whole = inclusive.get(function, 0)
+        if whole <= 0:
+            return
+        scale = weight / whole
+        own = profile.self_costs.get(function, [0] * len(profile.events))[i] * scale
+        if own:
+            emit(path, own)
+        for callee, cost in sorted(callees.get(function, ())):
+            share = cost * scale
+            if share <= 0:
+                continue
+            if share < floor or callee in path or len(path) >= max_depth:
+                emit(path + (callee,), share)
+            else:
+                expand(path + (callee,), share)
+
+    roots = sorted(f for f in inclusive if f not in called and inclusive[f] > 0)
+    for root in roots:
+        expand((root,), inclusive[root])
+    return {k: round(v) for k, v in out.items() if round(v) > 0}

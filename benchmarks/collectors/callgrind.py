@@ -1,0 +1,28 @@
+"""valgrind --tool=callgrind --cache-sim=yes: call paths with cache events.
+
+Gives a flame graph whose widths are simulated D1 (or LL) read misses instead of time: the
+call paths are rebuilt from callgrind's caller->callee inclusive costs (see
+analysis.cachemiss.callgrind_stacks for the assumption). Same cache model as cachegrind.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis import cachemiss
+from benchmarks.collectors import Capture
+from benchmarks.collectors.cachegrind import simulate
+
+TOOL = "callgrind"
+
+
+def record(config: dict, out_dir: Path, name: str, *, loops: int = 2, model: dict | None = None,
+           event: str = "D1mr", binary: str = "valgrind", timeout: float = 600) -> Capture:
+    capture = simulate(config, out_dir, name, loops=loops, model=model, tool="callgrind", binary=binary,
+                       timeout=timeout)
+    if not capture.ok:
+        return capture
+    stacks = cachemiss.callgrind_stacks(capture.data, event)
+    capture.source = (f"{capture.source}; weight = {event} (simulated misses), call paths rebuilt from "
+                      "caller->callee inclusive costs")
+    capture.data = (capture.data, stacks)
+    return capture

@@ -1,0 +1,71 @@
+"""`mapbench profile`: the representative profiling pass, or custom configurations, into a run folder.
+
+    mapbench profile                          # the default pass (see benchmarks.profiling)
+    mapbench profile --quick --only 'iterate-n16384'
+    mapbench profile --op iterate --n 65536 --storage heap --prefetch 8
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.errors import InputError
+from benchmarks import profiling, store
+from benchmarks.collectors import cachegrind
+from benchmarks.workload import OPS, STORAGES, LAYERS
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("profile", help="profile the workload with perf, py-spy, pyinstrument, cachegrind",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--out", default=str(store.DEFAULT_ROOT), metavar="ROOT",
+                   help="output store root (default profiles/); results go to ROOT/<commit12>[-dirty]/")
+    p.add_argument("--quick", action="store_true", help="shorter sampling runs (0.5 s instead of 2 s each)")
+    p.add_argument("--only", metavar="REGEX", help="profile only the default configurations whose name matches")
+    p.add_argument("--frequency", type=int, default=profiling.DEFAULT_FREQUENCY, metavar="HZ",
+                   help=f"perf sampling frequency (default {profiling.DEFAULT_FREQUENCY})")
+    p.add_argument("--call-graph", choices=("fp", "dwarf"), default="fp",
+                   help="perf unwinding: frame pointers (default) or DWARF")
+    p.add_argument("--cache-model", metavar="D1=size,assoc,line:LL=...",
+                   help="cachegrind's simulated caches (default: this machine's L1d and L2)")
+    custom = p.add_argument_group("a custom configuration (instead of the default pass)")
+    custom.add_argument("--op", choices=OPS)
+    custom.add_argument("--n", type=int, default=None)
+    custom.add_argument("--storage", choices=STORAGES, default="stack")
+    custom.add_argument("--prefetch", type=int, default=0)
+    custom.add_argument("--layer", choices=LAYERS, default="native")
+    custom.add_argument("--tools", default=None,
+                        help="comma list of perf,cache,pyspy,pyinstrument,callgrind (default: by layer)")
+    p.set_defaults(func=run)
+
+
+def custom_config(args) -> profiling.Config:
+    if args.n is not None and args.n <= 0:
+        raise InputError("--n must be positive")
+    if args.prefetch < 0:
+        raise InputError("--prefetch must be 0 (off) or a positive distance")
+    default_tools = ("perf", "cache") if args.layer == "native" else ("pyspy", "pyinstrument")
+    tools = tuple(t.strip() for t in args.tools.split(",")) if args.tools else default_tools
+    unknown = set(tools) - {"perf", "cache", "pyspy", "pyinstrument", "callgrind"}
+    if unknown:
+        raise InputError(f"--tools: unknown tool(s) {', '.join(sorted(unknown))}")
+    return profiling.Config(args.op or "iterate", args.n or profiling.SMALL, args.storage, args.prefetch,
+                            args.layer, tools)
+
+
+def run(args) -> int:
+    if args.frequency <= 0:
+        raise InputError("--frequency must be positive")
+    model = cachegrind.parse_model(args.cache_model) if args.cache_model else None
+    options = profiling.Options(quick=args.quick, frequency=args.frequency, call_graph=args.call_graph,
+                                cache_model=model)
+    if args.op or args.n is not None:
+        if args.only:
+            raise InputError("--only selects among the default configurations; drop it with --op/--n")
+        configs = [custom_config(args)]
+    else:
+        configs = profiling.plan(quick=args.quick, only=args.only)
+        if not configs:
+            raise InputError(f"--only {args.only!r} matches no configuration")
+    out = store.run_dir(Path(args.out), store.current_revision())
+    profiling.run_pass(out, configs, options)
+    return 0

@@ -1,0 +1,164 @@
+"""The workload: one process that runs one kernel configuration, the target of every collector.
+
+    python -m benchmarks.workload --op iterate --n 262144 --storage stack --prefetch 0 --seconds 2
+    python -m benchmarks.workload --op iterate --n 16384 --loops 4          # a fixed count
+    python -m benchmarks.workload --op iterate --layer python --n 65536 --seconds 1
+
+Layers:
+  native  -- the timed C kernel (`native.kernels.*`), one FFI call per batch of loops;
+  python  -- the map iterated per element from Python (`for k, v in m.items()`), so
+             Python frames sit above the FFI calls into the map;
+  driver  -- a pyperf-driver-like Python loop that calls the native kernel one loop at a
+             time, as the benchmark suite's inner loop does.
+
+Set-up (building the map) happens before the measured part and is reported separately.
+The last line on stdout is one JSON object saying what ran: op, n, storage, prefetch, layer,
+loops, elements processed (so a collector can give misses per element), the kernels' own
+C-measured seconds, wall seconds of the measured part, set-up seconds and the pid.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+OPS = ("iterate", "iter_init", "iterate_growing", "insert", "lookup", "delete", "roofline")
+LAYERS = ("native", "python", "driver")
+STORAGES = ("stack", "heap", "pool")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.workload", description=__doc__.splitlines()[0])
+    p.add_argument("--op", choices=OPS, default="iterate")
+    p.add_argument("--n", type=int, default=1 << 14, help="map size (entries); bytes for roofline")
+    p.add_argument("--storage", choices=STORAGES, default="stack", help="where the iterator lives")
+    p.add_argument("--prefetch", type=int, default=0, help="software prefetch distance in buckets (0: off)")
+    p.add_argument("--layer", choices=LAYERS, default="native")
+    p.add_argument("--seed", type=int, default=1)
+    amount = p.add_mutually_exclusive_group()
+    amount.add_argument("--seconds", type=float, help="run the measured part for about this long")
+    amount.add_argument("--loops", type=int, help="run exactly this many loops (full passes)")
+    return p
+
+
+def _check(args) -> None:
+    if args.n <= 0:
+        raise SystemExit("workload: error: --n must be positive")
+    if args.prefetch < 0:
+        raise SystemExit("workload: error: --prefetch must be 0 (off) or a positive distance")
+    if args.loops is not None and args.loops <= 0:
+        raise SystemExit("workload: error: --loops must be positive")
+    if args.seconds is not None and args.seconds <= 0:
+        raise SystemExit("workload: error: --seconds must be positive")
+    if args.layer != "native" and args.op not in ("iterate",):
+        raise SystemExit(f"workload: error: --layer {args.layer} is implemented for --op iterate only")
+
+
+def _import_native():
+    try:
+        import native
+        return native
+    except ImportError as exc:
+        raise SystemExit(f"workload: error: the native map is not importable ({exc}); "
+                         "build it with `pip install .`") from None
+
+
+class Workload:
+    """One configuration, ready to run: `step(loops)` runs the measured part and returns
+    (kernel_seconds or None, elements)."""
+
+    def __init__(self, native, args):
+        self.native = native
+        self.args = args
+        self.map = None
+        self.checksum = 0
+        if args.op in ("iterate", "iter_init", "lookup"):
+            self.map = native.Map(seed=args.seed, prefetch=args.prefetch)
+            self.map.fill(args.n, key_seed=args.seed)
+
+    def step(self, loops: int) -> tuple[float | None, int]:
+        a, k, m = self.args, self.native.kernels, self.map
+        if a.layer == "python":
+            total = 0
+            for _ in range(loops):
+                for key, value in m.items():
+                    total += value
+            self.checksum ^= total & 0xFFFFFFFFFFFFFFFF
+            return None, loops * len(m)
+        if a.layer == "driver":
+            seconds, elements = 0.0, 0
+            for _ in range(loops):
+                r = k.iterate(m, 1, storage=a.storage, prefetch=a.prefetch)
+                seconds += r.seconds
+                elements += r.elements
+                self.checksum ^= r.checksum
+            return seconds, elements
+        if a.op == "iterate":
+            r = k.iterate(m, loops, storage=a.storage, prefetch=a.prefetch)
+        elif a.op == "iter_init":
+            r = k.iter_init(m, loops, storage=a.storage)
+        elif a.op == "iterate_growing":
+            r = k.iterate_growing(a.n, loops, storage=a.storage, prefetch=a.prefetch, seed=a.seed)
+        elif a.op == "insert":
+            r = k.insert(a.n, loops, seed=a.seed)
+        elif a.op == "lookup":
+            r = k.lookup(m, loops)
+        elif a.op == "delete":
+            r = k.delete(a.n, loops, seed=a.seed)
+        else:
+            r = k.roofline(a.n, loops)
+        self.checksum ^= r.checksum
+        return r.seconds, r.elements
+
+
+def run(args) -> dict:
+    native = _import_native()
+    t0 = time.perf_counter()
+    workload = Workload(native, args)
+    setup = time.perf_counter() - t0
+    kernel_seconds = 0.0
+    elements = loops_done = 0
+    start = time.perf_counter()
+    if args.loops is not None:
+        seconds, elements = workload.step(args.loops)
+        kernel_seconds = seconds
+        loops_done = args.loops
+    else:
+        budget = args.seconds if args.seconds is not None else 1.0
+        batch = 1
+        while True:
+            t = time.perf_counter()
+            seconds, done = workload.step(batch)
+            took = time.perf_counter() - t
+            loops_done += batch
+            elements += done
+            kernel_seconds = None if seconds is None else (kernel_seconds or 0.0) + seconds
+            left = budget - (time.perf_counter() - start)
+            if left <= 0:
+                break
+            # Grow the batch towards ~0.1 s per step so FFI/loop overhead stays small,
+            # but never overshoot the remaining budget by much.
+            per_loop = max(took / batch, 1e-7)
+            batch = max(1, min(int(0.1 / per_loop), int(left / per_loop) + 1))
+    wall = time.perf_counter() - start
+    return {"op": args.op, "n": args.n, "storage": args.storage, "prefetch": args.prefetch,
+            "layer": args.layer, "seed": args.seed, "loops": loops_done, "elements": elements,
+            "kernel_seconds": kernel_seconds, "wall_seconds": wall, "setup_seconds": setup,
+            "checksum": workload.checksum, "pid": os.getpid(),
+            "timing_source": "C CLOCK_MONOTONIC around the kernel" if kernel_seconds is not None
+            else "none (python layer: see wall_seconds, time.perf_counter)"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _check(args)
+    result = run(args)
+    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
