@@ -12,6 +12,7 @@ from analysis.atomic import write_atomic
 from analysis.diffflame import MODES, render_diff_svg
 from analysis.errors import InputError
 from analysis.flamegraph import DEFAULT_MIN_WIDTH, render_svg
+from analysis.folded import decode, read_folded
 
 
 def register(subparsers) -> None:
@@ -37,8 +38,6 @@ def register(subparsers) -> None:
 
 def read_profile(path: str) -> dict[str, int]:
     """The folded stacks in `path` (or stdin for "-"); InputError when there are none."""
-    from analysis.folded import read_folded
-
     if path == "-":
         data = sys.stdin.buffer.read()
     else:
@@ -49,7 +48,7 @@ def read_profile(path: str) -> dict[str, int]:
     if b"\0" in data:
         raise InputError(f"{path}: binary data, not folded stacks")
     try:
-        stacks = read_folded(data.decode("utf-8", "surrogateescape"))
+        stacks = read_folded(decode(data))
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
     if not stacks or not any(stacks.values()):
