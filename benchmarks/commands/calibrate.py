@@ -1,0 +1,273 @@
+"""`mapbench calibrate [--quick]`: the suite proves its own comparisons on this machine.
+
+It times a few iteration benchmarks several times with the same code:
+  A1, A2   no slowdown: comparing them (A/A) must flag nothing -- every flag is a false positive;
+  S<pct>   with MAPBENCH_INJECT_SLOWDOWN_PCT=<pct>, which makes the native iteration
+           kernels spend <pct> percent extra time in `calibration_spin` inside their timed
+           region (read by `native` at import; the suite passes MAPBENCH_* variables
+           on to pyperf's workers with --inherit-environ): A1 vs S<pct> must flag it.
+Exit 0 only when A/A flags nothing and the 10 % slowdown is flagged on every benchmark.
+It prints the false-positive count, the change each injected slowdown measured, and the
+smallest slowdown detected on every benchmark; it writes `<ROOT>/calibration.json`
+(whose suggested minimum effect `mapbench compare` then uses by default) and keeps the
+runs' pyperf suites under `<ROOT>/calibrate/`.
+
+Runs go through the suite script (`python -m benchmarks.suite --bench NAME --mode M`),
+the same pyperf settings `mapbench bench` uses, so the verdicts carry over to it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyperf
+
+from analysis import compare
+from analysis.atomic import write_atomic
+from analysis.errors import InputError
+from benchmarks import store
+
+INJECT_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
+REQUIRED_PCT = 10                     # the slowdown that must be flagged for a pass
+QUICK_LEVELS = (10, 5, 2)
+FULL_LEVELS = (10, 5, 3, 2, 1)
+MODE = "quick"                        # what `tox -e bench` records, so what compare judges
+
+
+def calibration_benchmarks(quick: bool) -> list[str]:
+    """Iteration benchmarks the slowdown knob affects; small maps in --quick (cheap to build)."""
+    from benchmarks.suite import BEST_PREFETCH
+    names = ["iterate/storage=stack/prefetch=0/n=1024",
+             "iterate/storage=stack/prefetch=0/n=16384",
+             f"iterate/storage=heap/prefetch={BEST_PREFETCH}/n=16384",
+             "iterate/storage=pool/prefetch=0/n=1024"]
+    if not quick:
+        names += ["iterate/storage=stack/prefetch=0/n=262144",
+                  f"iterate/storage=pool/prefetch={BEST_PREFETCH}/n=262144",
+                  "iterinit/storage=stack/n=1024",
+                  "iterate-growing/n=16384"]
+    return names
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "calibrate", help="A/A and injected-slowdown runs: does compare hold on this machine?",
+        description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true",
+                   help=f"{len(calibration_benchmarks(True))} small benchmarks, slowdowns "
+                        f"{', '.join(map(str, QUICK_LEVELS))}%% (a few minutes)")
+    p.add_argument("--only", metavar="REGEX", default=None,
+                   help="calibrate on these benchmark names instead (regular expression over "
+                        "the suite's names)")
+    p.add_argument("--levels", metavar="PCT,PCT", default=None,
+                   help="injected slowdowns to try, in percent (default: "
+                        f"{','.join(map(str, QUICK_LEVELS))} with --quick, else "
+                        f"{','.join(map(str, FULL_LEVELS))})")
+    p.add_argument("--mode", default=MODE, choices=("fast", "quick", "rigorous"),
+                   help=f"pyperf preset of the suite (default {MODE}, what `mapbench bench` uses)")
+    p.add_argument("--min-effect", metavar="PCT", type=float,
+                   default=compare.DEFAULT_MIN_EFFECT * 100,
+                   help=f"minimum effect compare uses (default {compare.DEFAULT_MIN_EFFECT * 100:g})")
+    p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
+                   help="store root: calibration.json and calibrate/ go here (default: profiles)")
+    p.set_defaults(func=run)
+
+
+# -- the verdict (pure) -----------------------------------------------------------------
+
+@dataclass
+class Calibration:
+    """What the A/A and injected comparisons showed."""
+    aa: compare.Comparison
+    injected: dict[int, compare.Comparison] = field(default_factory=dict)
+    required_pct: int = REQUIRED_PCT
+
+    @property
+    def false_positives(self) -> list[compare.TimingChange]:
+        return [t for t in self.aa.timings if t.verdict != compare.UNCHANGED]
+
+    def detected(self, pct: int) -> bool:
+        """Every benchmark flagged slower with `pct` injected."""
+        c = self.injected.get(pct)
+        return bool(c and c.timings) and all(t.verdict == compare.SLOWER for t in c.timings)
+
+    @property
+    def smallest_detected(self) -> int | None:
+        found = [pct for pct in sorted(self.injected) if self.detected(pct)]
+        # Smallest level such that it and every larger level tried were detected.
+        smallest = None
+        for pct in sorted(self.injected, reverse=True):
+            if pct not in found:
+                break
+            smallest = pct
+        return smallest
+
+    @property
+    def aa_max_change(self) -> float:
+        changes = [abs(t.change) for t in self.aa.timings if math.isfinite(t.change)]
+        return max(changes, default=0.0)
+
+    @property
+    def suggested_min_effect_pct(self) -> float:
+        """1.5 x the largest A/A drift, rounded up to half a percent, at least the default."""
+        floor = compare.DEFAULT_MIN_EFFECT * 100
+        return max(floor, math.ceil(self.aa_max_change * 100 * 1.5 * 2) / 2)
+
+    @property
+    def passed(self) -> bool:
+        return not self.false_positives and self.detected(self.required_pct)
+
+    def lines(self) -> list[str]:
+        out = [f"method: {self.aa.method.describe()}",
+               f"A/A ({self.aa.base_label} vs {self.aa.head_label}, same code): "
+               f"false positives: {len(self.false_positives)} of {len(self.aa.timings)} benchmarks; "
+               f"largest A/A change {self.aa_max_change * 100:.1f}% (pyperf timing)"]
+        for t in self.aa.timings:
+            out.append(f"  A/A  {t.name}: {compare.format_change(t.change)} "
+                       f"p={t.p_value:.2g} -> {t.verdict}")
+        for pct in sorted(self.injected, reverse=True):
+            c = self.injected[pct]
+            flagged = sum(t.verdict == compare.SLOWER for t in c.timings)
+            out.append(f"injected {pct}% ({INJECT_ENV}={pct}): flagged slower on {flagged} of "
+                       f"{len(c.timings)} benchmarks")
+            for t in c.timings:
+                out.append(f"  +{pct}%  {t.name}: measured {compare.format_change(t.change)} "
+                           f"p={t.p_value:.2g} -> {t.verdict}")
+        smallest = self.smallest_detected
+        out.append("smallest injected slowdown flagged on every benchmark: "
+                   + (f"{smallest}%" if smallest is not None else "none of those tried"))
+        out.append(f"suggested --min-effect for this machine: {self.suggested_min_effect_pct:g}% "
+                   f"(1.5 x the largest A/A change, at least {compare.DEFAULT_MIN_EFFECT * 100:g}%)")
+        verdict = "PASS" if self.passed else "FAIL"
+        why = []
+        if self.false_positives:
+            why.append(f"A/A flagged {len(self.false_positives)} benchmark(s)")
+        if not self.detected(self.required_pct):
+            why.append(f"the injected {self.required_pct}% slowdown was not flagged on every "
+                       f"benchmark")
+        out.append(f"calibrate: {verdict}" + (f" ({'; '.join(why)})" if why else
+                                              f" (A/A clean, {self.required_pct}% flagged)"))
+        return out
+
+    def to_json(self) -> dict:
+        def rows(c):
+            return [{"name": t.name, "change": t.change, "p_value": t.p_value,
+                     "ci": [t.ci_low, t.ci_high], "verdict": t.verdict, "test_on": t.sample}
+                    for t in c.timings]
+        return {"passed": self.passed, "method": self.aa.method.describe(),
+                "min_effect_pct": self.aa.method.min_effect * 100,
+                "false_positives": len(self.false_positives),
+                "aa_max_change_pct": self.aa_max_change * 100,
+                "smallest_detected_pct": self.smallest_detected,
+                "suggested_min_effect_pct": self.suggested_min_effect_pct,
+                "aa": rows(self.aa),
+                "injected": {str(p): rows(c) for p, c in sorted(self.injected.items())}}
+
+
+def evaluate(a1: pyperf.BenchmarkSuite, a2: pyperf.BenchmarkSuite,
+             slowed: dict[int, pyperf.BenchmarkSuite], method: compare.Method,
+             required_pct: int = REQUIRED_PCT) -> Calibration:
+    aa = compare.compare_suites(a1, a2, method=method, base_label="A1", head_label="A2")
+    injected = {pct: compare.compare_suites(a1, suite, method=method, base_label="A1",
+                                            head_label=f"S{pct}")
+                for pct, suite in slowed.items()}
+    return Calibration(aa, injected, required_pct)
+
+
+# -- running the suite ------------------------------------------------------------------
+
+def run_suite(names: list[str], *, mode: str, slowdown_pct: int, label: str,
+              out_dir: Path) -> pyperf.BenchmarkSuite:
+    """Time `names` through the suite script, one pyperf master each; returns one suite."""
+    env = dict(os.environ)
+    env.pop(INJECT_ENV, None)
+    if slowdown_pct:
+        env[INJECT_ENV] = str(slowdown_pct)
+    benches = []
+    with tempfile.TemporaryDirectory(prefix="mapbench-calibrate-") as tmp:
+        for i, name in enumerate(names, 1):
+            print(f"calibrate: {label}: benchmark {i}/{len(names)} {name}", flush=True)
+            output = Path(tmp) / f"{i}.json"
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.suite", "--bench", name,
+                                   "--mode", mode, "--quiet", "--output", str(output)],
+                                  env=env, capture_output=True, text=True)
+            if proc.returncode != 0 or not output.is_file():
+                raise InputError(f"{label}: benchmark {name} failed (exit {proc.returncode}): "
+                                 + first_error(proc.stderr or proc.stdout))
+            benches += pyperf.BenchmarkSuite.load(str(output)).get_benchmarks()
+    suite = pyperf.BenchmarkSuite(benches)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(out_dir / f"{label}.json", json.dumps(_suite_json(suite)))
+    return suite
+
+
+def first_error(text: str) -> str:
+    """The first exception line of a worker's traceback, else the last line of the output."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        head = line.split(" ", 1)[0]
+        if head.endswith(("Error:", "Exception:")) and "failed with exit code" not in line:
+            return line
+    return lines[-1] if lines else "no output"
+
+
+def _suite_json(suite: pyperf.BenchmarkSuite) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
+        suite.dump(tmp.name, replace=True)
+        return json.loads(Path(tmp.name).read_text())
+
+
+def parse_levels(text: str | None, quick: bool) -> list[int]:
+    if text is None:
+        return list(QUICK_LEVELS if quick else FULL_LEVELS)
+    try:
+        levels = sorted({int(x) for x in text.split(",") if x.strip()}, reverse=True)
+    except ValueError:
+        raise InputError(f"--levels {text!r}: give whole percentages like 10,5,2") from None
+    if not levels or any(p <= 0 or p > 100 for p in levels):
+        raise InputError(f"--levels {text!r}: each level must be between 1 and 100")
+    return levels
+
+
+def select_names(quick: bool, only: str | None) -> list[str]:
+    if only is None:
+        return calibration_benchmarks(quick)
+    from benchmarks import matrix, suite
+    return [b.name for b in matrix.select(matrix.build_matrix(suite.BEST_PREFETCH, full=True),
+                                          only)]
+
+
+def run(args) -> int:
+    started = time.monotonic()
+    root = Path(args.out)
+    names = select_names(args.quick, args.only)
+    levels = parse_levels(args.levels, args.quick)
+    if args.min_effect < 0:
+        raise InputError("--min-effect must be a percentage >= 0")
+    method = compare.Method(min_effect=args.min_effect / 100.0)
+    out_dir = root / "calibrate"
+    print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
+          + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}", flush=True)
+    # Interleaved so slow drift of the machine hits A and S runs alike.
+    order = [("A1", 0)] + [(f"S{levels[0]}", levels[0]), ("A2", 0)] + \
+            [(f"S{p}", p) for p in levels[1:]]
+    suites = {label: run_suite(names, mode=args.mode, slowdown_pct=pct, label=label,
+                               out_dir=out_dir) for label, pct in order}
+    result = evaluate(suites["A1"], suites["A2"], {p: suites[f"S{p}"] for p in levels}, method,
+                      required_pct=REQUIRED_PCT if REQUIRED_PCT in levels else max(levels))
+    for line in result.lines():
+        print(line)
+    doc = result.to_json()
+    doc.update({"benchmarks": names, "mode": args.mode, "levels": levels,
+                "seconds": round(time.monotonic() - started, 1),
+                "commit": store.current_revision().run_name})
+    write_atomic(root / "calibration.json", json.dumps(doc, indent=2) + "\n")
+    print(f"calibrate: wrote {root / 'calibration.json'} ({doc['seconds']} s)")
+    return 0 if result.passed else 1
