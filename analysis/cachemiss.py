@@ -604,13 +604,15 @@ def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fracti
 
     Callgrind keeps costs per caller->callee edge, not per full call path, so the paths are
     rebuilt from the roots down by the gprof assumption: a function's inclusive cost splits
-    over its callees in the same proportions whatever called it. This is exact for functions
-    with a single caller (the map kernels and their helpers) and an estimate elsewhere.
-    Branches under `min_fraction` of the total are cut at that frame; recursion ends a path."""
-    if not profile.calls and not profile.self_costs:
-        return {}
+    over its callees in the same proportions whatever called it (exact for functions with a
+    single caller, such as the map kernels and their helpers; an estimate elsewhere). Then
+    each function's paths are scaled so they sum to its own (self) cost exactly, which undoes
+    the double counting callgrind's cycles (e.g. `(below main)`) bring in. Branches under
+    `min_fraction` of the total and recursive re-entries are not expanded; a function reached
+    by none of the kept paths shows under `[path not rebuilt]`."""
     i = profile.index(event)
-    inclusive: dict[str, int] = {f: c[i] for f, c in profile.self_costs.items()}
+    own = {f: c[i] for f, c in profile.self_costs.items()}
+    inclusive = dict(own)
     callees: dict[str, list[tuple[str, int]]] = {}
     called: set[str] = set()
     for (caller, callee), cost in profile.calls.items():
@@ -618,15 +620,11 @@ def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fracti
         callees.setdefault(caller, []).append((callee, cost[i]))
         if caller != callee:
             called.add(callee)
-    total = sum(c[i] for c in profile.self_costs.values())
+    total = sum(own.values())
     if total <= 0:
         return {}
     floor = total * min_fraction
-    out: dict[str, float] = {}
-
-    def emit(path: tuple[str, ...], weight: float) -> None:
-        key = ";".join(path)
-        out[key] = out.get(key, 0.0) + weight
+    paths: dict[tuple[str, ...], float] = {}
 
     def expand(path: tuple[str, ...], weight: float) -> None:
         function = path[-1]
@@ -634,19 +632,28 @@ def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fracti
         if whole <= 0:
             return
         scale = weight / whole
-        own = profile.self_costs.get(function, [0] * len(profile.events))[i] * scale
-        if own:
-            emit(path, own)
+        if own.get(function):
+            paths[path] = paths.get(path, 0.0) + own[function] * scale
+        if len(path) >= max_depth:
+            return
         for callee, cost in sorted(callees.get(function, ())):
             share = cost * scale
-            if share <= 0:
-                continue
-            if share < floor or callee in path or len(path) >= max_depth:
-                emit(path + (callee,), share)
-            else:
+            if share >= floor and callee not in path:
                 expand(path + (callee,), share)
 
-    roots = sorted(f for f in inclusive if f not in called and inclusive[f] > 0)
-    for root in roots:
+    for root in sorted(f for f in inclusive if f not in called and inclusive[f] > 0):
         expand((root,), inclusive[root])
-    return {k: round(v) for k, v in out.items() if round(v) > 0}
+    reached: dict[str, float] = {}
+    for path, weight in paths.items():
+        reached[path[-1]] = reached.get(path[-1], 0.0) + weight
+    out: dict[str, int] = {}
+    for path, weight in paths.items():
+        value = round(weight * own[path[-1]] / reached[path[-1]])
+        if value > 0:
+            key = ";".join(path)
+            out[key] = out.get(key, 0) + value
+    for function, cost in own.items():
+        if cost > 0 and function not in reached:
+            key = f"[path not rebuilt];{function}"
+            out[key] = out.get(key, 0) + cost
+    return out

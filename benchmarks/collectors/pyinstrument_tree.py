@@ -15,7 +15,11 @@ TOOL = "pyinstrument"
 
 
 def available(python: str | None = None) -> str | None:
-    done = subprocess.run([python or sys.executable, "-c", "import pyinstrument"], capture_output=True)
+    try:
+        done = subprocess.run([python or sys.executable, "-c", "import pyinstrument"], capture_output=True,
+                              timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{python} does not run ({exc.__class__.__name__})"
     return None if done.returncode == 0 else "pyinstrument is not installed (pip install pyinstrument)"
 
 

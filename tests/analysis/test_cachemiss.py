@@ -218,3 +218,10 @@ def test_cli_perf_csv_and_bad_input(tmp_path, capsys):
     assert main(["cachemiss", str(csv), "--functions", "x"]) == 2
     err = capsys.readouterr().err
     assert err.count("error:") == 2 and "Traceback" not in err
+
+
+def test_callgrind_stacks_weight_paths_by_misses_and_keep_totals():
+    profile = cachemiss.parse_cachegrind(CALLGRIND)
+    stacks = cachemiss.callgrind_stacks(profile, "D1mr")
+    assert stacks == {"main;kernel_iterate": 6, "main;kernel_iterate;mapiternext": 6}
+    assert sum(cachemiss.callgrind_stacks(profile, "Ir").values()) == profile.total("Ir")
