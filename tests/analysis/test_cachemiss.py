@@ -130,7 +130,7 @@ desc: D1 cache: 49152 B, 64 B, 12-way associative
 desc: LL cache: 2097152 B, 64 B, 16-way associative
 positions: line
 events: Ir Dr Dw D1mr D1mw DLmr DLmw
-summary: 160 40 10 12 1 6 0
+summary: 155 40 10 12 1 6 0
 
 ob=(1) /prog
 fl=(1) prog.c
@@ -151,7 +151,7 @@ fl=(2)
 fn=(3)
 7 70 20 4 6 0 3
 
-totals: 160 40 10 12 1 6 0
+totals: 155 40 10 12 1 6 0
 """
 
 
