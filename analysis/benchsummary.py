@@ -1,0 +1,266 @@
+"""Summary tables of a bench.json: ns/element by size and variant, and what derives from it.
+
+Input is a pyperf BenchmarkSuite (bench.json) whose benchmark names follow the suite's
+`family/param=value/.../n=N` pattern and whose values are seconds per element (pyperf
+`inner_loops` = elements per loop). Everything here is a pure transform; each table
+says where its numbers come from:
+  - ns/element: pyperf timing (mean of the timed values; C kernels time themselves with
+    CLOCK_MONOTONIC, the python-*/dict-* families with time.perf_counter);
+  - allocs/op, bytes/op: the native counting allocator (run metadata);
+  - Go: `go test -bench` (peers.json, written by the Go peer benchmark).
+Derived numbers: % of roofline = roofline ns / variant ns (100% = as fast as a plain
+sequential read of the same bytes); prefetch speed-up = ns(prefetch=0) / ns(prefetch=D).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import pyperf
+
+NAME_RE = re.compile(r"^(?P<family>[a-z-]+)(?P<params>(/[^/]+)*)/n=(?P<n>\d+)$")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One benchmark of bench.json, reduced to what the tables need."""
+    name: str
+    family: str
+    params: dict
+    n: int
+    mean: float                 # seconds per element (pyperf value)
+    stdev: float
+    nvalues: int
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def ns(self) -> float:
+        return self.mean * 1e9
+
+
+def parse_name(name: str) -> tuple[str, dict, int] | None:
+    match = NAME_RE.match(name)
+    if not match:
+        return None
+    params = {}
+    for part in match["params"].split("/")[1:]:
+        key, _, value = part.partition("=")
+        params[key] = value
+    return match["family"], params, int(match["n"])
+
+
+def results_from_suite(suite: pyperf.BenchmarkSuite) -> dict[str, Result]:
+    """name -> Result for every suite-named benchmark with timed values."""
+    out = {}
+    for bench in suite.get_benchmarks():
+        parsed = parse_name(bench.get_name())
+        values = bench.get_values()
+        if parsed is None or not values:
+            continue
+        family, params, n = parsed
+        out[bench.get_name()] = Result(
+            name=bench.get_name(), family=family, params=params, n=n,
+            mean=statistics.fmean(values),
+            stdev=statistics.stdev(values) if len(values) > 1 else 0.0,
+            nvalues=len(values), metadata=dict(bench.get_metadata()))
+    return out
+
+
+def load_results(text: str) -> dict[str, Result]:
+    return results_from_suite(pyperf.BenchmarkSuite.loads(text))
+
+
+def sizes(results: dict[str, Result]) -> list[int]:
+    return sorted({r.n for r in results.values()})
+
+
+def best_prefetch(results: dict[str, Result]) -> int | None:
+    """The D of `prefetch=D` in the heap/pool variants (the suite runs only 0 and D there)."""
+    ds = {int(r.params["prefetch"]) for r in results.values()
+          if r.family == "iterate" and r.params.get("storage") in ("heap", "pool")
+          and r.params.get("prefetch", "0") != "0"}
+    if len(ds) == 1:
+        return ds.pop()
+    ds = {int(r.params["prefetch"]) for r in results.values()
+          if r.family == "iterate" and r.params.get("prefetch", "0") != "0"}
+    return min(ds) if len(ds) == 1 else None
+
+
+def iterate_name(storage: str, prefetch: int, n: int, atomic: bool = False) -> str:
+    snap = "/snapshot=atomic" if atomic else ""
+    return f"iterate/storage={storage}/prefetch={prefetch}{snap}/n={n}"
+
+
+def ratio(results, numerator: str, denominator: str) -> float | None:
+    a, b = results.get(numerator), results.get(denominator)
+    if a is None or b is None or b.mean == 0:
+        return None
+    return a.mean / b.mean
+
+
+def roofline_pct(results, name: str) -> float | None:
+    """Roofline time / this benchmark's time, in percent (100% = at the memory limit)."""
+    r = results.get(name)
+    if r is None:
+        return None
+    pct = ratio(results, f"roofline/n={r.n}", name)
+    return None if pct is None else pct * 100.0
+
+
+def prefetch_speedup(results, storage: str, distance: int, n: int) -> float | None:
+    """ns(prefetch=0) / ns(prefetch=distance): above 1 means prefetch helps."""
+    return ratio(results, iterate_name(storage, 0, n), iterate_name(storage, distance, n))
+
+
+# -- text tables -----------------------------------------------------------------------
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def table(title: str, source: str, columns: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    """A markdown table with a title line and a source line."""
+    header = ["", *columns]
+    body = [[label, *cells] for label, cells in rows]
+    widths = [max(len(str(row[i])) for row in [header, *body]) for i in range(len(header))]
+
+    def line(cells):
+        return "| " + " | ".join(str(c).rjust(w) if i else str(c).ljust(w)
+                                 for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([f"### {title}", f"_source: {source}_", "", line(header), sep,
+                      *(line(r) for r in body)])
+
+
+def _ns_row(results, label: str, names: list[str]) -> tuple[str, list[str]]:
+    return label, [_fmt(results[nm].ns if nm in results else None, ".2f") for nm in names]
+
+
+def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
+                     prefetch: int | None = None) -> str:
+    """The end-of-run summary: every table whose benchmarks are in `results`."""
+    ns_ = sizes(results)
+    cols = [f"n=2^{n.bit_length() - 1}" if n & (n - 1) == 0 else f"n={n}" for n in ns_]
+    d = prefetch if prefetch is not None else best_prefetch(results)
+    storages = ("stack", "heap", "pool")
+    timing = ("pyperf timing: mean of the timed values, ns per map entry; "
+              "C kernels timed in C with CLOCK_MONOTONIC")
+    sections = []
+
+    rows = []
+    for storage in storages:
+        for p in sorted({0, d} - {None}):
+            rows.append(_ns_row(results, f"iterate {storage} prefetch={p}",
+                                [iterate_name(storage, p, n) for n in ns_]))
+    rows.append(_ns_row(results, "iterate stack prefetch=0 snapshot=atomic",
+                        [iterate_name("stack", 0, n, atomic=True) for n in ns_]))
+    rows.append(_ns_row(results, "iterate-growing (grow half done)",
+                        [f"iterate-growing/n={n}" for n in ns_]))
+    rows.append(_ns_row(results, "roofline: sequential read, same bytes",
+                        [f"roofline/n={n}" for n in ns_]))
+    rows = [r for r in rows if any(c != "-" for c in r[1])]
+    if rows:
+        sections.append(table("Full iteration, ns/element", timing, cols, rows))
+
+    rows = []
+    for storage in storages:
+        for p in sorted({0, d} - {None}):
+            rows.append((f"{storage} prefetch={p}",
+                         [_fmt(roofline_pct(results, iterate_name(storage, p, n)), ".0f") for n in ns_]))
+    rows.append(("stack snapshot=atomic",
+                 [_fmt(roofline_pct(results, iterate_name("stack", 0, n, True)), ".0f") for n in ns_]))
+    rows = [r for r in rows if any(c != "-" for c in r[1])]
+    if rows:
+        sections.append(table("% of roofline (roofline ns / iterate ns x 100)",
+                              "derived from pyperf timings of roofline/n=N and iterate/...", cols, rows))
+
+    if d:
+        rows = [(f"{storage}: prefetch=0 / prefetch={d}",
+                 [_fmt(prefetch_speedup(results, storage, d, n), ".3f") for n in ns_])
+                for storage in storages]
+        rows.append((f"stack snapshot=atomic / plain (slow-down)",
+                     [_fmt(ratio(results, iterate_name("stack", 0, n, True), iterate_name("stack", 0, n)), ".3f")
+                      for n in ns_]))
+        rows = [r for r in rows if any(c != "-" for c in r[1])]
+        if rows:
+            sections.append(table("Prefetch speed-up (x, above 1 = faster with prefetch)",
+                                  "derived from pyperf timings", cols, rows))
+
+    alloc_rows = []
+    for label, template in (
+            [(f"iterate {s} (op = 1 traversal)", f"iterate/storage={s}/prefetch=0/n={{n}}") for s in storages]
+            + [(f"iterinit {s} (op = 1 init)", f"iterinit/storage={s}/n={{n}}") for s in storages]
+            + [("python-iterate items (op = 1 traversal)", "python-iterate/items/n={n}"),
+               ("python-iterate batched (op = 1 traversal)", "python-iterate/batched/n={n}"),
+               ("insert hint=0 (op = n inserts)", "insert/hint=0/n={n}"),
+               ("insert hint=1 (op = n inserts)", "insert/hint=1/n={n}")]):
+        cells = []
+        for n in ns_:
+            r = results.get(template.format(n=n))
+            a = None if r is None else r.metadata.get("allocs_per_op")
+            b = None if r is None else r.metadata.get("alloc_bytes_per_op")
+            cells.append("-" if a is None else f"{a:.3g} ({b:.3g} B)")
+        alloc_rows.append((label, cells))
+    alloc_rows = [r for r in alloc_rows if any(c != "-" for c in r[1])]
+    if alloc_rows:
+        sections.append(table("allocs/op (bytes/op)",
+                              "native counting allocator during the timed values (run metadata)",
+                              cols, alloc_rows))
+
+    rows = [_ns_row(results, f"iterinit {s} (ns per init)", [f"iterinit/storage={s}/n={n}" for n in ns_])
+            for s in storages]
+    rows += [_ns_row(results, label, [template.format(n=n) for n in ns_]) for label, template in (
+        ("insert hint=0", "insert/hint=0/n={n}"), ("insert hint=1", "insert/hint=1/n={n}"),
+        ("lookup hit", "lookup/hit/n={n}"), ("lookup miss", "lookup/miss/n={n}"),
+        ("delete", "delete/n={n}"))]
+    rows = [r for r in rows if any(c != "-" for c in r[1])]
+    if rows:
+        sections.append(table("Other operations, ns/element (iterinit: ns per init)", timing, cols, rows))
+
+    rows = [_ns_row(results, "C kernel: iterate stack prefetch=0", [iterate_name("stack", 0, n) for n in ns_]),
+            _ns_row(results, "Python: for k, v in m.items()", [f"python-iterate/items/n={n}" for n in ns_]),
+            _ns_row(results, "Python: m.batches() + zip", [f"python-iterate/batched/n={n}" for n in ns_]),
+            _ns_row(results, "Python: CPython dict.items()", [f"dict-iterate/n={n}" for n in ns_])]
+    rows.append(("Python layer cost: items - C (ns)",
+                 [_fmt(None if (a := results.get(f"python-iterate/items/n={n}")) is None
+                       or (c := results.get(iterate_name("stack", 0, n))) is None else a.ns - c.ns, ".1f")
+                  for n in ns_]))
+    rows = [r for r in rows if any(c != "-" for c in r[1])]
+    if len(rows) > 1:
+        sections.append(table("Python layer vs C, ns/element",
+                              "pyperf timing; python-*/dict-* timed with time.perf_counter around "
+                              "the Python loop, C kernel timed in C", cols, rows))
+
+    if peers and peers.get("benchmarks"):
+        sections.append(peers_table(results, peers, ns_, cols))
+    return "\n\n".join(sections) + "\n"
+
+
+def peers_table(results, peers: dict, ns_: list[int], cols: list[str]) -> str:
+    by_name = {b["name"]: b for b in peers["benchmarks"]}
+
+    def go(name_template):
+        cells = []
+        for n in ns_:
+            b = by_name.get(name_template.format(n=n))
+            cells.append(_fmt(None if b is None else b["ns_per_element"], ".2f"))
+        return cells
+
+    rows = [_ns_row(results, "ours: iterate stack prefetch=0", [iterate_name("stack", 0, n) for n in ns_]),
+            ("Go: for k, v := range m", go("range/n={n}"))]
+    ratio_cells = []
+    for n in ns_:
+        ours, theirs = results.get(iterate_name("stack", 0, n)), by_name.get(f"range/n={n}")
+        ratio_cells.append(_fmt(None if ours is None or theirs is None
+                                else ours.ns / theirs["ns_per_element"], ".2f"))
+    rows.append(("ours / Go (goal <= 0.5)", ratio_cells))
+    for label, ours_t, go_t in (("insert", "insert/hint=0/n={n}", "insert/n={n}"),
+                                ("lookup hit", "lookup/hit/n={n}", "lookup/hit/n={n}"),
+                                ("lookup miss", "lookup/miss/n={n}", "lookup/miss/n={n}")):
+        if any(go_t.format(n=n) in by_name for n in ns_):
+            rows.append(_ns_row(results, f"ours: {label}", [ours_t.format(n=n) for n in ns_]))
+            rows.append((f"Go: {label}", go(go_t)))
+    source = (f"ours: pyperf timing; Go: {peers.get('source', 'go test -bench')}"
+              f" ({peers.get('go_version', 'go')}), ns/op divided by n")
+    return table("Side by side with Go's map, ns/element", source, cols, rows)

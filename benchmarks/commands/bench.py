@@ -1,0 +1,281 @@
+"""`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
+
+    mapbench bench [--fast|--rigorous] [--full] [--only REGEX] [--out DIR] [--no-peers]
+
+Each benchmark of the matrix runs as its own pyperf master (`python -m benchmarks.suite
+--bench NAME`), which spawns the worker processes. Between benchmarks the command prints
+"benchmark k of N, elapsed, estimate left" and rewrites `<out>/<run>/bench.json`
+atomically with every benchmark done so far, so an interrupted run, a crashed worker or
+a failing kernel keeps what finished. meta.json's `bench` field records the plan, what
+is done, what failed and the status (running, complete, failed, interrupted).
+Then the Go peer (if `go` is installed) -> peers.json, then summary.md and plots/.
+Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
+"""
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from analysis.atomic import write_atomic
+from benchmarks import gopeers, matrix, meta as metamod, store, summary
+from benchmarks.suite import BEST_PREFETCH, MODES
+
+WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
+MAX_CONSECUTIVE_FAILURES = 3    # then stop: the cause is not one benchmark
+LOOPS_RULE = ("fixed, never calibrated: loops = WORK_PER_VALUE[family] / elements per loop, "
+              "rounded up to a power of two (benchmarks/matrix.py)")
+
+# Rough cost model (seconds) used only for the "estimate left": scaled by what the
+# finished benchmarks really took.
+NS_PER_ELEMENT_GUESS = {"iterate": 4, "iterate-growing": 8, "iterinit": 60, "insert": 60,
+                        "lookup": 30, "delete": 80, "roofline": 1, "python-iterate": 150,
+                        "dict-iterate": 25}
+BUILD_NS_PER_ENTRY = {"python-iterate": 60, "dict-iterate": 400, "iterate": 60, "iterinit": 60,
+                      "lookup": 60, "roofline": 60, "insert": 60, "delete": 120,
+                      "iterate-growing": 60}
+PROCESS_START_S = 0.35
+
+
+@dataclass
+class Launch:
+    """What one benchmark's pyperf master left: exit status, output, its JSON (if any)."""
+    returncode: int
+    output: str
+    json_text: str | None
+
+
+Launcher = Callable[[matrix.Benchmark, str, Path], Launch]
+
+
+@dataclass
+class Outcome:
+    done: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    interrupted: bool = False
+    stopped_early: bool = False
+    elapsed_s: float = 0.0
+
+
+def estimate_seconds(bench: matrix.Benchmark, mode: str) -> float:
+    s = MODES[mode]
+    per_value = bench.loops * bench.elements_per_loop * NS_PER_ELEMENT_GUESS[bench.family] * 1e-9
+    per_process = PROCESS_START_S + bench.n * BUILD_NS_PER_ENTRY[bench.family] * 1e-9 \
+        + (s["warmups"] + s["values"]) * per_value
+    return PROCESS_START_S + s["processes"] * per_process
+
+
+def _fmt_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def suite_env() -> dict:
+    """Environment of the suite processes: our source on PYTHONPATH, so the pyperf
+    workers import the same benchmarks/native code as this process."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in parts:
+        env["PYTHONPATH"] = os.pathsep.join([root, *parts])
+    return env
+
+
+def launch_pyperf(bench: matrix.Benchmark, mode: str, workdir: Path) -> Launch:
+    """Run one benchmark through pyperf (a master that spawns workers)."""
+    out_json = workdir / "one.json"
+    if out_json.exists():
+        out_json.unlink()
+    cmd = [sys.executable, "-m", "benchmarks.suite", "--bench", bench.name, "--mode", mode,
+           "--timeout", str(WORKER_TIMEOUT_S), "--output", str(out_json)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=suite_env())
+    try:
+        output, _ = proc.communicate()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    text = out_json.read_text() if out_json.is_file() else None
+    return Launch(proc.returncode, output, text)
+
+
+def _dump_suite(suite) -> str:
+    buf = io.StringIO()
+    suite.dump(buf, compact=True)
+    return buf.getvalue()
+
+
+def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
+              launcher: Launcher | None = None, log=print, bench_meta: dict | None = None) -> Outcome:
+    """Run the benchmarks one by one, rewriting bench.json and meta.json after each."""
+    import pyperf
+
+    launcher = launcher or launch_pyperf
+
+    outcome = Outcome()
+    bench_path = run_dir / "bench.json"
+    if bench_path.exists():                  # a new pass never mixes with an old one
+        bench_path.unlink()
+    suite = None
+    bench_meta = dict(bench_meta or {})
+    costs = [estimate_seconds(b, mode) for b in benchmarks]
+    start = time.monotonic()
+    done_cost = 0.0
+    consecutive_failures = 0
+
+    def record(status: str) -> None:
+        bench_meta.update({"status": status, "done": list(outcome.done), "failed": list(outcome.failed),
+                           "elapsed_s": round(time.monotonic() - start, 1)})
+        metamod.update_meta(run_dir, bench=bench_meta)
+
+    record("running")
+    with tempfile.TemporaryDirectory(prefix="mapbench-bench-") as tmp:
+        for k, (bench, cost) in enumerate(zip(benchmarks, costs), 1):
+            elapsed = time.monotonic() - start
+            left = sum(costs[k - 1:]) * (elapsed / done_cost if done_cost > 0 else 1.0)
+            log(f"[benchmark {k} of {len(benchmarks)}] {bench.name}  "
+                f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})", flush=True)
+            try:
+                result = launcher(bench, mode, Path(tmp))
+            except KeyboardInterrupt:
+                outcome.interrupted = True
+                break
+            done_cost += cost
+            error = None
+            if result.returncode != 0 or not result.json_text:
+                tail = "\n".join(result.output.strip().splitlines()[-12:])
+                error = (f"pyperf exited with status {result.returncode}" if result.returncode
+                         else "pyperf wrote no result") + (f":\n{tail}" if tail else "")
+            else:
+                try:
+                    one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
+                except (ValueError, KeyError, IndexError) as exc:
+                    error = f"unreadable pyperf result: {exc}"
+            if error:
+                outcome.failed.append({"name": bench.name, "error": error})
+                log(f"    FAILED {bench.name}: {error}", flush=True)
+                consecutive_failures += 1
+                record("running")
+                if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                    outcome.stopped_early = True
+                    log(f"    stopping: the last {consecutive_failures} benchmarks all failed", flush=True)
+                    break
+                continue
+            consecutive_failures = 0
+            if suite is None:
+                suite = pyperf.BenchmarkSuite([one])
+            else:
+                suite.add_benchmark(one)
+            write_atomic(bench_path, _dump_suite(suite))
+            outcome.done.append(bench.name)
+            values = one.get_values()
+            mean = sum(values) / len(values)
+            log(f"    {mean * 1e9:.3f} ns per {'init' if bench.family == 'iterinit' else 'element'}"
+                f" (pyperf timing, mean of {len(values)} values from {one.get_nrun()} processes,"
+                f" {bench.loops} loops)", flush=True)
+            record("running")
+    outcome.elapsed_s = time.monotonic() - start
+    if outcome.interrupted:
+        status = "interrupted"
+    elif outcome.failed:
+        status = "failed"
+    else:
+        status = "complete"
+    bench_meta["finished"] = _now()
+    record(status)
+    return outcome
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="run the pyperf benchmark suite",
+        description="Run the pyperf suite over load sizes and iterator variants; write "
+                    "<out>/<commit12>[-dirty]/bench.json + meta.json, print a summary, draw plots.")
+    speed = parser.add_mutually_exclusive_group()
+    speed.add_argument("--fast", action="store_true", help="fewer pyperf processes and values")
+    speed.add_argument("--rigorous", action="store_true", help="more pyperf processes and values")
+    parser.add_argument("--full", action="store_true",
+                        help="every even power of two from 2^8 to 2^24 and a prefetch-distance sweep")
+    parser.add_argument("--only", metavar="REGEX", help="run only benchmarks whose name matches")
+    parser.add_argument("--out", metavar="DIR", default=str(store.DEFAULT_ROOT),
+                        help="store root (default: profiles/)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the Go peer benchmark")
+    parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    mode = "fast" if args.fast else "rigorous" if args.rigorous else "quick"
+    benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
+    revision = store.current_revision()
+    run_dir = store.run_dir(args.out, revision)
+    bench_meta = {
+        "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
+        "pyperf": {**MODES[mode], "loops": LOOPS_RULE, "timeout_s": WORKER_TIMEOUT_S},
+        "planned": [b.name for b in benchmarks],
+        "loops_by_benchmark": {b.name: b.loops for b in benchmarks},
+        "unit": "seconds per element (pyperf inner_loops = elements per loop)",
+        "started": _now(),
+    }
+    print(f"mapbench bench: {len(benchmarks)} benchmarks, mode {mode} "
+          f"({MODES[mode]['processes']} processes x {MODES[mode]['values']} values, "
+          f"{MODES[mode]['warmups']} warmup), results in {run_dir}/", flush=True)
+    metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
+    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta)
+    kept = len(outcome.done)
+    print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {_fmt_duration(outcome.elapsed_s)}",
+          flush=True)
+    if outcome.interrupted:
+        print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps the {kept} benchmarks "
+              f"that finished", file=sys.stderr)
+        raise KeyboardInterrupt
+
+    if not args.no_peers and not outcome.stopped_early:
+        run_peers(benchmarks, run_dir)
+
+    if kept:
+        text, plots = summary.summarize(run_dir, best_prefetch=BEST_PREFETCH, plots=not args.no_plots)
+        print()
+        print(text)
+        if plots:
+            print(f"plots: {', '.join(str(p) for p in plots)}")
+    if outcome.failed:
+        names = ", ".join(f["name"] for f in outcome.failed)
+        print(f"mapbench bench: error: {len(outcome.failed)} benchmark(s) failed: {names}"
+              + ("; stopped early" if outcome.stopped_early else "")
+              + f". {kept} results kept in {run_dir / 'bench.json'}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path) -> None:
+    """The Go peer at the sizes of the iterate benchmarks that ran; peers.json."""
+    sizes = sorted({b.n for b in benchmarks if b.family == "iterate"})
+    if not sizes:
+        return
+    print(f"[peer] Go: go test -bench at n = {', '.join(map(str, sizes))} ...", flush=True)
+    t0 = time.monotonic()
+    try:
+        peers = gopeers.run_go_peers(sizes)
+    except (RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
+        print(f"[peer] Go benchmark failed, summary without it: {exc}", file=sys.stderr, flush=True)
+        return
+    if peers is None:
+        print("[peer] go is not installed (or benchmarks/peers/gomap is missing): no Go numbers")
+        return
+    write_atomic(run_dir / "peers.json", json.dumps(peers, indent=2) + "\n")
+    print(f"[peer] Go done in {_fmt_duration(time.monotonic() - t0)} -> {run_dir / 'peers.json'}",
+          flush=True)

@@ -1,0 +1,3 @@
+module mapbench/peers/gomap
+
+go 1.19

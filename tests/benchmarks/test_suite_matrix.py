@@ -1,0 +1,97 @@
+"""The benchmark matrix: exact names, sizes, fixed loops, --only filtering."""
+import re
+
+import pytest
+
+from analysis.errors import InputError
+from benchmarks import matrix
+from benchmarks.suite import BEST_PREFETCH
+
+D = BEST_PREFETCH
+N = r"n=(\d+)"
+PATTERNS = [
+    rf"^iterate/storage=(stack|heap|pool)/prefetch=(\d+)/{N}$",
+    rf"^iterate/storage=stack/prefetch=0/snapshot=atomic/{N}$",
+    rf"^iterinit/storage=(stack|heap|pool)/{N}$",
+    rf"^iterate-growing/{N}$",
+    rf"^insert/hint=(0|1)/{N}$",
+    rf"^lookup/(hit|miss)/{N}$",
+    rf"^delete/{N}$",
+    rf"^roofline/{N}$",
+    rf"^python-iterate/(items|batched)/{N}$",
+    rf"^dict-iterate/{N}$",
+]
+
+
+def test_best_prefetch_is_a_positive_distance():
+    assert isinstance(BEST_PREFETCH, int) and BEST_PREFETCH > 0
+
+
+def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size():
+    names = [b.name for b in matrix.build_matrix(D)]
+    assert len(names) == len(set(names))
+    for name in names:
+        assert sum(bool(re.match(p, name)) for p in PATTERNS) == 1, name
+    sizes = {int(name.rsplit("=", 1)[1]) for name in names}
+    assert sizes == {2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22}
+    for n in sizes:
+        expected = {f"iterate/storage={s}/prefetch={p}/n={n}" for s in ("stack", "heap", "pool")
+                    for p in (0, D)}
+        expected |= {f"iterate/storage=stack/prefetch=0/snapshot=atomic/n={n}",
+                     f"iterate-growing/n={n}", f"delete/n={n}", f"roofline/n={n}",
+                     f"dict-iterate/n={n}", f"insert/hint=0/n={n}", f"insert/hint=1/n={n}",
+                     f"lookup/hit/n={n}", f"lookup/miss/n={n}", f"python-iterate/items/n={n}",
+                     f"python-iterate/batched/n={n}"}
+        expected |= {f"iterinit/storage={s}/n={n}" for s in ("stack", "heap", "pool")}
+        assert {nm for nm in names if nm.endswith(f"/n={n}")} == expected
+
+
+def test_full_covers_even_powers_and_sweeps_prefetch_on_stack_only():
+    names = [b.name for b in matrix.build_matrix(D, full=True)]
+    sizes = {int(name.rsplit("=", 1)[1]) for name in names}
+    assert sizes == {2 ** e for e in range(8, 25, 2)}
+    stack = {int(m.group(1)) for nm in names
+             if (m := re.match(r"^iterate/storage=stack/prefetch=(\d+)/n=256$", nm))}
+    assert stack == {0, D, *matrix.PREFETCH_SWEEP}
+    heap = {int(m.group(1)) for nm in names
+            if (m := re.match(r"^iterate/storage=heap/prefetch=(\d+)/n=256$", nm))}
+    assert heap == {0, D}
+
+
+def test_names_round_trip_through_parse_name():
+    for bench in matrix.build_matrix(D, full=True):
+        again = matrix.parse_name(bench.name)
+        assert again == bench and again.name == bench.name
+
+
+@pytest.mark.parametrize("bad", ["iterate/storage=stack", "bogus/n=4", "iterate/n=x", "", "n=4"])
+def test_parse_name_rejects_non_suite_names(bad):
+    with pytest.raises(InputError):
+        matrix.parse_name(bad)
+
+
+def test_loops_are_fixed_powers_of_two_that_do_at_least_the_family_work():
+    for bench in matrix.build_matrix(D, full=True):
+        loops = bench.loops
+        assert loops >= 1 and loops & (loops - 1) == 0
+        work = matrix.WORK_PER_VALUE[bench.family]
+        assert loops * bench.elements_per_loop >= min(work, bench.elements_per_loop)
+        if loops > 1:                       # the smallest power of two that reaches the work
+            assert (loops // 2) * bench.elements_per_loop < work
+    assert matrix.parse_name("iterinit/storage=heap/n=1024").elements_per_loop == 1
+    assert matrix.parse_name("iterate/storage=heap/prefetch=0/n=1024").elements_per_loop == 1024
+
+
+def test_only_filters_by_regex_search():
+    all_ = matrix.build_matrix(D)
+    chosen = matrix.select(all_, r"^iterate/storage=stack/prefetch=0/n=1024$")
+    assert [b.name for b in chosen] == ["iterate/storage=stack/prefetch=0/n=1024"]
+    lookups = matrix.select(all_, "lookup/")
+    assert len(lookups) == 8 and all(b.family == "lookup" for b in lookups)
+    assert matrix.select(all_, None) == all_
+
+
+@pytest.mark.parametrize("bad", ["(", "no-such-benchmark"])
+def test_only_with_a_bad_or_empty_regex_is_an_input_error(bad):
+    with pytest.raises(InputError):
+        matrix.select(matrix.build_matrix(D), bad)
