@@ -399,6 +399,8 @@ tr.slower td{background:#fde2e1} tr.faster td{background:#e0f5e0}
 .warn{background:#fff6d5;padding:.5em 1em;border-left:4px solid #e0b000}
 .method{color:#555;font-size:.9em}
 img.flame{max-width:100%;border:1px solid #ddd}
+img.plot{max-width:100%} figure{display:inline-block;margin:.5em;vertical-align:top}
+table.env th{text-align:left;vertical-align:top} pre{margin:0;font-size:.85em}
 """
 
 
