@@ -1,0 +1,328 @@
+"""`perf script` text to folded stacks, frame for frame as stackcollapse-perf.pl.
+
+By default the stacks are the ones Brendan Gregg's stackcollapse-perf.pl
+(FlameGraph master) prints for the same input: the process name (`comm`,
+spaces made `_`) as the root frame, `+0x..` offsets and argument lists cut,
+`[unknown]` replaced by `[module]` where the module is known, only events of
+the first event type kept, the last sample dropped if the text stops before
+its closing blank line, `--pid`/`--tid`/`--kernel`/`--jit`/`--addrs` as there.
+
+Weights: `weight="samples"` (our default) counts one per sample, as
+stackcollapse-perf.pl did before FlameGraph PR #250 (Sept 2022) and as
+inferno-collapse-perf does; `weight="period"` sums the sample period printed in
+the event line (`  2004008 cpu-clock:`), 1 where there is none, which is what
+FlameGraph master prints. For `cpu-clock`/`task-clock` the period is in ns.
+
+How it stays fast on hundreds of MB: one pass over the lines, no regex per
+line. A stack line (`\t  10c0 main+0x50 (/path/walk)`) maps to the same
+frames wherever it appears, so each distinct line is parsed once and its
+frames (already `;`-joined) are cached; a sample is then a few dict look-ups.
+The perl regexes are re-implemented with str methods that are linear in the
+line length, so no input can make them backtrack for ever.
+
+Parser state, as in the perl script: `pname` is the root of the sample being
+read (None between samples and for samples of a filtered-out event); `stack`
+holds the frame segments of the current sample, leaf first. A blank line ends
+a sample: if `pname` is set the stack is counted and both are reset.
+"""
+from __future__ import annotations
+
+import mmap
+import re
+from dataclasses import dataclass, field
+
+from analysis.folded import ENCODING, ERRORS
+
+WEIGHTS = ("samples", "period")
+
+_WS = b" \t\n\r\x0b\x0c"  # perl's \s on byte strings
+_WS_SET = frozenset(_WS)
+_DIGITS = b"0123456789"
+_HEX_LOWER = b"0123456789abcdef"
+_WORD_SET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_HASH = ord("#")
+_LPAREN = ord("(")
+_ANON_NS = b"anonymous namespace)"
+_WS_RUN = re.compile(rb"[ \t\n\r\x0b\x0c]+")
+# After the comm: `\d+` then, optionally, `/` and the tid; then whitespace.
+_PID_TID = re.compile(rb"([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c]")
+_JIT_MAP = re.compile(rb"/tmp/perf-[0-9]+\.map")
+
+# Input is processed in slices of about this many bytes, cut at a newline, so
+# a 400 MB file never exists as 5 million line objects at once.
+_CHUNK_BYTES = 1 << 23
+# Distinct stack lines remembered; beyond this the cache starts afresh.
+_CACHE_LIMIT = 1 << 20
+
+
+@dataclass
+class PerfFold:
+    """What folding one `perf script` text found."""
+
+    stacks: dict[str, int]
+    weight: str                      # "samples" or "period"
+    event: str | None = None         # the event type kept (the first seen)
+    samples: int = 0                 # samples counted
+    filtered_samples: int = 0        # samples of other event types, left out
+    period_total: int = 0            # sum of the periods of the samples counted
+    periods: set[int] = field(default_factory=set)  # distinct periods seen (capped)
+
+
+def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
+    """(comm, pid, tid) of an event line, as perl's `/^(\\S.+?)\\s+(\\d+)\\/*(\\d+)*\\s+/`.
+
+    The comm is the shortest prefix (at least 2 bytes, first not a space) that
+    is followed by whitespace, a number, optionally `/number`, and whitespace.
+    None when the line is not an event line.
+    """
+    if not line or line[0] in _WS_SET:
+        return None
+    for run in _WS_RUN.finditer(line, 1):
+        start, end = run.span()
+        comm_end = max(start, 2)
+        if comm_end >= end:
+            continue
+        ids = _PID_TID.match(line, end)
+        if ids is not None:
+            return line[:comm_end], ids.group(1), ids.group(2) or None
+    return None
+
+
+def parse_event_name(line: bytes) -> tuple[bytes | None, bytes] | None:
+    """(period, event) as perl's `/:\\s*(\\d+)*\\s+(\\S+):\\s*$/`, or None.
+
+    The event is the last word of the line without its final `:`; the period is
+    the number between the previous `:` and it (`317.83: 2004008 cpu-clock:`).
+    """
+    parts = line.rsplit(None, 1)
+    if len(parts) != 2:
+        return None
+    before, word = parts
+    if len(word) < 2 or word[-1] != 0x3A:  # ':'
+        return None
+    if before[-1] == 0x3A:
+        return None, word[:-1]
+    no_digits = before.rstrip(_DIGITS)
+    if len(no_digits) < len(before) and no_digits.rstrip(_WS)[-1:] == b":":
+        return before[len(no_digits):], word[:-1]
+    return None
+
+
+def parse_stack_line(line: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(pc, rawfunc, module) as perl's `/^\\s*(\\w+)\\s*(.+) \\((.*)\\)/`, or None.
+
+    The module is between the last ` (` that has a `)` after it and the last `)`;
+    the function is what lies between the address and that ` (`.
+    """
+    body = line.lstrip(_WS)
+    pc_start = len(line) - len(body)
+    pc_end = pc_start
+    size = len(line)
+    while pc_end < size and line[pc_end] in _WORD_SET:
+        pc_end += 1
+    if pc_end == pc_start:
+        return None
+    close = line.rfind(b")")
+    if close < 0:
+        return None
+    open_ = line.rfind(b" (", 0, close)
+    if open_ < pc_end:
+        return None
+    spaces_end = size - len(line[pc_end:].lstrip(_WS))
+    if open_ > spaces_end:
+        return line[pc_start:pc_end], line[spaces_end:open_], line[open_ + 2:close]
+    if open_ > pc_end:
+        # `10c0  (/lib/x.so)`: perl's `\s*` gives back a space so `(.+)` is " ".
+        return line[pc_start:pc_end], line[open_ - 1:open_], line[open_ + 2:close]
+    if pc_end - pc_start >= 2:
+        # `10c0 (/lib/x.so)`: perl's `(\w+)` gives back its last character.
+        return line[pc_start:pc_end - 1], line[pc_end - 1:pc_end], line[open_ + 2:close]
+    return None
+
+
+def _cut_argument_list(func: bytes) -> bytes:
+    """perl's `s/\\((?!anonymous namespace\\)).*//`: cut at the first other `(`."""
+    at = func.find(b"(")
+    while at >= 0:
+        if not func.startswith(_ANON_NS, at + 1):
+            return func[:at]
+        at = func.find(b"(", at + 1)
+    return func
+
+
+def frames_of_line(
+    pc: bytes, rawfunc: bytes, module: bytes, *,
+    java: bool, kernel: bool, jit: bool, addrs: bool,
+) -> list[bytes] | None:
+    """The frames one stack line adds (outer first for `a->b` inlines), or None to skip it."""
+    at = rawfunc.rfind(b"+0x")
+    if at >= 0:
+        offset = rawfunc[at + 3:]
+        if offset and not offset.strip(_HEX_LOWER):
+            rawfunc = rawfunc[:at]
+    if rawfunc[:1] == b"(":
+        return None  # a process name, not a function
+    names = rawfunc.split(b"->")
+    while names and not names[-1]:
+        names.pop()  # perl's split drops trailing empty fields
+    frames: list[bytes] = []
+    for func in names:
+        if func == b"[unknown]":
+            if module != b"[unknown]":
+                func = module[module.rfind(b"/") + 1:]
+            else:
+                func = b"unknown"
+            func = b"[" + func + b" <" + pc + b">]" if addrs else b"[" + func + b"]"
+        # tidy_generic
+        func = func.replace(b";", b":")
+        go_method = func.find(b".(")
+        if go_method < 0 or func.rfind(b").") < go_method + 2:
+            func = _cut_argument_list(func)
+        func = func.replace(b'"', b"").replace(b"'", b"")
+        # tidy_java
+        if java and func[:1] == b"L" and b"/" in func:
+            func = func[1:]
+        # annotations
+        if frames:
+            if b"_[i]" not in func:
+                func += b"_[i]"
+        elif kernel and (module[:1] == b"[" or module.endswith(b"vmlinux")) and b"unknown" not in module:
+            func += b"_[k]"
+        elif jit and _JIT_MAP.search(module) and b"_[j]" not in func:
+            func += b"_[j]"
+        frames.append(func)
+    return frames or None
+
+
+def _slices(data):
+    """Yield the lines of `data` in slices cut at newlines (perl's `<>` lines, chomped)."""
+    size = len(data)
+    pos = 0
+    while pos < size:
+        end = pos + _CHUNK_BYTES
+        if end < size:
+            newline = data.find(b"\n", end)
+            end = size if newline < 0 else newline + 1
+        else:
+            end = size
+        lines = data[pos:end].split(b"\n")
+        pos = end
+        if not lines[-1]:
+            lines.pop()  # the text after the final newline is not a line
+        yield lines
+
+
+def fold_perf_script_detailed(
+    data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
+    addrs: bool = False, jit: bool = False, weight: str = "samples",
+    comm: str | None = None,
+) -> PerfFold:
+    """Fold `perf script` output (bytes, bytearray or mmap) and say what was found."""
+    if weight not in WEIGHTS:
+        raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
+    if isinstance(data, memoryview):
+        data = data.tobytes()
+    elif not isinstance(data, (bytes, bytearray, mmap.mmap)):
+        raise TypeError(f"perf script text must be bytes, not {type(data).__name__}")
+    by_period = weight == "period"
+    want_comm = None if comm is None else comm.encode(ENCODING, ERRORS)
+    options = {"kernel": kernel, "jit": jit, "addrs": addrs}
+
+    counts: dict[bytes, int] = {}
+    count_get = counts.get
+    plain_cache: dict[bytes, bytes | None] = {}
+    java_cache: dict[bytes, bytes | None] = {}
+    cache = plain_cache
+    missing = object()
+    stack: list[bytes] = []
+    pname: bytes | None = None
+    period = 1
+    event_filter: bytes | None = None
+    result = PerfFold(stacks={}, weight=weight)
+
+    for lines in _slices(data):
+        for line in lines:
+            if not line:
+                # End of a sample: count it if its event line was kept.
+                if pname is None:
+                    continue
+                stack.append(pname)
+                stack.reverse()
+                key = b";".join(stack)
+                amount = period if by_period else 1
+                counts[key] = count_get(key, 0) + amount
+                result.samples += 1
+                result.period_total += period
+                stack = []
+                pname = None
+                continue
+            segment = cache.get(line, missing)
+            if segment is not missing:
+                if segment is not None and pname is not None:
+                    stack.append(segment)
+                continue
+            first = line[0]
+            if first == _HASH:
+                continue  # perf's header comments
+            if first not in _WS_SET:
+                header = parse_event_header(line)
+                if header is not None:
+                    name, pid_text, tid_text = header
+                    if not tid_text or tid_text == b"0":  # perl: `if (not $tid)`
+                        pid_text, tid_text = b"?", pid_text
+                    new_period = 1
+                    event = parse_event_name(line)
+                    if event is not None:
+                        period_text, event_name = event
+                        if event_filter is None:
+                            event_filter = event_name
+                        elif event_name != event_filter:
+                            # perl: `next` before touching $pname or $m_period.
+                            result.filtered_samples += 1
+                            continue
+                        if period_text and period_text != b"0":
+                            new_period = int(period_text)
+                    period = new_period
+                    if len(result.periods) < 64:
+                        result.periods.add(period)
+                    if want_comm is not None and want_comm not in (name, name.replace(b" ", b"_")):
+                        pname = None
+                        stack = []
+                        continue
+                    if tid:
+                        pname = name + b"-" + pid_text + b"/" + tid_text
+                    elif pid:
+                        pname = name + b"-" + pid_text
+                    else:
+                        pname = name
+                    pname = pname.replace(b" ", b"_")
+                    cache = java_cache if pname.startswith(b"java") else plain_cache
+                    continue
+            if pname is None:
+                continue  # perl: `next if not $pname` (we cannot cache it yet)
+            parts = parse_stack_line(line)
+            if parts is None:
+                segment = None  # perl warns "Unrecognized line" and skips it
+            else:
+                frames = frames_of_line(*parts, java=cache is java_cache, **options)
+                segment = None if frames is None else b";".join(frames)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[line] = segment
+            if segment is not None:
+                stack.append(segment)
+
+    result.event = None if event_filter is None else event_filter.decode(ENCODING, ERRORS)
+    result.stacks = {key.decode(ENCODING, ERRORS): value for key, value in counts.items()}
+    return result
+
+
+def fold_perf_script(
+    data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
+    addrs: bool = False, jit: bool = False, weight: str = "samples",
+    comm: str | None = None,
+) -> dict[str, int]:
+    """Fold `perf script` output into a profile dict (see the module docstring)."""
+    return fold_perf_script_detailed(
+        data, pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm
+    ).stacks
