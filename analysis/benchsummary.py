@@ -200,7 +200,10 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
             r = results.get(template.format(n=n))
             a = None if r is None else r.metadata.get("allocs_per_op")
             b = None if r is None else r.metadata.get("alloc_bytes_per_op")
-            cells.append("-" if a is None else f"{a:.3g} ({b:.3g} B)")
+            if a is None:
+                cells.append("-")
+            else:
+                cells.append(f"{a:.3g}" + ("" if b is None else f" ({b:.3g} B)"))
         alloc_rows.append((label, cells))
     alloc_rows = [r for r in alloc_rows if any(c != "-" for c in r[1])]
     if alloc_rows:
