@@ -69,7 +69,6 @@ def test_aa_is_no_significant_change_and_gate_passes(store, capsys):
 
 
 def test_slowdown_is_flagged_gated_and_shown_in_the_flame_graph(store, capsys):
-    pytest.importorskip("analysis.folded")          # issue 5's reader of folded stacks
     root, base = store
     head = write_run(root, "cccccccccccc", seed=2, scale=1.10, date="2026-01-03T00:00:00+00:00",
                      folded=FOLDED_SLOW)

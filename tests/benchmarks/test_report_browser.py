@@ -1,0 +1,167 @@
+"""The run report, the store index and the compare page in a real headless Chromium.
+
+A store of two runs (real pyperf suites, matplotlib plots, flame graphs from
+analysis.flamegraph) goes through `mapbench compare` and `mapbench report`; the pages
+must open from disk, every link and image must point at a file that exists, every
+image must load, and the compare page must list exactly the benchmarks made slower.
+Skipped only when chromium or chromedriver is missing (`.ci/run` installs them).
+"""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import pyperf
+import pytest
+
+from benchmarks.cli import main
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="needs chromium and chromedriver (apt install chromium chromium-driver)")
+
+NAMES = [f"iterate/storage={s}/prefetch=0/n={n}" for s in ("stack", "pool") for n in (1024, 16384)]
+SLOWED = {NAMES[0], NAMES[3]}
+STACKS = {"python;kernel_iterate;mapiternext": 80, "python;kernel_iterate;mapiterinit": 20}
+MACHINE = {"cpu": {"model": "Test CPU", "logical_cpus": 2}, "cache_sizes": {"L1d": 49152}}
+
+
+def _plot_svg(title: str) -> str:
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().plot([1, 2, 3], [3, 1, 2])
+    fig.suptitle(title)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    return buf.getvalue()
+
+
+def write_run(root: Path, name: str, seed: int, date: str, slowed=()) -> Path:
+    from analysis.flamegraph import render_svg
+    rng = np.random.default_rng(seed)
+    benches = []
+    for bench in NAMES:
+        scale = 1.25 if bench in slowed else 1.0
+        runs = [pyperf.Run([float(v) for v in 2e-9 * scale * np.exp(rng.normal(0, 0.01, 3))],
+                           metadata={"name": bench, "loops": 1024, "allocs_per_op": 0.0},
+                           collect_metadata=False) for _ in range(3)]
+        benches.append(pyperf.Benchmark(runs))
+    run = root / name
+    run.mkdir(parents=True)
+    pyperf.BenchmarkSuite(benches).dump(str(run / "bench.json"))
+    (run / "meta.json").write_text(json.dumps({"commit": name * 3, "date": date,
+                                               "bench": {"mode": "quick"}, **MACHINE}))
+    (run / "plots").mkdir()
+    (run / "plots" / "ns_per_element.svg").write_text(_plot_svg("ns/element"))
+    (run / "flame").mkdir()
+    stacks = dict(STACKS)
+    if slowed:
+        stacks["python;kernel_iterate;calibration_spin"] = 25
+    (run / "flame" / "iterate-n1024.svg").write_text(render_svg(stacks, title=name))
+    (run / "folded").mkdir()
+    (run / "folded" / "iterate-n1024.folded").write_text(
+        "".join(f"{k} {v}\n" for k, v in sorted(stacks.items())))
+    (run / "cachemiss.md").write_text("| config | D1 misses/element (cachegrind) |\n|---|---|\n"
+                                      "| iterate/n=1024 | 0.13 |\n")
+    return run
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("store") / "profiles"
+    base = write_run(root, "base00000000", 1, "2026-01-01T00:00:00+00:00")
+    head = write_run(root, "head00000000", 2, "2026-01-02T00:00:00+00:00", slowed=SLOWED)
+    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+    assert main(["report", str(base), "--out", str(root)]) == 0
+    assert main(["report", "--out", str(root)]) == 0          # the newest run: head
+    return root, base, head
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--window-size=1400,900",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def open_page(driver, path: Path):
+    from selenium.webdriver.support.ui import WebDriverWait
+    assert path.is_file(), path
+    driver.get(path.as_uri())
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && "
+        "Array.from(document.images).every(function (i) { return i.complete; });"))
+    return driver
+
+
+def check_links_and_images(driver) -> tuple[int, int]:
+    """Every href/src on the page is an existing file; every image decoded."""
+    urls = driver.execute_script(
+        "return Array.from(document.querySelectorAll('a[href], img[src], object[data]'))"
+        ".map(function (e) { return e.href || e.src || e.data; });")
+    local = [u for u in urls if urlparse(u).scheme == "file"]
+    assert local, "the page links to nothing"
+    for url in local:
+        target = Path(unquote(urlparse(url).path))
+        assert target.exists(), f"broken link {url}"
+    images = driver.execute_script(
+        "return Array.from(document.images).map(function (i) {"
+        " return [i.getAttribute('src'), i.naturalWidth]; });")
+    for src, width in images:
+        assert width > 0, f"image {src} did not load"
+    return len(local), len(images)
+
+
+def test_run_report_opens_with_working_links_and_images(browser, store):
+    root, base, head = store
+    driver = open_page(browser, head / "report.html")
+    assert "mapbench run head00000000" in driver.title
+    links, images = check_links_and_images(driver)
+    assert images >= 2                                   # the plot and the flame graph
+    text = driver.find_element("id", "layout").text
+    assert text == "Native data layout"
+    assert "compare/vs-base00000000/compare.html" in driver.page_source
+    assert "0.13" in driver.find_element("tag name", "body").text
+
+
+def test_index_lists_both_runs_and_history_plots_load(browser, store):
+    root, base, head = store
+    driver = open_page(browser, root / "index.html")
+    rows = driver.execute_script("return Array.from(document.querySelectorAll('table tr td:first-child'))"
+                                 ".map(function (td) { return td.textContent; });")
+    assert rows == ["base00000000", "head00000000"]
+    links, images = check_links_and_images(driver)
+    assert images == 2                                  # two series: storage=stack and pool
+
+
+def test_compare_page_shows_the_regressions_it_should(browser, store):
+    root, base, head = store
+    driver = open_page(browser, head / "compare" / "vs-base00000000" / "compare.html")
+    slower = driver.execute_script(
+        "return Array.from(document.querySelectorAll('tr.slower'))"
+        ".map(function (tr) { return tr.dataset.benchmark; });")
+    assert set(slower) == SLOWED
+    assert driver.find_elements("css selector", "tr.faster") == []
+    assert driver.find_element("id", "summary").text.startswith("Summary: 2 slower, 0 faster")
+    links, images = check_links_and_images(driver)
+    assert images == 1                                  # the differential flame graph
+    assert "calibration_spin" in (head / "compare" / "vs-base00000000" / "diffflame" /
+                                  "iterate-n1024.svg").read_text()
