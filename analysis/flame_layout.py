@@ -1,30 +1,35 @@
 """Lay out folded stacks as flame-graph frames: one rectangle per distinct stack prefix.
 
-The method is flamegraph.pl's "flow": sort the stacks so that every stack prefix is
-a contiguous run, walk them once, and keep a column of open frames. When the next
-stack shares only its first `i` frames with the previous one, the open frames
-deeper than `i` are closed (their end is the running sample offset) and the new
-stack's remaining frames are opened at that offset. No tree of nodes is built and
-nothing recurses, so 100,000 unique stacks or stacks 10,000 frames deep cost only
-one pass over the frames and memory for the frames that are kept.
+The stacks, each with ";" appended, are sorted as strings. Then every stack prefix
+"f1;...;fk;" is a contiguous run of the sorted keys (any string between two strings
+that start with "P;" starts with "P;" too), siblings come in name order, and the
+end of a run is one binary search away: the first key >= "f1;...;fk<" (`<` is the
+character after `;`). With prefix sums of the weights, a run's inclusive weight is
+one subtraction. So the layout walks only the frames it keeps, plus one look at each
+child run it drops, and never looks inside a dropped frame: 100,000 unique stacks
+whose deep frames are all narrower than `min_count` cost a few thousand steps, not
+one step per frame of input. A work list replaces recursion, so stacks 10,000 frames
+deep need no recursion limit.
 
 Invariants of the result (`Layout.frames`, sorted by (depth, start)):
   - depth 0 is the single root frame "all", spanning [0, total);
   - a frame at depth d+1 lies inside exactly one frame at depth d (its parent), and
-    siblings are disjoint and ordered by name (the sort of the stacks);
-  - `width` is the inclusive weight of the prefix; `self` is the weight of stacks
-    that end exactly there, so width == self + sum(children's widths) before pruning;
+    siblings are disjoint and ordered by the sort of the keys;
+  - `width` is the inclusive weight of the prefix; `self` is the weight of the stack
+    that ends exactly there, so width == self + sum(children's widths) before pruning;
   - frames narrower than `min_count` are dropped with all their descendants (a
     child is never wider than its parent), which is what keeps big profiles light.
 
-With a `base` profile the same walk runs over the union of both profiles' stacks:
-the geometry comes from the head (the profile passed as `stacks`), and each frame
-also carries the base's inclusive and self weight of the same prefix, which is all
-a differential flame graph needs. Stacks only in the base have head width 0 and
-are dropped like any frame narrower than `min_count` (and always when width is 0).
+With a `base` profile the walk runs over the union of both profiles' stacks: the
+geometry comes from the head (the profile passed as `stacks`), and each frame also
+carries the base's inclusive and self weight of the same prefix, which is all a
+differential flame graph needs. Stacks only in the base have head width 0 and are
+dropped like any frame narrower than `min_count` (and always when width is 0).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+from itertools import accumulate
 from typing import Mapping, NamedTuple
 
 from analysis.errors import InputError
@@ -80,65 +85,47 @@ def layout(stacks: Mapping[str, int], *, min_count: float = 0.0,
     total = check_stacks(stacks, "profile")
     base_total = check_stacks(base, "base profile") if base is not None else 0
 
-    weights: dict[str, list[int]] = {}
+    head_of: dict[str, int] = {}
+    base_of: dict[str, int] = {}
     for stack, count in stacks.items():
         if count:
-            weights[stack] = [count, 0]
+            head_of[stack + ";"] = count
     if base is not None:
         for stack, count in base.items():
             if count:
-                weights.setdefault(stack, [0, 0])[1] += count
-
-    # Sorting on stack + ";" (not on the bare stack) makes every frame prefix a
-    # contiguous run: "a" and "a;b" stay together even when "a!" exists, because
-    # "a;" < "a;b;" while "a!;" sorts before both.
-    order = sorted(weights, key=lambda s: s + ";")
-
-    kept: list[Frame] = []
-    names: list[str] = []           # open frames, outermost first
-    starts: list[int] = []          # head offset where each open frame began
-    base_starts: list[int] = []     # base offset where each open frame began
-    selfs: list[int] = []
-    base_selfs: list[int] = []
-    pos = 0
-    base_pos = 0
+                base_of[stack + ";"] = count
+    # The empty stack (samples without frames) only adds to the root's self weight.
+    root_self = head_of.pop(";", 0)
+    root_base_self = base_of.pop(";", 0)
+    keys = sorted(head_of.keys() | base_of.keys()) if base_of else sorted(head_of)
+    head_cum = [0, *accumulate(head_of.get(k, 0) for k in keys)]
+    base_cum = [0, *accumulate(base_of.get(k, 0) for k in keys)] if base_of else None
     min_keep = max(min_count, 1e-300)   # zero-width frames are never drawn
 
-    def close_down_to(level: int) -> None:
-        while len(names) > level:
-            depth = len(names)
-            name = names.pop()
-            start = starts.pop()
-            width = pos - start
-            own = selfs.pop()
-            base_width = base_pos - base_starts.pop()
-            base_own = base_selfs.pop()
+    kept = [Frame(0, 0, total, ROOT_NAME, root_self, base_total, root_base_self)]
+    # Work list of runs still to split: (depth of their frames, lo, hi, length of the
+    # parent's prefix). keys[lo:hi] all start with the same parent prefix.
+    work = [(1, 0, len(keys), 0)]
+    while work:
+        depth, i, hi, plen = work.pop()
+        while i < hi:
+            key = keys[i]
+            end = key.find(";", plen)
+            # The run of this child: keys that start with key[:end + 1].
+            j = bisect_left(keys, key[:end] + "<", i + 1, hi)
+            width = head_cum[j] - head_cum[i]
             if width >= min_keep:
-                kept.append(Frame(depth, start, width, name, own, base_width, base_own))
-
-    for stack in order:
-        head_count, base_count = weights[stack]
-        frames = stack.split(";") if stack else []
-        common = 0
-        limit = min(len(frames), len(names))
-        while common < limit and frames[common] == names[common]:
-            common += 1
-        close_down_to(common)
-        for name in frames[common:]:
-            names.append(name)
-            starts.append(pos)
-            base_starts.append(base_pos)
-            selfs.append(0)
-            base_selfs.append(0)
-        if frames:
-            selfs[-1] += head_count
-            base_selfs[-1] += base_count
-        pos += head_count
-        base_pos += base_count
-    close_down_to(0)
-
-    root_self = weights.get("", [0, 0])
-    kept.append(Frame(0, 0, total, ROOT_NAME, root_self[0], base_total, root_self[1]))
+                ends_here = len(key) == end + 1     # the stack that stops at this frame
+                own = head_of.get(key, 0) if ends_here else 0
+                if base_cum is None:
+                    base_width = base_own = 0
+                else:
+                    base_width = base_cum[j] - base_cum[i]
+                    base_own = base_of.get(key, 0) if ends_here else 0
+                kept.append(Frame(depth, head_cum[i], width, key[plen:end], own, base_width, base_own))
+                if j - i > (1 if ends_here else 0):
+                    work.append((depth + 1, i + 1 if ends_here else i, j, end + 1))
+            i = j
     kept.sort(key=lambda f: (f.depth, f.start))
     max_depth = kept[-1].depth
     return Layout(kept, total, base_total, max_depth)

@@ -15,8 +15,10 @@ NS = "{http://www.w3.org/2000/svg}"
 
 # Any code point, lone surrogates included (what surrogateescape makes of non-UTF-8
 # bytes), except the two characters the folded format itself reserves.
-frame_names = st.text(st.characters(blacklist_characters=";\n", blacklist_categories=()),
-                      min_size=1, max_size=40)
+any_names = st.text(st.characters(blacklist_characters=";\n", blacklist_categories=()),
+                    min_size=1, max_size=40)
+# Mostly a few short names, so that stacks share prefixes and end inside each other.
+frame_names = st.one_of(st.sampled_from(["a", "b", "a!", "main", "<x>", "]]>", "\udc80"]), any_names)
 stacks_strategy = st.dictionaries(
     st.lists(frame_names, min_size=1, max_size=6).map(";".join),
     st.integers(min_value=1, max_value=1000), min_size=1, max_size=12)
@@ -29,7 +31,7 @@ def tooltip_names(svg: str) -> list[str]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(stacks_strategy, frame_names)
+@given(stacks_strategy, any_names)
 def test_every_name_parses_and_reaches_its_tooltip_intact(stacks, title):
     svg = render_svg(stacks, title=title, subtitle=title, min_width=0)
     shown = set(tooltip_names(svg))
@@ -76,3 +78,38 @@ def test_children_fill_their_parent_exactly_less_its_self_weight(stacks):
             assert parent.self + sum(f.width for f in inside) == parent.width
     # every stack's weight ends up as self weight of exactly its leaf frame
     assert sum(f.self for f in result.frames) == sum(stacks.values())
+
+
+def naive_frames(stacks, min_count, base=None):
+    """Reference layout: aggregate every prefix in a dict, then place children in key order."""
+    inclusive: dict[tuple, list[int]] = {}
+    for which, profile in ((0, stacks), (1, base or {})):
+        for stack, count in profile.items():
+            frames = tuple(stack.split(";")) if stack else ()
+            for depth in range(1, len(frames) + 1):
+                cell = inclusive.setdefault(frames[:depth], [0, 0, 0, 0])
+                cell[which] += count
+                if depth == len(frames):
+                    cell[2 + which] += count
+    out = set()
+    # place: children of a prefix ordered by (name + ";"), starting at the parent's start
+    starts = {(): 0}
+    for path in sorted(inclusive, key=lambda p: ";".join(p) + ";"):
+        parent = path[:-1]
+        if parent not in starts:
+            continue      # parent was dropped
+        head, base_w, own, base_own = inclusive[path]
+        start = starts[parent]
+        starts[parent] = start + head
+        if head > 0 and head >= min_count:
+            out.add((len(path), start, head, path[-1], own, base_w, base_own))
+            starts[path] = start + own     # the stack ending here comes first, then children
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(stacks_strategy, stacks_strategy, st.sampled_from([0, 2, 50]))
+def test_layout_equals_a_naive_prefix_aggregation(stacks, base, min_count):
+    result = layout(stacks, min_count=min_count, base=base)
+    got = {tuple(f) for f in result.frames if f.depth > 0}
+    assert got == naive_frames(stacks, min_count, base)
