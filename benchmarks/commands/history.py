@@ -1,0 +1,193 @@
+"""`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
+
+For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a temporary
+folder: `git worktree add --detach`, a fresh venv that sees this interpreter's
+site-packages through a .pth file (so the dependencies need no network), `pip install
+--no-deps --no-build-isolation` of the worktree (which builds its native module), then
+that commit's own `python -m benchmarks.cli bench --out ROOT` with cwd in the worktree,
+so the run lands in `ROOT/<commit12>/`. The worktree and venv are removed afterwards.
+
+Resumable: a commit whose run is already complete in the store is skipped, and so is
+one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
+again). Stop it any time; run the same command again to go on.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+from analysis.atomic import write_atomic
+from analysis.errors import InputError
+from benchmarks import store
+
+NOTES_FILE = "history.json"          # in the store root: commit -> what happened
+BUILD_FAILED = "build failed"
+NO_BENCH = "no mapbench bench at this commit"
+BENCH_FAILED = "bench failed"
+DONE = "done"
+SKIP_ON_RESUME = (BUILD_FAILED, NO_BENCH)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("history", help="run the quick suite at each commit of a range",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("rev_range", metavar="REV_RANGE",
+                   help="commits as git rev-list takes them, e.g. main~5..main or v1..HEAD")
+    p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
+                   help="store root the runs go to (default: profiles)")
+    p.add_argument("--bench-args", metavar="ARGS", default="",
+                   help="extra arguments for each commit's `mapbench bench`, one string, "
+                        "e.g. \"--fast --only '^iterate/'\"")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="try again the commits that failed to build in an earlier history run")
+    p.add_argument("--repo", metavar="DIR", default=".",
+                   help="the git checkout whose history to walk (default: current folder)")
+    p.set_defaults(func=run)
+
+
+def git(args: list[str], cwd: Path) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise InputError(f"git {' '.join(args)}: {lines[-1] if lines else 'failed'}")
+    return proc.stdout.strip()
+
+
+def commits_in(rev_range: str, repo: Path) -> list[tuple[str, str]]:
+    """(sha, subject) oldest first, as `git rev-list --reverse REV_RANGE` orders them."""
+    out = git(["log", "--reverse", "--format=%H %s", rev_range, "--"], repo)
+    commits = [(line[:40], line[41:]) for line in out.splitlines() if len(line) >= 40]
+    if not commits:
+        raise InputError(f"{rev_range!r} names no commits (try OLD..NEW, e.g. HEAD~3..HEAD)")
+    return commits
+
+
+def run_complete(root: Path, commit: str) -> bool:
+    """The store holds a finished bench run of this commit (clean checkout)."""
+    run = root / commit[:store.COMMIT_CHARS]
+    if not ((run / "meta.json").is_file() and (run / "bench.json").is_file()):
+        return False
+    try:
+        bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
+    except ValueError:
+        return False
+    return bench.get("status", "complete") in ("complete", "failed")
+
+
+def load_notes(root: Path) -> dict:
+    try:
+        doc = json.loads((root / NOTES_FILE).read_text())
+        return doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_note(root: Path, commit: str, status: str, note: str, seconds: float) -> None:
+    notes = load_notes(root)
+    notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
+                     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
+
+
+def _last_lines(text: str, n: int = 2) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) if lines else "no output"
+
+
+def make_venv(folder: Path) -> Path:
+    """A venv whose interpreter also sees this interpreter's site-packages (after its own)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True,
+                   capture_output=True)
+    python = folder / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(purelib, "mapbench-history-parent.pth").write_text("\n".join(sorted(ours)) + "\n")
+    return python
+
+
+def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
+                    work: Path) -> tuple[str, str]:
+    """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
+    src = work / "src"
+    git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
+    try:
+        python = make_venv(work / "venv")
+        build = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
+                                "--no-build-isolation", "--no-warn-script-location", str(src)],
+                               capture_output=True, text=True)
+        if build.returncode != 0:
+            return BUILD_FAILED, _last_lines(build.stderr or build.stdout)
+        if not (src / "benchmarks" / "commands" / "bench.py").is_file():
+            return NO_BENCH, "benchmarks/commands/bench.py does not exist there"
+        env = dict(os.environ)
+        env.pop("PYTHONPATH", None)          # the worktree's own code, not this checkout's
+        bench = subprocess.run([str(python), "-m", "benchmarks.cli", "bench",
+                                "--out", str(root.resolve()), *bench_args],
+                               cwd=src, env=env, stdout=None, stderr=subprocess.PIPE, text=True)
+        if bench.returncode == 130:
+            raise KeyboardInterrupt
+        if not (root / commit[:store.COMMIT_CHARS] / "meta.json").is_file():
+            return BENCH_FAILED, f"exit {bench.returncode}: {_last_lines(bench.stderr)}"
+        if bench.returncode != 0:
+            return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
+                                  f"{_last_lines(bench.stderr)}")
+        return DONE, ""
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(src)], cwd=repo,
+                       capture_output=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=repo, capture_output=True)
+
+
+def run(args) -> int:
+    repo = Path(args.repo)
+    root = Path(args.out)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        bench_args = shlex.split(args.bench_args)
+    except ValueError as exc:
+        raise InputError(f"--bench-args: {exc}") from None
+    top = Path(git(["rev-parse", "--show-toplevel"], repo))
+    commits = commits_in(args.rev_range, top)
+    notes = load_notes(root)
+    counts = {"ran": 0, "skipped": 0, "failed": 0}
+    started = time.monotonic()
+    for k, (commit, subject) in enumerate(commits, 1):
+        head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
+        if run_complete(root, commit):
+            print(f"{head}: already in {root}/, skipped", flush=True)
+            counts["skipped"] += 1
+            continue
+        previous = notes.get(commit, {})
+        if previous.get("status") in SKIP_ON_RESUME and not args.retry_failed:
+            print(f"{head}: skipped, {previous['status']} before ({previous.get('note', '')}); "
+                  f"--retry-failed to try again", flush=True)
+            counts["skipped"] += 1
+            continue
+        print(f"{head}: building", flush=True)
+        t0 = time.monotonic()
+        work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
+        try:
+            status, note = build_and_bench(commit, top, root, bench_args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        save_note(root, commit, status, note, time.monotonic() - t0)
+        if status == DONE:
+            counts["ran"] += 1
+            print(f"{head}: done in {time.monotonic() - t0:.0f} s", flush=True)
+        else:
+            counts["failed"] += 1
+            print(f"{head}: {status}: {note}", flush=True)
+    print(f"history: {counts['ran']} run, {counts['skipped']} skipped, {counts['failed']} "
+          f"failed of {len(commits)} commits in {time.monotonic() - started:.0f} s; "
+          f"notes in {root / NOTES_FILE}; `mapbench report --out {root}` for the index")
+    return 0
