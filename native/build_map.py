@@ -1,0 +1,121 @@
+"""cffi (API mode) builder for the native map: compiles native/src/*.c into the
+top-level extension module ``_mapbench_native``.
+
+``pip install .`` runs it through setup.py's ``cffi_modules``. Flags are portable
+(no -march): ``-std=c11 -O2 -g -fno-omit-frame-pointer`` so perf can unwind the C
+frames, and ``-fvisibility=hidden`` so calls inside the module are direct rather than
+through the PLT (only the module's init function is exported; symbols stay in .symtab
+for perf). With ``MAPBENCH_SANITIZE=1`` in the build environment it adds AddressSanitizer
+and UBSan (see native/run_sanitized.py for running Python against that build).
+"""
+
+import os
+import pathlib
+
+from cffi import FFI
+
+HERE = pathlib.Path(__file__).resolve().parent
+SRC = HERE / "src"
+SOURCES = ["alloc.c", "hash.c", "map.c", "iter.c", "kernels.c", "layout.c"]
+
+CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]
+SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
+
+CDEF = """
+typedef struct bmap bmap;
+typedef struct hmap hmap;
+typedef struct hiter { uint64_t *key; uint64_t *elem; ...; } hiter;
+
+typedef struct { uint64_t allocs; uint64_t frees; uint64_t bytes; } alloc_counts;
+typedef struct {
+    int64_t count; uint32_t B; uint32_t noverflow; bool growing; bool same_size_grow;
+    uint32_t flags; uint32_t hash0; uint64_t nevacuate; uint64_t buckets;
+    uint64_t oldbuckets; uint64_t bucket_bytes; uint64_t array_bytes;
+    uint64_t overflow_malloced;
+} map_stats;
+typedef struct {
+    double seconds; uint64_t elements; uint64_t checksum; uint64_t allocs;
+    uint64_t alloc_bytes; int32_t error;
+} kernel_result;
+typedef struct {
+    const char *type; const char *name; size_t offset; size_t size; size_t type_size;
+} layout_field;
+
+alloc_counts alloc_totals(void);
+void fastrand_seed(uint64_t seed);
+uint64_t hash64(uint64_t key, uint64_t seed);
+
+hmap *makemap(uint64_t hint, uint32_t seed, bool random_seed);
+void map_destroy(hmap *h);
+int mapaccess(hmap *h, uint64_t key, uint64_t *out);
+int mapassign(hmap *h, uint64_t key, uint64_t value);
+int mapdelete(hmap *h, uint64_t key);
+
+int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
+int mapiternext(hiter *it);
+void mapiterrelease(hiter *it);
+size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                     size_t cap, int *err);
+bool iter_pool_check_zeroed(void);
+
+void map_debug_set_writing(hmap *h, bool on);
+map_stats map_get_stats(const hmap *h);
+void map_fill(hmap *h, uint64_t n, uint64_t key_seed);
+uint64_t stream_key(uint64_t seed, uint64_t i);
+void map_half_grow(hmap *h);
+
+void set_inject_slowdown_pct(uint32_t pct);
+uint64_t fold_entry(uint64_t k, uint64_t v);
+kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
+                             bool atomic_snapshot);
+kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage);
+kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
+                                     uint16_t prefetch, uint64_t seed);
+kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
+kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
+kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
+
+size_t layout_fields(const layout_field **out);
+const char *build_compiler(void);
+const char *build_cflags(void);
+bool build_sanitized(void);
+"""
+
+
+def _flags():
+    sanitize = os.environ.get("MAPBENCH_SANITIZE", "") not in ("", "0")
+    compile_args = CFLAGS + (SANITIZE_FLAGS if sanitize else [])
+    link_args = SANITIZE_FLAGS if sanitize else []
+    return compile_args, link_args
+
+
+def _relative(path):
+    # setuptools wants source paths relative to the project root (the cwd of the build).
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def make_builder():
+    compile_args, link_args = _flags()
+    ffi = FFI()
+    ffi.cdef(CDEF)
+    cflags_literal = " ".join(compile_args).replace('"', "")
+    ffi.set_source(
+        "_mapbench_native",
+        '#include "map.h"',
+        sources=[_relative(SRC / name) for name in SOURCES],
+        include_dirs=[_relative(SRC)],
+        define_macros=[("MAPBENCH_CFLAGS", '"%s"' % cflags_literal)],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    )
+    return ffi
+
+
+ffibuilder = make_builder()
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

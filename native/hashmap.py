@@ -1,0 +1,216 @@
+"""``Map``: the Python face of the native Go-style map (uint64 -> uint64).
+
+Every native call runs under the map's lock (an RLock, so a finalizer that runs in the
+middle of a method on the same thread cannot deadlock): cffi releases the GIL on each
+call, and the C map, like Go's, is not safe for concurrent use. Iteration follows Go,
+not dict: the map may be changed while it is iterated; every key present for the whole
+iteration is returned exactly once, a key deleted before it is reached is not returned,
+keys added meanwhile may or may not be, and each iteration starts at a random place.
+An iterator keeps its map alive and gives back the native iterator's references on the
+bucket arrays when it finishes, is closed, or is garbage collected.
+"""
+
+import threading
+
+from ._ffi import as_u64, check, ffi, lib
+
+_MISSING = object()
+
+
+class Map:
+    """A uint64 -> uint64 hash map with Go 1.19's layout, growth and iteration."""
+
+    def __init__(self, hint=0, seed=None, prefetch=0, atomic_snapshot=False):
+        hint = as_u64(hint, "hint")
+        if not 0 <= int(prefetch) <= 0xFFFF:
+            raise ValueError("prefetch must be a bucket distance in [0, 65535]")
+        self._lock = threading.RLock()
+        if seed is None:
+            h = lib.makemap(hint, 0, True)
+        else:
+            h = lib.makemap(hint, as_u64(seed, "seed") & 0xFFFFFFFF, False)
+        if h == ffi.NULL:
+            raise MemoryError("cannot allocate a map for hint %d" % hint)
+        self._h = ffi.gc(h, lib.map_destroy)
+        self._out = ffi.new("uint64_t *")
+        self.prefetch = int(prefetch)
+        self.atomic_snapshot = bool(atomic_snapshot)
+
+    # -- element access -------------------------------------------------------------
+    def __setitem__(self, key, value):
+        key = as_u64(key)
+        value = as_u64(value, "value")
+        with self._lock:
+            check(lib.mapassign(self._h, key, value))
+
+    def __getitem__(self, key):
+        key = as_u64(key)
+        with self._lock:
+            if check(lib.mapaccess(self._h, key, self._out)):
+                return self._out[0]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __delitem__(self, key):
+        key = as_u64(key)
+        with self._lock:
+            if check(lib.mapdelete(self._h, key)):
+                return
+        raise KeyError(key)
+
+    def __contains__(self, key):
+        try:
+            key = as_u64(key)
+        except (TypeError, OverflowError):
+            return False
+        with self._lock:
+            return bool(check(lib.mapaccess(self._h, key, self._out)))
+
+    def __len__(self):
+        with self._lock:
+            return lib.map_get_stats(self._h).count
+
+    def fill(self, n, key_seed=0):
+        """Insert n keys from a fixed stream (native stream_key(key_seed, i) -> value i)."""
+        with self._lock:
+            lib.map_fill(self._h, as_u64(n, "n"), as_u64(key_seed, "key_seed"))
+
+    def stats(self):
+        with self._lock:
+            s = lib.map_get_stats(self._h)
+        return {
+            "count": s.count,
+            "B": s.B,
+            "noverflow": s.noverflow,
+            "growing": bool(s.growing),
+            "same_size_grow": bool(s.same_size_grow),
+            "nevacuate": s.nevacuate,
+            "buckets": s.buckets,
+            "oldbuckets": s.oldbuckets,
+            "bucket_bytes": s.bucket_bytes,
+            "array_bytes": s.array_bytes,
+            "overflow_malloced": s.overflow_malloced,
+            "flags": s.flags,
+            "hash0": s.hash0,
+        }
+
+    # -- iteration ------------------------------------------------------------------
+    def __iter__(self):
+        return MapIterator(self, "keys")
+
+    def keys(self):
+        return MapIterator(self, "keys")
+
+    def values(self):
+        return MapIterator(self, "values")
+
+    def items(self):
+        return MapIterator(self, "items")
+
+    def batches(self, size=1024):
+        """Yield (keys, values) lists of up to ``size`` entries, one native call each."""
+        if int(size) < 1:
+            raise ValueError("batch size must be at least 1")
+        return BatchIterator(self, int(size))
+
+    def __repr__(self):
+        return "<native.Map count=%d>" % len(self)
+
+    # -- test hooks -----------------------------------------------------------------
+    def _debug_set_writing(self, on):
+        """Set or clear the native hashWriting flag, to exercise the misuse checks."""
+        with self._lock:
+            lib.map_debug_set_writing(self._h, bool(on))
+
+    def _half_grow(self):
+        """Start a doubling grow and evacuate half of it (iteration mid-grow)."""
+        with self._lock:
+            lib.map_half_grow(self._h)
+
+
+class _NativeIteration:
+    """A native hiter plus the bookkeeping of Go's lazy stepping: the iterator steps
+    past an entry only when the next one is asked for, so a key deleted in between is
+    never returned."""
+
+    def __init__(self, m):
+        self._map = m
+        self._it = None  # allocated on first use: Go starts the iteration at the loop
+        self._done = False
+        self._step_first = False
+
+    def _start(self):
+        self._it = ffi.new("hiter *")
+        check(lib.mapiterinit(self._it, self._map._h, self._map.prefetch,
+                              self._map.atomic_snapshot))
+
+    def close(self):
+        """Stop early: give back the native references on the bucket arrays."""
+        if self._it is not None and not self._done:
+            with self._map._lock:
+                lib.mapiterrelease(self._it)
+        self._done = True
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def __iter__(self):
+        return self
+
+
+class MapIterator(_NativeIteration):
+    def __init__(self, m, kind):
+        super().__init__(m)
+        self._kind = kind
+
+    def __next__(self):
+        if self._done:
+            raise StopIteration
+        with self._map._lock:
+            it = self._it
+            if it is None:
+                self._start()
+                it = self._it
+            elif self._step_first:
+                check(lib.mapiternext(it))
+            if it.key == ffi.NULL:
+                self._done = True  # mapiternext released the references at the end
+                raise StopIteration
+            self._step_first = True
+            if self._kind == "keys":
+                return it.key[0]
+            if self._kind == "values":
+                return it.elem[0]
+            return (it.key[0], it.elem[0])
+
+
+class BatchIterator(_NativeIteration):
+    def __init__(self, m, size):
+        super().__init__(m)
+        self._keys = ffi.new("uint64_t[]", size)
+        self._vals = ffi.new("uint64_t[]", size)
+        self._size = size
+        self._err = ffi.new("int *")
+
+    def __next__(self):
+        if self._done:
+            raise StopIteration
+        with self._map._lock:
+            if self._it is None:
+                self._start()
+            n = lib.mapiter_batch(self._it, self._step_first, self._keys, self._vals,
+                                  self._size, self._err)
+            check(self._err[0])
+            self._step_first = True
+            if n == 0:
+                self._done = True
+                raise StopIteration
+            return ffi.unpack(self._keys, n), ffi.unpack(self._vals, n)

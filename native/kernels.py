@@ -1,0 +1,118 @@
+"""Timed C kernels: one FFI call per batch of ``loops`` repetitions.
+
+Time is measured in C with clock_gettime(CLOCK_MONOTONIC) around the timed region
+only; setup (building a fresh map, collecting keys) is outside it. Each kernel returns
+a KernelResult; ns/element = seconds * 1e9 / elements; allocs and alloc_bytes come from
+the counting allocator during the timed region (this thread only).
+"""
+
+import os
+from typing import NamedTuple
+
+from ._ffi import as_u64, check, lib
+
+STORAGES = ("stack", "heap", "pool")
+SLOWDOWN_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
+
+
+class KernelResult(NamedTuple):
+    seconds: float
+    elements: int
+    checksum: int
+    allocs: int
+    alloc_bytes: int
+
+    @property
+    def ns_per_element(self):
+        return self.seconds * 1e9 / self.elements if self.elements else float("nan")
+
+
+def _storage(storage):
+    try:
+        return STORAGES.index(storage)
+    except ValueError:
+        raise ValueError("storage must be one of %s, not %r" % (", ".join(STORAGES), storage)) from None
+
+
+def _prefetch(prefetch):
+    prefetch = int(prefetch)
+    if not 0 <= prefetch <= 0xFFFF:
+        raise ValueError("prefetch must be a bucket distance in [0, 65535]")
+    return prefetch
+
+
+def _loops(loops):
+    loops = as_u64(loops, "loops")
+    if loops < 1:
+        raise ValueError("loops must be at least 1")
+    return loops
+
+
+def _result(r):
+    check(r.error)
+    return KernelResult(r.seconds, r.elements, r.checksum, r.allocs, r.alloc_bytes)
+
+
+def iterate(m, loops, storage="stack", prefetch=0, atomic_snapshot=False):
+    """``loops`` full traversals of m (mapiterinit + mapiternext to the end)."""
+    loops, st, pf = _loops(loops), _storage(storage), _prefetch(prefetch)
+    with m._lock:
+        return _result(lib.kernel_iterate(m._h, loops, st, pf, bool(atomic_snapshot)))
+
+
+def iter_init(m, loops, storage="stack"):
+    """``loops`` times: get an iterator, mapiterinit (which finds the first entry), break."""
+    loops, st = _loops(loops), _storage(storage)
+    with m._lock:
+        return _result(lib.kernel_iter_init(m._h, loops, st))
+
+
+def iterate_growing(n, loops, storage="stack", prefetch=0, seed=1):
+    """Full traversals of an n-entry map whose doubling grow is half done (built untimed;
+    iteration never evacuates, so every loop sees the same half-done grow)."""
+    return _result(lib.kernel_iterate_growing(as_u64(n, "n"), _loops(loops), _storage(storage),
+                                              _prefetch(prefetch), as_u64(seed, "seed")))
+
+
+def insert(n, loops, hint=False, seed=1):
+    """n inserts into a fresh map (made untimed, with hint n if hint), per loop."""
+    return _result(lib.kernel_insert(as_u64(n, "n"), _loops(loops), bool(hint), as_u64(seed, "seed")))
+
+
+def lookup(m, loops, hit=True):
+    """len(m) lookups per loop in a shuffled order: keys of m (hit) or absent keys (miss)."""
+    loops = _loops(loops)
+    with m._lock:
+        return _result(lib.kernel_lookup(m._h, loops, bool(hit)))
+
+
+def delete(n, loops, seed=1):
+    """Delete all n keys of a map built untimed, per loop."""
+    return _result(lib.kernel_delete(as_u64(n, "n"), _loops(loops), as_u64(seed, "seed")))
+
+
+def roofline(nbytes, loops):
+    """Sequential 8-byte reads over nbytes (elements = nbytes // 8 per loop)."""
+    return _result(lib.kernel_roofline(as_u64(nbytes, "nbytes"), _loops(loops)))
+
+
+def _read_slowdown_env():
+    raw = os.environ.get(SLOWDOWN_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        pct = int(raw)
+    except ValueError:
+        raise ValueError("%s must be an integer percentage, not %r" % (SLOWDOWN_ENV, raw)) from None
+    if not 0 <= pct <= 100000:
+        raise ValueError("%s must be in [0, 100000], not %d" % (SLOWDOWN_ENV, pct))
+    return pct
+
+
+def set_inject_slowdown_pct(pct):
+    """Set the calibration slowdown (percent of measured loop time spent in
+    calibration_spin inside the iteration kernels' timed region)."""
+    lib.set_inject_slowdown_pct(int(pct))
+
+
+set_inject_slowdown_pct(_read_slowdown_env())

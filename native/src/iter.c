@@ -1,0 +1,250 @@
+/*
+ * iter.c: mapiterinit / mapiternext (go1.19 runtime/map.go 815-990) and the
+ * sync.Pool-like iterator pool.
+ *
+ * An iteration snapshots B and the bucket array, starts at a random bucket and a
+ * random slot offset (the same rotation is used in every bucket), and walks every
+ * bucket once. If the map is growing and the iterator was started during this grow
+ * (it->B == h->B), a bucket whose old bucket is not evacuated yet is read from the old
+ * array, keeping only the entries that belong to the current new bucket (checkBucket).
+ * An entry marked EVACUATED_X/Y (it moved after the iteration started) is looked up
+ * again in the live map: skipped if deleted, else the live key and value are returned.
+ *
+ * Memory: see map.h INVARIANT 2. The iterator references the generation of its
+ * snapshot and of the old array it walks, and drops both at the end.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "map.h"
+
+static inline void prefetch_bucket(const bmap *b) {
+    const char *p = (const char *)b;
+    __builtin_prefetch(p, 0, 3);
+    __builtin_prefetch(p + 64, 0, 3);
+    __builtin_prefetch(p + sizeof(bmap) - 1, 0, 3);
+}
+
+/* Bit s set when slot s holds an entry to visit: tophash not EMPTY_REST, EMPTY_ONE or
+ * EVACUATED_EMPTY (so >= MIN_TOP_HASH, or EVACUATED_X/Y). Exact per-byte SWAR tests. */
+static inline unsigned occupied_slots(const bmap *b) {
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, hi = 0x8080808080808080ull;
+    uint64_t x;
+    memcpy(&x, b->tophash, sizeof(x));
+    uint64_t ge2 = (((x & lo7) + 0x7e7e7e7e7e7e7e7eull) | x) & hi; /* byte >= 2 */
+    uint64_t t = x ^ 0x0404040404040404ull;
+    uint64_t eq4 = ~(((t & lo7) + lo7) | t) & hi;                  /* byte == 4 */
+    uint64_t m = (ge2 & ~eq4) >> 7;                                /* bit 8s per slot */
+    return (unsigned)((m * 0x0102040810204080ull) >> 56);
+}
+
+void mapiterrelease(hiter *it) {
+    gen_release(it->gen);
+    gen_release(it->oldgen);
+    it->gen = NULL;
+    it->oldgen = NULL;
+}
+
+MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot) {
+    it->key = NULL;
+    it->elem = NULL;
+    it->h = h;
+    it->gen = NULL;
+    it->oldgen = NULL;
+    it->bptr = NULL;
+    it->wrapped = false;
+    it->slots = 0;
+    it->checkBucket = NO_CHECK;
+    it->prefetch = prefetch;
+    if (h == NULL || h->count == 0) return MAP_OK;
+
+    /* The snapshot. The atomic variant orders these loads with acquire semantics (what
+     * the article claims Go does); go1.19 itself uses plain loads. */
+    if (atomic_snapshot) {
+        it->B = atomic_load_explicit((_Atomic uint8_t *)&h->B, memory_order_acquire);
+        it->buckets = atomic_load_explicit((bmap *_Atomic *)&h->buckets, memory_order_acquire);
+    } else {
+        it->B = h->B;
+        it->buckets = h->buckets;
+    }
+    it->gen = h->extra->gen;
+    gen_acquire(it->gen);
+
+    /* Random start: 32 random bits are enough unless B > 28 (map.go 845-852). */
+    uint64_t r = it->B > 28 ? fastrand64() : fastrand();
+    it->startBucket = r & bucketMask(it->B);
+    it->offset = (uint8_t)((r >> it->B) & (BUCKET_CNT - 1));
+    it->bucket = it->startBucket;
+
+    /* Remember we have an iterator: a plain check, then an atomic OR only if needed. */
+    if ((h->flags & (FLAG_ITERATOR | FLAG_OLD_ITERATOR)) != (FLAG_ITERATOR | FLAG_OLD_ITERATOR))
+        atomic_fetch_or((_Atomic uint8_t *)&h->flags, FLAG_ITERATOR | FLAG_OLD_ITERATOR);
+
+    if (prefetch) prefetch_bucket(&it->buckets[it->bucket]);
+    return mapiternext(it);
+}
+
+/* The slots of b to visit, in iteration order: bit j stands for slot (j + offset) & 7. */
+static inline unsigned rotated_slots(const bmap *b, unsigned offset) {
+    unsigned live = occupied_slots(b);
+    return ((live >> offset) | (live << (BUCKET_CNT - offset))) & 0xffu;
+}
+
+/* Everything but the common case: candidates that need a check, the end of a bucket,
+ * the overflow chain, the next bucket, the old bucket mid-grow, the end. */
+static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
+    hmap *h = it->h;
+    uintptr_t bucket = it->bucket;
+    uintptr_t checkBucket = it->checkBucket;
+    for (;;) {
+        while (slots) {
+            unsigned j = (unsigned)__builtin_ctz(slots);
+            slots &= slots - 1;
+            unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
+            uint8_t top = b->tophash[offi];
+            /* Re-read: the slot may have been emptied or evacuated since we entered. */
+            if (isEmpty(top) || top == EVACUATED_EMPTY) continue;
+            uint64_t *k = &b->keys[offi];
+            uint64_t *e = &b->elems[offi];
+            if (checkBucket != NO_CHECK && !sameSizeGrow(h)) {
+                /* Walking an old bucket mid-grow: keep only the entries that go to the
+                 * new bucket we are on (the others come from their own new bucket). */
+                uint64_t hash = hash64(*k, h->hash0);
+                if ((hash & bucketMask(it->B)) != checkBucket) continue;
+            }
+            if (top >= MIN_TOP_HASH) {
+                it->key = k;
+                it->elem = e;
+            } else {
+                /* EVACUATED_X/Y: moved since we started; the copy may be stale, or
+                 * the key deleted. Look it up in the live map. */
+                uint64_t *rk, *re;
+                if (!mapaccessK(h, *k, &rk, &re)) continue;
+                it->key = rk;
+                it->elem = re;
+            }
+            it->bucket = bucket;
+            it->bptr = b;
+            it->slots = (uint8_t)slots;
+            it->checkBucket = checkBucket;
+            return MAP_OK;
+        }
+        if (b != NULL) b = b->overflow;
+        if (b == NULL) {
+            if (bucket == it->startBucket && it->wrapped) {
+                it->key = NULL;
+                it->elem = NULL;
+                it->bptr = NULL;
+                mapiterrelease(it);
+                return MAP_OK;
+            }
+            if (h->oldbuckets != NULL && it->B == h->B) {
+                /* Started during this grow: the old bucket may still hold our entries. */
+                uintptr_t oldbucket = bucket & oldbucketmask(h);
+                b = &h->oldbuckets[oldbucket];
+                if (!evacuated(b)) {
+                    checkBucket = bucket;
+                    bucket_gen *og = h->extra->oldgen;
+                    if (it->oldgen != og) { /* INVARIANT 2: hold what we will read */
+                        gen_release(it->oldgen);
+                        gen_acquire(og);
+                        it->oldgen = og;
+                    }
+                } else {
+                    b = &it->buckets[bucket];
+                    checkBucket = NO_CHECK;
+                }
+            } else {
+                b = &it->buckets[bucket];
+                checkBucket = NO_CHECK;
+            }
+            if (it->prefetch)
+                prefetch_bucket(&it->buckets[(bucket + it->prefetch) & bucketMask(it->B)]);
+            bucket++;
+            if (bucket == bucketShift(it->B)) {
+                bucket = 0;
+                it->wrapped = true;
+            }
+        }
+        if (it->prefetch && b->overflow) prefetch_bucket(b->overflow);
+        slots = rotated_slots(b, it->offset);
+    }
+}
+
+/* mapiternext: the common case inline (next cached slot of the current bucket holds a
+ * live entry, not mid-grow), the rest in mapiternext_slow.
+ *
+ * it->slots caches which slots of the current bucket were occupied when the iterator
+ * entered it (one SWAR pass over the 8 tophash bytes instead of a data-dependent,
+ * mispredicting branch per slot). Each candidate's tophash is read again before it is
+ * returned, so a delete or an evacuation between two calls is seen; an entry inserted
+ * into the current bucket after we entered it is not returned (Go: may or may not). */
+MB_NOINLINE int mapiternext(hiter *it) {
+    if (it->h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+    unsigned slots = it->slots;
+    bmap *b = it->bptr;
+    if (__builtin_expect(slots != 0 && it->checkBucket == NO_CHECK, 1)) {
+        unsigned j = (unsigned)__builtin_ctz(slots);
+        unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
+        if (__builtin_expect(b->tophash[offi] >= MIN_TOP_HASH, 1)) {
+            it->slots = (uint8_t)(slots & (slots - 1));
+            it->key = &b->keys[offi];
+            it->elem = &b->elems[offi];
+            return MAP_OK;
+        }
+    }
+    return mapiternext_slow(it, b, slots);
+}
+
+/* Copy up to cap entries. With advance_first, step past the entry returned last time
+ * first (the step is taken lazily, so a key deleted between two batches is never
+ * returned). On return it->key points at the last entry copied, or is NULL at the end. */
+size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                     size_t cap, int *err) {
+    size_t n = 0;
+    *err = MAP_OK;
+    if (advance_first && it->key) {
+        *err = mapiternext(it);
+        if (*err) return 0;
+    }
+    while (it->key && n < cap) {
+        keys[n] = *it->key;
+        vals[n] = *it->elem;
+        n++;
+        if (n == cap) break;
+        *err = mapiternext(it);
+        if (*err) break;
+    }
+    return n;
+}
+
+/* ---- the pool ---------------------------------------------------------------------
+ * Like sync.Pool: a per-thread free list (Go: per-P), filled by iter_pool_put, which
+ * zeroes the iterator first, so a pooled iterator never carries a stale bucket or
+ * generation pointer into its next use. Beyond POOL_CAP spares, iterators are freed. */
+enum { POOL_CAP = 16 };
+static _Thread_local hiter *pool_free[POOL_CAP];
+static _Thread_local unsigned pool_len;
+
+hiter *iter_pool_get(void) {
+    if (pool_len) return pool_free[--pool_len];
+    return mb_calloc(1, sizeof(hiter));
+}
+
+void iter_pool_put(hiter *it) {
+    mapiterrelease(it);
+    memset(it, 0, sizeof(*it));
+    if (pool_len < POOL_CAP)
+        pool_free[pool_len++] = it;
+    else
+        mb_free(it);
+}
+
+/* Test hook: does the iterator the pool hands out next hold no stale state? */
+bool iter_pool_check_zeroed(void) {
+    hiter *it = iter_pool_get();
+    static const hiter zero;
+    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    if (it) iter_pool_put(it);
+    return ok;
+}

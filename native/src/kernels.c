@@ -1,0 +1,269 @@
+/*
+ * kernels.c: the timed kernels. Each runs `loops` repetitions of one operation inside
+ * one FFI call and times only the measured region with clock_gettime(CLOCK_MONOTONIC);
+ * setup (building or rebuilding a map, collecting keys) happens outside it. Allocation
+ * counts are this thread's counting-allocator deltas across the timed region.
+ *
+ * Checksums fold every key and value with fold_entry and add them up (mod 2^64), so
+ * the result is independent of the random iteration order and nothing is optimised
+ * away.
+ *
+ * Calibration: with set_inject_slowdown_pct(p) (MAPBENCH_INJECT_SLOWDOWN_PCT), the
+ * iteration kernels spend p% of their measured loop time in calibration_spin, inside
+ * the timed region, doing real work, so the slowdown shows in a flame graph.
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <stdlib.h>
+#include <time.h>
+
+#include "map.h"
+
+static uint32_t inject_slowdown_pct;
+static volatile uint64_t spin_sink;
+
+void set_inject_slowdown_pct(uint32_t pct) { inject_slowdown_pct = pct; }
+
+static inline uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Hash a running value until ns nanoseconds have passed (clock read every 256 rounds). */
+MB_NOINLINE uint64_t calibration_spin(uint64_t ns) {
+    uint64_t start = now_ns(), x = start;
+    for (;;) {
+        for (int j = 0; j < 256; j++) x = hash64(x, 0x51ed270b27e6b3a5ull);
+        if (now_ns() - start >= ns) break;
+    }
+    spin_sink = x;
+    return x;
+}
+
+static void maybe_spin(uint64_t t0) {
+    if (inject_slowdown_pct) calibration_spin((now_ns() - t0) * inject_slowdown_pct / 100);
+}
+
+static inline uint64_t fold(uint64_t k, uint64_t v) { return k * 0x9e3779b97f4a7c15ull + v; }
+
+uint64_t fold_entry(uint64_t k, uint64_t v) { return fold(k, v); }
+
+typedef struct region {
+    uint64_t t0;
+    alloc_counts a0;
+} region;
+
+static region region_start(void) {
+    region r;
+    r.a0 = alloc_thread_counts();
+    r.t0 = now_ns();
+    return r;
+}
+
+static kernel_result region_end(region r, uint64_t elements, uint64_t checksum) {
+    uint64_t t1 = now_ns();
+    alloc_counts a1 = alloc_thread_counts();
+    kernel_result res = {(double)(t1 - r.t0) * 1e-9, elements, checksum,
+                         a1.allocs - r.a0.allocs, a1.bytes - r.a0.bytes, MAP_OK};
+    return res;
+}
+
+static inline hiter *iter_get(int storage, hiter *stack) {
+    switch (storage) {
+    case STORAGE_HEAP:
+        return mb_calloc(1, sizeof(hiter)); /* Go: new(hiter) escapes to the heap */
+    case STORAGE_POOL:
+        return iter_pool_get();
+    default:
+        *stack = (hiter){0}; /* Go: the compiler zeroes the stack hiter */
+        return stack;
+    }
+}
+
+static inline void iter_put(int storage, hiter *it) {
+    mapiterrelease(it);
+    if (storage == STORAGE_HEAP)
+        mb_free(it);
+    else if (storage == STORAGE_POOL)
+        iter_pool_put(it);
+}
+
+/* Full traversals; returns the number of elements seen and adds to *sum. */
+static inline int traverse(hmap *h, int storage, uint16_t prefetch, bool atomic_snapshot,
+                           uint64_t *sum, uint64_t *elements) {
+    hiter stack_it;
+    hiter *it = iter_get(storage, &stack_it);
+    if (!it) return -MAP_ERR_NO_MEMORY;
+    int err = mapiterinit(it, h, prefetch, atomic_snapshot);
+    uint64_t s = 0, n = 0;
+    while (err == MAP_OK && it->key != NULL) {
+        s += fold(*it->key, *it->elem);
+        n++;
+        err = mapiternext(it);
+    }
+    iter_put(storage, it);
+    *sum += s;
+    *elements += n;
+    return err;
+}
+
+MB_NOINLINE kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
+                                         bool atomic_snapshot) {
+    uint64_t sum = 0, elements = 0;
+    int err = MAP_OK;
+    region r = region_start();
+    for (uint64_t l = 0; l < loops && err == MAP_OK; l++)
+        err = traverse(h, storage, prefetch, atomic_snapshot, &sum, &elements);
+    maybe_spin(r.t0);
+    kernel_result res = region_end(r, elements, sum);
+    res.error = err;
+    return res;
+}
+
+MB_NOINLINE kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage) {
+    uint64_t sum = 0;
+    int err = MAP_OK;
+    region r = region_start();
+    for (uint64_t l = 0; l < loops && err == MAP_OK; l++) {
+        hiter stack_it;
+        hiter *it = iter_get(storage, &stack_it);
+        if (!it) {
+            err = -MAP_ERR_NO_MEMORY;
+            break;
+        }
+        err = mapiterinit(it, h, 0, false);
+        if (it->key) sum += fold(*it->key, *it->elem);
+        iter_put(storage, it); /* break out of the loop: drop the references */
+    }
+    maybe_spin(r.t0);
+    kernel_result res = region_end(r, loops, sum);
+    res.error = err;
+    return res;
+}
+
+MB_NOINLINE kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
+                                                 uint16_t prefetch, uint64_t seed) {
+    hmap *h = makemap(0, (uint32_t)seed, false);
+    if (!h) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_NO_MEMORY};
+    map_fill(h, n, seed);
+    map_half_grow(h); /* iteration never evacuates: the grow stays half done */
+    uint64_t sum = 0, elements = 0;
+    int err = MAP_OK;
+    region r = region_start();
+    for (uint64_t l = 0; l < loops && err == MAP_OK; l++)
+        err = traverse(h, storage, prefetch, false, &sum, &elements);
+    maybe_spin(r.t0);
+    kernel_result res = region_end(r, elements, sum);
+    res.error = err;
+    map_destroy(h);
+    return res;
+}
+
+MB_NOINLINE kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed) {
+    kernel_result total = {0, 0, 0, 0, 0, MAP_OK};
+    for (uint64_t l = 0; l < loops; l++) {
+        hmap *h = makemap(hint ? n : 0, (uint32_t)seed, false);
+        if (!h) {
+            total.error = -MAP_ERR_NO_MEMORY;
+            break;
+        }
+        region r = region_start();
+        for (uint64_t i = 0; i < n; i++) mapassign(h, stream_key(seed, i), i);
+        kernel_result one = region_end(r, n, (uint64_t)h->count);
+        map_destroy(h);
+        total.seconds += one.seconds;
+        total.elements += one.elements;
+        total.checksum += one.checksum;
+        total.allocs += one.allocs;
+        total.alloc_bytes += one.alloc_bytes;
+    }
+    return total;
+}
+
+/* Keys to look up, in a shuffled order: hits come from the map itself; misses are
+ * drawn from another stream and checked absent. Built outside the timed region. */
+static uint64_t *lookup_keys(hmap *h, bool hit, uint64_t *nkeys) {
+    uint64_t n = (uint64_t)h->count, got = 0;
+    uint64_t *keys = malloc((n ? n : 1) * sizeof(uint64_t));
+    if (!keys) return NULL;
+    if (hit) {
+        hiter it = {0};
+        mapiterinit(&it, h, 0, false);
+        while (it.key && got < n) {
+            keys[got++] = *it.key;
+            mapiternext(&it);
+        }
+        mapiterrelease(&it);
+    } else {
+        uint64_t v;
+        for (uint64_t i = 0; got < n; i++) {
+            uint64_t k = stream_key(0x6d697373ull, i); /* "miss" */
+            if (mapaccess(h, k, &v) == 0) keys[got++] = k;
+        }
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (uint64_t i = got; i > 1; i--) { /* Fisher-Yates with a fixed xorshift stream */
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t j = x % i, t = keys[i - 1];
+        keys[i - 1] = keys[j];
+        keys[j] = t;
+    }
+    *nkeys = got;
+    return keys;
+}
+
+MB_NOINLINE kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit) {
+    if (h->flags & FLAG_HASH_WRITING) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_READ_WRITE};
+    uint64_t nkeys = 0;
+    uint64_t *keys = lookup_keys(h, hit, &nkeys);
+    if (!keys) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_NO_MEMORY};
+    uint64_t sum = 0, v;
+    region r = region_start();
+    for (uint64_t l = 0; l < loops; l++)
+        for (uint64_t i = 0; i < nkeys; i++)
+            if (mapaccess(h, keys[i], &v) > 0) sum += fold(keys[i], v);
+    kernel_result res = region_end(r, nkeys * loops, sum);
+    free(keys);
+    return res;
+}
+
+MB_NOINLINE kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed) {
+    kernel_result total = {0, 0, 0, 0, 0, MAP_OK};
+    for (uint64_t l = 0; l < loops; l++) {
+        hmap *h = makemap(0, (uint32_t)seed, false);
+        if (!h) {
+            total.error = -MAP_ERR_NO_MEMORY;
+            break;
+        }
+        map_fill(h, n, seed);
+        uint64_t deleted = 0;
+        region r = region_start();
+        for (uint64_t i = 0; i < n; i++) deleted += (uint64_t)mapdelete(h, stream_key(seed, i));
+        kernel_result one = region_end(r, n, deleted);
+        map_destroy(h);
+        total.seconds += one.seconds;
+        total.elements += one.elements;
+        total.checksum += one.checksum;
+        total.allocs += one.allocs;
+        total.alloc_bytes += one.alloc_bytes;
+    }
+    return total;
+}
+
+MB_NOINLINE kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops) {
+    uint64_t nwords = nbytes / sizeof(uint64_t);
+    uint64_t *buf = malloc((nwords ? nwords : 1) * sizeof(uint64_t));
+    if (!buf) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_NO_MEMORY};
+    for (uint64_t i = 0; i < nwords; i++) buf[i] = i * 0x9e3779b97f4a7c15ull;
+    uint64_t sum = 0;
+    region r = region_start();
+    for (uint64_t l = 0; l < loops; l++) {
+        for (uint64_t i = 0; i < nwords; i++) sum += buf[i];
+        __asm__ volatile("" : "+r"(sum)); /* keep every pass */
+    }
+    kernel_result res = region_end(r, nwords * loops, sum);
+    free(buf);
+    return res;
+}

@@ -1,0 +1,259 @@
+/*
+ * map.h: a C11 reimplementation of Go 1.19's classic hash map (runtime/map.go,
+ * runtime/map_fast64.go) for uint64 keys and values, with its iterator.
+ *
+ * The data structure (as in Go):
+ *   A map is an array of 2^B buckets. A bucket holds 8 slots: tophash[8], then the
+ *   8 keys, then the 8 values, then an overflow pointer (144 bytes, see bmap). The low
+ *   B bits of hash64(key, hash0) pick the bucket, the top byte (plus minTopHash when
+ *   it is below it) is stored in tophash to mark a used slot. tophash values below
+ *   MIN_TOP_HASH are markers: EMPTY_REST (this slot and every later slot of the chain
+ *   is empty), EMPTY_ONE, EVACUATED_X/Y (the entry moved to the low/high half of the
+ *   new array), EVACUATED_EMPTY. When count would exceed 6.5 * 2^B the array doubles;
+ *   when overflow buckets pile up (noverflow >= 2^min(B,15)) a same-size grow packs
+ *   them. Growth is incremental: hashGrow only allocates; every later write evacuates
+ *   the old bucket backing the bucket it writes plus one more at nevacuate (growWork).
+ *   Evacuation keeps the old keys and values in place (they have no pointers), so an
+ *   iterator that walks an old bucket can still read them.
+ *
+ * Memory ownership (what replaces Go's garbage collector):
+ *   A bucket array and every overflow bucket malloc'd for it form one generation
+ *   (bucket_gen), freed as a whole when its reference count drops to 0.
+ *   INVARIANT 1: h->buckets == h->extra->gen->array and, while growing,
+ *                h->oldbuckets == h->extra->oldgen->array; the map holds one reference
+ *                on each. It drops the old one when evacuation completes, and both when
+ *                it is destroyed.
+ *   INVARIANT 2: every bucket an iterator may dereference between two calls belongs to
+ *                a generation the iterator holds a reference on: it->gen (its snapshot
+ *                it->buckets, taken at mapiterinit) and it->oldgen (the old array it
+ *                last walked while the map was growing). So a grow that completes in the
+ *                middle of an iteration never frees memory the iterator still reads.
+ *                The references are dropped when mapiternext reaches the end or by
+ *                mapiterrelease (idempotent) when the caller stops early.
+ *   it->key / it->elem may point into the live table (after a re-lookup); they are valid
+ *   until the next write to the map. The map itself (it->h) must outlive its iterators.
+ *
+ * Concurrency: none. Like Go, a write sets FLAG_HASH_WRITING while it runs and every
+ * operation checks it with a plain load, returning MAP_ERR_* ("concurrent map ...")
+ * instead of Go's fatal error. The Python wrapper serialises all calls with a lock.
+ */
+#ifndef MAPBENCH_MAP_H
+#define MAPBENCH_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MB_NOINLINE __attribute__((noinline))
+
+enum {
+    BUCKET_CNT_BITS = 3,
+    BUCKET_CNT = 8,
+    LOAD_FACTOR_NUM = 13, /* load factor 6.5 = 13/2 */
+    LOAD_FACTOR_DEN = 2,
+};
+
+/* tophash markers (map.go 93-98) */
+enum {
+    EMPTY_REST = 0,
+    EMPTY_ONE = 1,
+    EVACUATED_X = 2,
+    EVACUATED_Y = 3,
+    EVACUATED_EMPTY = 4,
+    MIN_TOP_HASH = 5,
+};
+
+/* hmap.flags bits (map.go 101-104) */
+enum {
+    FLAG_ITERATOR = 1,
+    FLAG_OLD_ITERATOR = 2,
+    FLAG_HASH_WRITING = 4,
+    FLAG_SAME_SIZE_GROW = 8,
+};
+
+#define NO_CHECK UINTPTR_MAX
+
+/* Error codes (returned negated by the operations). */
+enum {
+    MAP_OK = 0,
+    MAP_ERR_CONCURRENT_WRITES = 1,  /* "concurrent map writes" */
+    MAP_ERR_ITERATION_WRITE = 2,    /* "concurrent map iteration and map write" */
+    MAP_ERR_READ_WRITE = 3,         /* "concurrent map read and map write" */
+    MAP_ERR_NO_MEMORY = 4,
+};
+
+typedef struct bmap {
+    uint8_t tophash[BUCKET_CNT];
+    uint64_t keys[BUCKET_CNT];
+    uint64_t elems[BUCKET_CNT];
+    struct bmap *overflow;
+} bmap;
+
+typedef struct bucket_gen {
+    bmap *array;            /* 2^B buckets, then the preallocated overflow buckets */
+    uintptr_t nbuckets;     /* 2^B */
+    uintptr_t nalloc;       /* buckets in array (nbuckets + preallocated) */
+    bmap **overflow;        /* overflow buckets malloc'd for this array (Go: extra.overflow) */
+    size_t noverflow_alloc;
+    size_t overflow_cap;
+    uint64_t refs;
+} bucket_gen;
+
+typedef struct mapextra {
+    bucket_gen *gen;        /* owns buckets */
+    bucket_gen *oldgen;     /* owns oldbuckets while growing */
+    bmap *nextOverflow;     /* next free preallocated overflow bucket */
+} mapextra;
+
+typedef struct hmap {
+    intptr_t count;
+    uint8_t flags;
+    uint8_t B;
+    uint16_t noverflow;
+    uint32_t hash0;
+    bmap *buckets;
+    bmap *oldbuckets;
+    uintptr_t nevacuate;
+    mapextra *extra;
+} hmap;
+
+/* Go's hiter (12 words) minus the type pointer t: 11 words. gen/oldgen play the role
+ * of Go's overflow/oldoverflow (keeping buckets alive); Go's slot index i becomes a
+ * mask of the slots still to visit; prefetch sits in the padding. */
+typedef struct hiter {
+    uint64_t *key;          /* must be first: nil at the end of the iteration */
+    uint64_t *elem;
+    hmap *h;
+    bmap *buckets;          /* bucket array snapshot at mapiterinit */
+    bmap *bptr;             /* current bucket */
+    bucket_gen *gen;        /* reference on the generation of buckets */
+    bucket_gen *oldgen;     /* reference on the old array last walked mid-grow */
+    uintptr_t startBucket;
+    uint8_t offset;         /* intra-bucket start slot */
+    bool wrapped;
+    uint8_t B;
+    uint8_t slots;          /* slots of bptr still to visit (Go: i), see iter.c */
+    uint16_t prefetch;      /* software prefetch distance in buckets, 0 = off */
+    uint16_t pad;
+    uintptr_t bucket;
+    uintptr_t checkBucket;
+} hiter;
+
+/* The counting allocator (alloc.c). */
+typedef struct alloc_counts {
+    uint64_t allocs;
+    uint64_t frees;
+    uint64_t bytes;
+} alloc_counts;
+
+void *mb_malloc(size_t size);
+void *mb_calloc(size_t n, size_t size);
+void mb_free(void *p);
+alloc_counts alloc_totals(void);        /* process-wide */
+alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
+
+/* Hashing and randomness (hash.c). */
+uint64_t hash64(uint64_t key, uint64_t seed);
+uint64_t fastrand64(void);
+uint32_t fastrand(void);
+void fastrand_seed(uint64_t seed);
+
+/* The map (map.c). */
+hmap *makemap(uint64_t hint, uint32_t seed, bool random_seed);
+void map_destroy(hmap *h);
+int mapaccess(hmap *h, uint64_t key, uint64_t *out);      /* 1 found, 0 absent, <0 error */
+bool mapaccessK(hmap *h, uint64_t key, uint64_t **k, uint64_t **e);
+int mapassign(hmap *h, uint64_t key, uint64_t value);     /* 0 or <0 error */
+int mapdelete(hmap *h, uint64_t key);                     /* 1 deleted, 0 absent, <0 error */
+void hashGrow(hmap *h);
+void hash_grow(hmap *h, bool bigger);
+void growWork(hmap *h, uintptr_t bucket);
+void evacuate(hmap *h, uintptr_t oldbucket);
+void gen_acquire(bucket_gen *g);
+void gen_release(bucket_gen *g);
+
+static inline uintptr_t bucketShift(uint8_t B) { return (uintptr_t)1 << B; }
+static inline uintptr_t bucketMask(uint8_t B) { return bucketShift(B) - 1; }
+static inline bool isEmpty(uint8_t x) { return x <= EMPTY_ONE; }
+static inline bool evacuated(const bmap *b) {
+    uint8_t h = b->tophash[0];
+    return h > EMPTY_ONE && h < MIN_TOP_HASH;
+}
+static inline bool sameSizeGrow(const hmap *h) { return (h->flags & FLAG_SAME_SIZE_GROW) != 0; }
+static inline bool growing(const hmap *h) { return h->oldbuckets != NULL; }
+static inline uintptr_t noldbuckets(const hmap *h) {
+    uint8_t oldB = h->B;
+    if (!sameSizeGrow(h)) oldB--;
+    return bucketShift(oldB);
+}
+static inline uintptr_t oldbucketmask(const hmap *h) { return noldbuckets(h) - 1; }
+
+/* The iterator (iter.c). */
+int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
+int mapiternext(hiter *it);
+void mapiterrelease(hiter *it);
+size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                     size_t cap, int *err);
+hiter *iter_pool_get(void);
+void iter_pool_put(hiter *it);
+bool iter_pool_check_zeroed(void);
+
+/* Test hooks and stats (map.c). */
+void map_debug_set_writing(hmap *h, bool on);
+typedef struct map_stats {
+    int64_t count;
+    uint32_t B;
+    uint32_t noverflow;
+    bool growing;
+    bool same_size_grow;
+    uint32_t flags;
+    uint32_t hash0;
+    uint64_t nevacuate;
+    uint64_t buckets;
+    uint64_t oldbuckets;
+    uint64_t bucket_bytes;      /* 2^B * sizeof(bmap): the roofline's byte count */
+    uint64_t array_bytes;       /* the whole bucket array incl. preallocated overflow */
+    uint64_t overflow_malloced; /* overflow buckets malloc'd for the current array */
+} map_stats;
+map_stats map_get_stats(const hmap *h);
+void map_fill(hmap *h, uint64_t n, uint64_t key_seed);
+uint64_t stream_key(uint64_t seed, uint64_t i);
+void map_half_grow(hmap *h);
+
+/* Timed kernels (kernels.c). */
+enum { STORAGE_STACK = 0, STORAGE_HEAP = 1, STORAGE_POOL = 2 };
+typedef struct kernel_result {
+    double seconds;
+    uint64_t elements;
+    uint64_t checksum;
+    uint64_t allocs;
+    uint64_t alloc_bytes;
+    int32_t error;
+} kernel_result;
+void set_inject_slowdown_pct(uint32_t pct);
+uint64_t calibration_spin(uint64_t ns);
+uint64_t fold_entry(uint64_t k, uint64_t v);
+kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
+                             bool atomic_snapshot);
+kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage);
+kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
+                                     uint16_t prefetch, uint64_t seed);
+kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
+kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
+kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
+
+/* Layout introspection and build facts (layout.c). */
+typedef struct layout_field {
+    const char *type;
+    const char *name;
+    size_t offset;
+    size_t size;
+    size_t type_size;
+} layout_field;
+size_t layout_fields(const layout_field **out);
+const char *build_compiler(void);
+const char *build_cflags(void);
+bool build_sanitized(void);
+
+#endif
