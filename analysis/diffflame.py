@@ -86,7 +86,7 @@ def render_diff_svg(base: Mapping[str, int], head: Mapping[str, int], *, mode: s
                  f"(base {base_total:,}, head {total:,} {count_name}); red grew, blue shrank")
     full_subtitle = f"{one_line(subtitle)} | {statement}" if subtitle else statement
     return write_svg(result.frames, total=result.total, max_depth=result.max_depth, width=width,
-                     title=one_line(title), subtitle=full_subtitle, inverted=inverted,
+                     title=one_line(title or ""), subtitle=full_subtitle, inverted=inverted,
                      fill_of=fill_of, info_of=info_of)
 
 

@@ -64,5 +64,5 @@ def render_svg(stacks: Mapping[str, int], *, title: str = "Flame Graph", subtitl
         return format_info(frame.width, result.total, count_name)
 
     return write_svg(result.frames, total=result.total, max_depth=result.max_depth, width=width,
-                     title=one_line(title), subtitle=one_line(subtitle) if subtitle else None,
+                     title=one_line(title or ""), subtitle=one_line(subtitle) if subtitle else None,
                      inverted=inverted, fill_of=fill_of, info_of=info_of)
