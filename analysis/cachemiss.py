@@ -443,7 +443,8 @@ def config_from_perf(config: dict, rows: list[CounterRow], elements: int,
 
 def config_from_cachegrind(config: dict, profile: CachegrindProfile, elements: int,
                            functions: list[str] | None = None, inclusive: bool = False,
-                           method: str | None = None, attribution_limit: int = 8) -> dict:
+                           method: str | None = None, attribution_limit: int = 8,
+                           attribution_functions: list[str] | None = None) -> dict:
     costs = cachegrind_costs(profile, functions, inclusive)
     if method is None:
         if functions is None:
@@ -454,15 +455,19 @@ def config_from_cachegrind(config: dict, profile: CachegrindProfile, elements: i
     return {**config, "elements": elements, "source": profile.source().split(" (")[0],
             "source_detail": profile.source(), "method": method,
             "metrics": metrics_from_cachegrind_costs(costs, elements), "notes": [],
-            "costs": costs, "functions": function_attribution(profile, elements, limit=attribution_limit)}
+            "costs": costs, "functions": function_attribution(profile, elements, limit=attribution_limit,
+                                                               functions=attribution_functions),
+            "attribution_scope": "whole process" if attribution_functions is None else "map code only"}
 
 
 def function_attribution(profile: CachegrindProfile, elements: int, limit: int = 8,
-                         event: str = "D1mr") -> list[dict]:
-    """Functions with the most `event` (self cost), with their misses per element."""
+                         event: str = "D1mr", functions: list[str] | None = None) -> list[dict]:
+    """Functions (all, or those in `functions`) with the most `event` (self cost), with their
+    misses per element; shares are of the whole program's `event`."""
     i = profile.index(event)
     total = profile.summary[i] or 1
-    names = sorted(profile.self_costs, key=lambda f: (-profile.self_costs[f][i], f))[:limit]
+    pool = profile.self_costs if functions is None else [f for f in functions if f in profile.self_costs]
+    names = sorted(pool, key=lambda f: (-profile.self_costs[f][i], f))[:limit]
     out = []
     for name in names:
         costs = dict(zip(profile.events, profile.self_costs[name]))
@@ -549,8 +554,9 @@ def attribution_table(config: dict) -> str:
     rows = config.get("functions") or []
     if not rows:
         return ""
-    lines = [f"Per-function attribution, {config_label(config)} ({config['source_detail']}, self costs, "
-             "whole process):", "",
+    lines = [f"Per-function attribution, {config_label(config)} ({config['source_detail']}; self costs, "
+             f"{config.get('attribution_scope', 'whole process')}; share = of the whole process's D1 read misses):",
+             "",
              "| function | Ir | D1 read misses | LL read misses | share of D1 read misses |",
              "|---|---:|---:|---:|---:|"]
     for r in rows:
@@ -599,7 +605,7 @@ def plot_misses_per_element(configs: list[dict], metric: str = "l1d_read_misses_
 
 
 def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fraction: float = 1e-4,
-                     max_depth: int = 64) -> dict[str, int]:
+                     max_depth: int = 64, roots: list[str] | None = None) -> dict[str, int]:
     """Folded stacks (root first) whose weights are `event` counts, from callgrind's call graph.
 
     Callgrind keeps costs per caller->callee edge, not per full call path, so the paths are
@@ -609,7 +615,11 @@ def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fracti
     each function's paths are scaled so they sum to its own (self) cost exactly, which undoes
     the double counting callgrind's cycles (e.g. `(below main)`) bring in. Branches under
     `min_fraction` of the total and recursive re-entries are not expanded; a function reached
-    by none of the kept paths shows under `[path not rebuilt]`."""
+    by none of the kept paths shows under `[path not rebuilt]`.
+
+    With `roots`, only the subtrees of those functions are shown (each root at its inclusive
+    cost; e.g. the cffi wrapper of a kernel), which skips the interpreter's recursive frames
+    where the proportional assumption is weakest."""
     i = profile.index(event)
     own = {f: c[i] for f, c in profile.self_costs.items()}
     inclusive = dict(own)
@@ -641,6 +651,15 @@ def callgrind_stacks(profile: CachegrindProfile, event: str = "D1mr", min_fracti
             if share >= floor and callee not in path:
                 expand(path + (callee,), share)
 
+    if roots is not None:
+        floor = sum(inclusive.get(r, 0) for r in roots) * min_fraction
+        for root in roots:
+            expand((root,), inclusive.get(root, 0))
+        out_subtree: dict[str, int] = {}
+        for path, weight in paths.items():
+            if round(weight) > 0:
+                out_subtree[";".join(path)] = round(weight)
+        return out_subtree
     for root in sorted(f for f in inclusive if f not in called and inclusive[f] > 0):
         expand((root,), inclusive[root])
     reached: dict[str, float] = {}

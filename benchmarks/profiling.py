@@ -149,7 +149,7 @@ class Pass:
             if cap.ok and cap.data:
                 entry["files"].update(self.write_views(
                     config.name, cap.data, cap.source, f"{config.name}: CPU time (perf)",
-                    period_ns=1e9 / opts.frequency))
+                    period_ns=round(1e9 / opts.frequency)))
                 entry["files"]["perf_script"] = str(cap.files["perf_script"].relative_to(self.out))
                 entry["sources"]["time"] = cap.source
                 entry["workload"] = cap.workload
@@ -164,7 +164,7 @@ class Pass:
             if cap.ok and cap.data:
                 entry["files"].update(self.write_views(config.name, cap.data, cap.source,
                                                        f"{config.name}: Python + native (py-spy)",
-                                                       period_ns=1e9 / 250))
+                                                       period_ns=round(1e9 / 250)))
                 entry["files"]["pyspy_raw"] = str(cap.files["pyspy_raw"].relative_to(self.out))
                 entry["sources"]["time"] = cap.source
                 entry["workload"] = cap.workload

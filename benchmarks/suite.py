@@ -118,12 +118,20 @@ def _map_metadata(m) -> dict:
     }
 
 
-def _c_timer(call, loops_expected_elements):
-    """A pyperf time func around a C kernel call: returns the C-measured seconds."""
+def _check(result, what: str):
+    error = getattr(result, "error", 0)
+    if error:
+        raise RuntimeError(f"{what}: the C kernel reported error {error}")
+    return result
+
+
+def _c_timer(call, elements_per_loop: int):
+    """A pyperf time func around a C kernel call: returns the C-measured seconds, after
+    checking the kernel processed exactly loops x elements_per_loop elements."""
 
     def time_func(loops: int) -> float:
-        result = call(loops)
-        expected = loops * loops_expected_elements
+        result = _check(call(loops), "kernel")
+        expected = loops * elements_per_loop
         if result.elements != expected:
             raise RuntimeError(f"kernel processed {result.elements} elements, "
                                f"expected {expected} ({loops} loops)")
@@ -178,7 +186,7 @@ def make_workload(bench: matrix.Benchmark):
 
         def func(loops: int) -> float:
             # Timed per map entry (inner_loops = n): the read of the bytes that hold n entries.
-            result = kernels.roofline(nbytes, loops)
+            result = _check(kernels.roofline(nbytes, loops), "roofline")
             if result.elements != loops * words:
                 raise RuntimeError(f"roofline read {result.elements} words, "
                                    f"expected {loops * words} ({loops} loops)")

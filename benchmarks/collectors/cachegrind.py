@@ -27,9 +27,9 @@ SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
 # Functions whose costs are the timed region of each op (regex on the symbol name). The
 # iterate kernels only call the iterator; fill() runs none of these.
 KERNEL_FUNCTIONS = {
-    "iterate": r"^(kernel_iterate|mapiterinit|mapiternext|mapiterrelease|iter_pool_get|iter_pool_put|calibration_spin)$",
-    "iter_init": r"^(kernel_iter_init|mapiterinit|mapiterrelease|iter_pool_get|iter_pool_put|calibration_spin)$",
-    "iterate_growing": r"^(kernel_iterate_growing|mapiterinit|mapiternext|mapiterrelease|iter_pool_get|iter_pool_put|calibration_spin)$",
+    "iterate": r"^(kernel_iterate|mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin)$",
+    "iter_init": r"^(kernel_iter_init|mapiter(init|release)|iter_pool_(get|put)|calibration_spin)$",
+    "iterate_growing": r"^(kernel_iterate_growing|mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin)$",
     "insert": r"^(kernel_insert|mapassign|hash64|evacuate|growWork|hashGrow)",
     "lookup": r"^(kernel_lookup|mapaccess)",
     "delete": r"^(kernel_delete|mapdelete)",
@@ -148,6 +148,12 @@ def kernel_functions(profile: cachemiss.CachegrindProfile, op: str) -> list[str]
     return sorted(f for f, costs in profile.self_costs.items() if pattern.search(f) and any(costs))
 
 
+def map_functions(profile: cachemiss.CachegrindProfile) -> list[str]:
+    """Functions of the map's own C code (its source files, or the cffi wrappers)."""
+    return sorted(f for f, path in profile.files.items()
+                  if "/native/src/" in path or "native/src/" in path or f.startswith("_cffi_f_"))
+
+
 def summarize(capture: Capture, config: dict) -> dict:
     """The per-element cachemiss config for a successful capture: kernel functions only."""
     profile = capture.data
@@ -160,6 +166,6 @@ def summarize(capture: Capture, config: dict) -> dict:
               "map set-up excluded), {loops} loop(s) of {n} entries".format(loops=report.get("loops"),
                                                                             n=report.get("n")))
     summary = cachemiss.config_from_cachegrind(dict(config), profile, elements, functions=functions or None,
-                                               method=method)
+                                               method=method, attribution_functions=map_functions(profile))
     summary["source_detail"] = capture.source
     return summary

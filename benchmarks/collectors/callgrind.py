@@ -21,8 +21,11 @@ def record(config: dict, out_dir: Path, name: str, *, loops: int = 2, model: dic
                        timeout=timeout)
     if not capture.ok:
         return capture
-    stacks = cachemiss.callgrind_stacks(capture.data, event)
-    capture.source = (f"{capture.source}; weight = {event} (simulated misses), call paths rebuilt from "
-                      "caller->callee inclusive costs")
+    op = config.get("op", "iterate")
+    roots = [f for f in capture.data.self_costs if f == f"_cffi_f_kernel_{op}"] or None
+    stacks = cachemiss.callgrind_stacks(capture.data, event, roots=roots)
+    scope = f"subtree of {roots[0]} (the kernel's FFI call)" if roots else "whole process"
+    capture.source = (f"{capture.source}; weight = {event} (simulated misses), {scope}; call paths rebuilt "
+                      "from caller->callee inclusive costs")
     capture.data = (capture.data, stacks)
     return capture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def record(config: dict, out_dir: Path, name: str, *, seconds: float = 1.0, freq
         Path(str(data) + ".old").unlink(missing_ok=True)
     text_path = write_atomic(raw / f"{name}.perf-script.txt.gz", gzip.compress(script.stdout, mtime=0))
     stacks = fold_for_pid(script.stdout, report.get("pid") if report else None)
+    if not stacks:
+        return Capture(TOOL, False, files={"perf_script": text_path},
+                       message=f"perf record: no samples of the workload process for {name}")
     source = (f"perf sample (perf record -e cpu-clock -F {frequency} "
               f"{'-g' if call_graph == 'fp' else '--call-graph dwarf'}; weight = samples, "
               f"{1e9 / frequency / 1e6:.3f} ms of CPU each)")
@@ -71,12 +75,15 @@ def fold_for_pid(script: bytes, pid: int | None) -> dict[str, int]:
 
     if pid is None:
         return fold_perf_script(script, kernel=True)
-    by_pid = fold_perf_script(script, kernel=True, pid=True)
-    suffix = f"-{pid}"
+    # With --tid the root frame is `comm-PID/TID` (or `comm-?/TID` when perf script prints
+    # one number, as stackcollapse-perf.pl does); the workload's threads carry its pid.
+    by_thread = fold_perf_script(script, kernel=True, tid=True)
+    ours = re.compile(rf"^(.*)-(?:{pid}/\d+|\?/{pid})$")
     stacks: dict[str, int] = {}
-    for stack, count in by_pid.items():
+    for stack, count in by_thread.items():
         root, _, rest = stack.partition(";")
-        if root.endswith(suffix):
-            key = root[: -len(suffix)] + (";" + rest if rest else "")
+        match = ours.match(root)
+        if match:
+            key = match.group(1) + (";" + rest if rest else "")
             stacks[key] = stacks.get(key, 0) + count
     return stacks

@@ -40,7 +40,7 @@ def record(config: dict, out_dir: Path, name: str, *, seconds: float = 1.0, rate
     attempts = [True, False] if native else [False]
     message = ""
     for use_native in attempts:
-        cmd = [find_tool(binary), "record", "-r", str(rate), "-f", "raw", "-o", str(out), "--nonblocking"]
+        cmd = [find_tool(binary), "record", "-r", str(rate), "-f", "raw", "-o", str(out)]
         cmd += ["--native"] if use_native else []
         cmd += ["--", *workload_args(config, ["--seconds", str(seconds)])]
         try:

@@ -225,3 +225,9 @@ def test_callgrind_stacks_weight_paths_by_misses_and_keep_totals():
     stacks = cachemiss.callgrind_stacks(profile, "D1mr")
     assert stacks == {"main;kernel_iterate": 6, "main;kernel_iterate;mapiternext": 6}
     assert sum(cachemiss.callgrind_stacks(profile, "Ir").values()) == profile.total("Ir")
+
+
+def test_callgrind_stacks_from_a_root_show_its_subtree_only():
+    profile = cachemiss.parse_cachegrind(CALLGRIND)
+    stacks = cachemiss.callgrind_stacks(profile, "Ir", roots=["kernel_iterate"])
+    assert stacks == {"kernel_iterate": 70, "kernel_iterate;mapiternext": 70}
