@@ -40,7 +40,7 @@ HIGHLIGHT = "rgb(230,0,230)"
 
 _FILE_LINE_SUFFIX = re.compile(r" \([^()]*\)$")   # py-spy / pprof style " (file:line)"
 _PY_FILE = re.compile(r"\.pyw?:\d+\)$|\.pyw?\)$")
-_OFFSET = re.compile(r"\+0x[0-9a-fA-F]+$")
+_OFFSET = re.compile(r"\+0x[0-9a-fA-F]+$|@plt$")
 
 _MAP_NAMES = re.compile(
     r"(mapiterinit|mapiternext|mapaccess\w*|mapassign\w*|mapdelete\w*|hash64|evacuate\w*"
@@ -50,25 +50,29 @@ _MAP_NAMES = re.compile(
 
 _RUNTIME = re.compile(
     r"\[unknown\]|\[[^\]]*\]|_?Py[A-Z_]\w*|0x[0-9a-fA-F]+( .*)?"
-    r"|__libc_\w+|__GI_\w+|_dl_\w+|_start|__?clone3?|start_thread|__?pthread_\w+|pthread_\w+"
-    r"|malloc|free|calloc|realloc|cfree|_int_\w+|__?mem(cpy|move|set|cmp)\w*|__str\w+|str(len|cmp|ncmp|chr|cpy)"
-    r"|__?(open|read|write|close|getdents|lseek|mmap|munmap|brk|sbrk)(64)?(_nocancel)?"
+    r"|__libc_\w+|__GI_\w+|_dl_\w+|_start|_{0,2}clone3?|start_thread|_{0,2}pthread_\w+|pthread_\w+"
+    r"|malloc|free|calloc|realloc|cfree|_int_\w+|_{0,2}mem(cpy|move|set|cmp)\w*|__str\w+|str(len|cmp|ncmp|chr|cpy)"
+    r"|_{0,2}(open|read|write|close|getdents|lseek|mmap|munmap|brk|sbrk)(64)?(_nocancel)?"
+    # CPython's static internals (libpython without module names in the folded text)
+    r"|builtin_\w+|cfunction_\w+|method_vectorcall\w*|\w+_vectorcall\w*|gen_\w+|gc_\w+|type_call"
+    r"|slot_tp_\w+|\w+_dealloc|\w+iter_next|\w+_iternext|unicode\w*|dict_\w+|list_\w+|long_\w+"
+    r"|float_\w+|tuple_\w+|frame_\w+|object_\w+|save_errno_only|call_function\w*"
 )
 _RUNTIME_SUBSTR = ("libpython", "libc.so", "libc-", "ld-linux", "libm.so", "libpthread", "python3")
 
 _KERNEL = re.compile(
     r"(entry_SYSCALL\w*|asm_\w+|__x64_sys_\w+|__ia32_sys_\w+|__do_sys_\w+|do_syscall_\w+"
-    r"|syscall_exit\w*|exc_page_fault|__?handle_mm_fault|do_user_addr_fault|do_anonymous_page"
-    r"|do_fault|do_read_fault|finish_fault|_raw_spin\w*|native_\w+|__?schedule\w*"
-    r"|sysvec_\w+|__sysvec_\w+|irqentry_\w+|__?irq_\w+|__do_softirq|__softirq\w*|ret_from_fork\w*"
-    r"|clear_page\w*|__?alloc_pages\w*|alloc_pages\w*|__alloc_frozen_pages\w*|get_page_from_freelist"
-    r"|__rmqueue\w*|vma_alloc_folio\w*|__?mem_cgroup_\w+|charge_memcg|memcg\d?_\w+|__?folio_\w+"
+    r"|syscall_exit\w*|exc_page_fault|_{0,2}handle_mm_fault|do_user_addr_fault|do_anonymous_page"
+    r"|do_fault|do_read_fault|finish_fault|_raw_spin\w*|native_\w+|_{0,2}schedule\w*"
+    r"|sysvec_\w+|__sysvec_\w+|irqentry_\w+|_{0,2}irq_\w+|__do_softirq|__softirq\w*|ret_from_fork\w*"
+    r"|clear_page\w*|_{0,2}alloc_pages\w*|alloc_pages\w*|__alloc_frozen_pages\w*|get_page_from_freelist"
+    r"|__rmqueue\w*|vma_alloc_folio\w*|_{0,2}mem_cgroup_\w+|charge_memcg|memcg\d?_\w+|_{0,2}folio_\w+"
     r"|ext4_\w+|__ext4_\w+|vfs_\w+|ksys_\w+|__sys_\w+|copy_user\w*|_copy_(to|from)_user|rep_movs\w*"
     r"|finish_task_switch\w*|try_to_wake_up|__wake_up\w*|futex_\w+|do_futex|hrtimer_\w+|tick_\w+"
     r"|iterate_dir|path_openat|link_path_walk|walk_component|lookup_fast|__d_lookup\w*|do_filp_open"
     r"|do_sys_open\w*|htree_\w+|__check_block_validity\w*|__pte_offset_map\w*|flush_tlb\w*"
     r"|zap_\w+|unmap_\w+|exit_mmap|do_exit|do_group_exit|__list_del_entry\w*|kmem_cache_\w+"
-    r"|__kmalloc\w*|kfree|perf_\w+|rcu_\w+|smp_call\w*)(\.\w+)*"
+    r"|__kmalloc\w*|kfree|perf_\w+|rcu_\w+|smp_call\w*|handle_softirqs|irq_exit\w*)(\.\w+)*"
 )
 
 
