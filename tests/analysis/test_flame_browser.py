@@ -47,9 +47,11 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser, tmp_path):
+def page(browser, tmp_path, request):
+    inverted = getattr(request, "param", False)
     path = tmp_path / "flame.svg"
-    path.write_text(render_svg(PROFILE, title="browser test", subtitle="search and zoom"), encoding="utf-8")
+    path.write_text(render_svg(PROFILE, title="browser test", subtitle="search and zoom", inverted=inverted),
+                    encoding="utf-8")
     browser.get(path.as_uri())
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -112,6 +114,7 @@ def test_hover_shows_the_frame_details(page):
     assert text_of(page, "details") == "kernel_iterate 60 samples, 60.00%"
 
 
+@pytest.mark.parametrize("page", [False, True], ids=["flame", "icicle"], indirect=True)
 def test_click_zooms_into_a_frame_and_reset_restores(page):
     from selenium.webdriver.common.by import By
 
