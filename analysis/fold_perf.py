@@ -66,6 +66,7 @@ class PerfFold:
     filtered_samples: int = 0        # samples of other event types, left out
     period_total: int = 0            # sum of the periods of the samples counted
     periods: set[int] = field(default_factory=set)  # distinct periods seen (capped)
+    incomplete_tail: bool = False    # the text stopped inside a sample (left out, as perl does)
 
 
 def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
@@ -312,6 +313,7 @@ def fold_perf_script_detailed(
             if segment is not None:
                 stack.append(segment)
 
+    result.incomplete_tail = pname is not None
     result.event = None if event_filter is None else event_filter.decode(ENCODING, ERRORS)
     result.stacks = {key.decode(ENCODING, ERRORS): value for key, value in counts.items()}
     return result

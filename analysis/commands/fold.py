@@ -1,0 +1,124 @@
+"""`mapbench fold [FILE|-]`: perf script, py-spy raw or speedscope to folded stacks.
+
+Pipes like FlameGraph's stackcollapse-perf.pl: `mapbench fold perf.txt | mapbench flamegraph - > cpu.svg`.
+Also home of the input/output helpers the pprof and top commands share.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import stat
+import sys
+
+from analysis.atomic import write_atomic
+from analysis.errors import InputError
+from analysis.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
+from analysis.fold_perf import WEIGHTS, PerfFold
+from analysis.fold_pyspy import fold_pyspy_raw
+from analysis.folded import decode, encode_folded, format_folded, read_folded
+from analysis.pprof import profile_to_stacks, read_profile
+
+INPUT_FORMATS = FORMATS + ("pprof",)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_input(path: str):
+    """The bytes of `path`, or of stdin for "-". A regular file is memory-mapped, read-only."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > 0:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return fh.read()
+
+
+def write_output(path: str | None, data: bytes) -> None:
+    """Write `data` atomically to `path`, or to stdout when `path` is None or "-"."""
+    if path and path != "-":
+        write_atomic(path, data)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
+    """The input and folding options that fold, pprof and top share."""
+    parser.add_argument("input", nargs="?", default="-", metavar="FILE",
+                        help="perf script text, py-spy raw, speedscope JSON, folded stacks (or a pprof "
+                             "profile for top); - or nothing for stdin")
+    parser.add_argument("--format", choices=INPUT_FORMATS, default="auto",
+                        help="input format (default: guess from the content)")
+    perf = parser.add_argument_group("perf script options (as stackcollapse-perf.pl's)")
+    perf.add_argument("--pid", action="store_true", help="root frame comm-PID")
+    perf.add_argument("--tid", action="store_true", help="root frame comm-PID/TID")
+    perf.add_argument("--kernel", action="store_true", help="mark kernel frames with _[k]")
+    perf.add_argument("--jit", action="store_true", help="mark JIT frames (/tmp/perf-N.map) with _[j]")
+    perf.add_argument("--addrs", action="store_true", help="[module <address>] where a symbol is unknown")
+    perf.add_argument("--comm", metavar="NAME", help="keep only samples of this process name")
+    if perf_weight:
+        perf.add_argument("--weight", choices=WEIGHTS, default="samples",
+                          help="weigh a stack by its number of samples (default) or by the sum of "
+                               "their periods (FlameGraph master's stackcollapse-perf.pl does that)")
+    parser.add_argument("--include", metavar="RE", help="keep only stacks with a frame matching RE")
+    parser.add_argument("--exclude", metavar="RE", help="drop stacks with a frame matching RE")
+
+
+def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
+    """Read and fold the input named by `args`; InputError when it holds no samples."""
+    data = read_input(args.input)
+    name = "stdin" if args.input == "-" else args.input
+    fmt = args.format
+    try:
+        if fmt == "auto":
+            fmt = "pprof" if data[:2] == _GZIP_MAGIC else detect_format(data)
+        perf = None
+        if fmt == "perf":
+            perf = fold_perf_script_detailed(
+                data, pid=args.pid, tid=args.tid, kernel=args.kernel, jit=args.jit, addrs=args.addrs,
+                weight=getattr(args, "weight", "samples"), comm=args.comm)
+            stacks = perf.stacks
+        elif fmt == "speedscope":
+            stacks = fold_speedscope(bytes(data))
+        elif fmt == "pyspy":
+            stacks = fold_pyspy_raw(bytes(data))
+        elif fmt == "pprof":
+            stacks = profile_to_stacks(read_profile(bytes(data)))
+        else:
+            stacks = read_folded(decode(bytes(data)))
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+    truncated = perf is not None and perf.incomplete_tail
+    stacks = filter_stacks(stacks, include=args.include, exclude=args.exclude)
+    if not stacks:
+        detail = ""
+        if perf is not None and args.comm and perf.samples == 0:
+            detail = f" of process {args.comm!r}"
+        elif args.include or args.exclude:
+            detail = " left after --include/--exclude"
+        elif truncated:
+            detail = " (the text stops inside its first sample)"
+        raise InputError(f"{name}: no samples{detail} found in the {fmt} input")
+    if truncated:
+        print(f"mapbench: note: {name} stops inside a sample; that last sample is left out",
+              file=sys.stderr)
+    return stacks, perf
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "fold", help="perf script / py-spy / speedscope to folded stacks (like stackcollapse-perf.pl)",
+        description=__doc__.splitlines()[0])
+    add_input_arguments(parser)
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the folded stacks here instead of stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    stacks, _ = load_stacks(args)
+    write_output(args.output, encode_folded(format_folded(stacks)))
+    return 0
