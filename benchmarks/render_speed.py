@@ -11,7 +11,9 @@ weight 1-3 (about 200,000 samples in all). The issue's reference point is flameg
 on an input of this size: 28 s and 1.5 GB on this machine; the goal is 5x faster.
 
 Timing: a pyperf Runner with `bench_time_func`; each worker builds the input once
-(untimed) and renders it `loops` times with time.perf_counter around the renders only.
+(untimed) and renders it `loops` times with time.perf_counter around the renders only
+(flamegraph-render-100k-unique), or parses the folded text and renders it
+(flamegraph-read-and-render-100k-unique: what `mapbench flamegraph` does after start-up).
 Memory: `--memory` renders once in this process and prints ru_maxrss (the process's
 peak resident set, input included, from getrusage) before and after the render, and
 the tracemalloc peak of the render alone (Python allocations; tracemalloc slows the
@@ -65,6 +67,20 @@ def time_renders(loops: int, stacks: dict[str, int]) -> float:
     return time.perf_counter() - start
 
 
+def time_read_and_renders(loops: int, text: str) -> float:
+    from analysis.flamegraph import render_svg
+    from analysis.folded import read_folded
+
+    start = time.perf_counter()
+    for _ in range(loops):
+        render_svg(read_folded(text), title="synthetic 100,000 unique stacks")
+    return time.perf_counter() - start
+
+
+def folded_text(stacks: dict[str, int]) -> str:
+    return "".join(f"{k} {v}\n" for k, v in sorted(stacks.items()))
+
+
 def measure_memory(stacks: dict[str, int]) -> None:
     from analysis.flamegraph import render_svg
 
@@ -99,7 +115,7 @@ def main() -> None:
         if own.write_folded:
             from analysis.atomic import write_atomic
 
-            write_atomic(own.write_folded, "".join(f"{k} {v}\n" for k, v in sorted(stacks.items())))
+            write_atomic(own.write_folded, folded_text(stacks))
             print(f"wrote {len(stacks):,} stacks to {own.write_folded}")
         if own.memory:
             measure_memory(stacks)
@@ -114,6 +130,9 @@ def main() -> None:
     # Only the processes that time build the input; the master just spawns them.
     stacks = synthetic_stacks() if (args.worker or args.in_process) else {}
     runner.bench_time_func("flamegraph-render-100k-unique", time_renders, stacks)
+    # The whole `mapbench flamegraph` job minus process start: folded text -> SVG text.
+    text = folded_text(stacks) if stacks else ""
+    runner.bench_time_func("flamegraph-read-and-render-100k-unique", time_read_and_renders, text)
 
 
 if __name__ == "__main__":
