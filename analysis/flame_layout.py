@@ -111,8 +111,13 @@ def layout(stacks: Mapping[str, int], *, min_count: float = 0.0,
         while i < hi:
             key = keys[i]
             end = key.find(";", plen)
-            # The run of this child: keys that start with key[:end + 1].
-            j = bisect_left(keys, key[:end] + "<", i + 1, hi)
+            # The run of this child: keys that start with key[:end + 1]. When the last
+            # key of the parent's run has the same frame here, the run is all of it
+            # (the common case along a deep chain, no copy of the long prefix).
+            if hi - i == 1 or keys[hi - 1].startswith(key[plen:end + 1], plen):
+                j = hi
+            else:
+                j = bisect_left(keys, key[:end] + "<", i + 1, hi)
             width = head_cum[j] - head_cum[i]
             if width >= min_keep:
                 ends_here = len(key) == end + 1     # the stack that stops at this frame
