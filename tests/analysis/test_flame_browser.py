@@ -144,3 +144,19 @@ def test_click_zooms_into_a_frame_and_reset_restores(page):
     assert float(rect_of(hash64_under_kernel).get_attribute("width")) == pytest.approx(before, abs=0.01)
     assert other.is_displayed()
     assert "zoom-parent" not in (frame_groups(page, "main")[0].get_attribute("class") or "")
+
+
+def test_clicking_a_faded_ancestor_zooms_out_to_it_and_all_resets(page):
+    mapiternext = frame_groups(page, "mapiternext")[0]
+    other = frame_groups(page, "other")[0]
+    rect_of(mapiternext).click()
+    assert not other.is_displayed()
+    assert float(rect_of(mapiternext).get_attribute("width")) == pytest.approx(1180, abs=0.01)
+
+    rect_of(frame_groups(page, "main")[0]).click()       # faded ancestor: zoom to it
+    assert other.is_displayed()
+    assert float(rect_of(other).get_attribute("width")) == pytest.approx(1180 * 0.2, abs=0.05)
+
+    rect_of(frame_groups(page, "all")[0]).click()        # the root resets the zoom
+    assert float(rect_of(mapiternext).get_attribute("width")) == pytest.approx(1180 * 0.6, abs=0.05)
+    assert page.execute_script("return fg.zoomed;") is None
