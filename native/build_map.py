@@ -59,6 +59,7 @@ size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *va
 bool iter_pool_check_zeroed(void);
 
 void map_debug_set_writing(hmap *h, bool on);
+void map_debug_tophash_census(const hmap *h, uint64_t *counts);
 map_stats map_get_stats(const hmap *h);
 void map_fill(hmap *h, uint64_t n, uint64_t key_seed);
 uint64_t stream_key(uint64_t seed, uint64_t i);
@@ -98,7 +99,9 @@ def _relative(path):
         return str(path)
 
 
-def make_builder():
+def make_builder(absolute=False):
+    """absolute=True for ffibuilder.compile(tmpdir=...), which changes directory."""
+    where = str if absolute else _relative
     compile_args, link_args = _flags()
     ffi = FFI()
     ffi.cdef(CDEF)
@@ -106,8 +109,8 @@ def make_builder():
     ffi.set_source(
         "_mapbench_native",
         '#include "map.h"',
-        sources=[_relative(SRC / name) for name in SOURCES],
-        include_dirs=[_relative(SRC)],
+        sources=[where(SRC / name) for name in SOURCES],
+        include_dirs=[where(SRC)],
         define_macros=[("MAPBENCH_CFLAGS", '"%s"' % cflags_literal)],
         extra_compile_args=compile_args,
         extra_link_args=link_args,
@@ -117,5 +120,5 @@ def make_builder():
 
 ffibuilder = make_builder()
 
-if __name__ == "__main__":
-    ffibuilder.compile(verbose=True)
+if __name__ == "__main__":  # a local build into ./build, for experiments
+    make_builder(absolute=True).compile(tmpdir="build", verbose=True)

@@ -66,7 +66,7 @@ class Map:
     def __contains__(self, key):
         try:
             key = as_u64(key)
-        except (TypeError, OverflowError):
+        except OverflowError:  # an int outside [0, 2**64) cannot be a key
             return False
         with self._lock:
             return bool(check(lib.mapaccess(self._h, key, self._out)))
@@ -126,6 +126,13 @@ class Map:
         """Set or clear the native hashWriting flag, to exercise the misuse checks."""
         with self._lock:
             lib.map_debug_set_writing(self._h, bool(on))
+
+    def _tophash_census(self):
+        """{tophash value: slots} over the current bucket array and its chains."""
+        counts = ffi.new("uint64_t[256]")
+        with self._lock:
+            lib.map_debug_tophash_census(self._h, counts)
+        return {v: counts[v] for v in range(256) if counts[v]}
 
     def _half_grow(self):
         """Start a doubling grow and evacuate half of it (iteration mid-grow)."""

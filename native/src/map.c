@@ -448,6 +448,15 @@ void map_debug_set_writing(hmap *h, bool on) {
         h->flags &= ~FLAG_HASH_WRITING;
 }
 
+/* Test hook: how many slots of the current array (bucket chains included) hold each
+ * tophash value; counts must have 256 entries. */
+void map_debug_tophash_census(const hmap *h, uint64_t *counts) {
+    if (h->buckets == NULL) return;
+    for (uintptr_t i = 0; i < bucketShift(h->B); i++)
+        for (const bmap *b = &h->buckets[i]; b != NULL; b = b->overflow)
+            for (unsigned s = 0; s < BUCKET_CNT; s++) counts[b->tophash[s]]++;
+}
+
 map_stats map_get_stats(const hmap *h) {
     map_stats s;
     memset(&s, 0, sizeof(s));

@@ -200,6 +200,7 @@ bool iter_pool_check_zeroed(void);
 
 /* Test hooks and stats (map.c). */
 void map_debug_set_writing(hmap *h, bool on);
+void map_debug_tophash_census(const hmap *h, uint64_t *counts);
 typedef struct map_stats {
     int64_t count;
     uint32_t B;

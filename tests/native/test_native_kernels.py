@@ -1,0 +1,109 @@
+"""The timed C kernels: what they count and fold, not how fast they are."""
+
+import pytest
+
+from native import STORAGES, Map, kernels, layout
+from native._ffi import lib
+
+MASK = 2**64 - 1
+
+
+def fold_sum(items):
+    return sum(k * 0x9E3779B97F4A7C15 + v for k, v in items) & MASK
+
+
+def stream(seed, n):
+    return [(lib.stream_key(seed, i), i) for i in range(n)]
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+@pytest.mark.parametrize("prefetch,atomic", [(0, False), (4, True), (16, False)])
+def test_iterate_folds_every_entry(storage, prefetch, atomic):
+    m = Map(seed=11)
+    m.fill(3000, key_seed=5)
+    r = kernels.iterate(m, 4, storage=storage, prefetch=prefetch, atomic_snapshot=atomic)
+    assert r.elements == 4 * 3000
+    assert r.checksum == (4 * fold_sum(m.items())) & MASK
+    assert r.checksum == (4 * fold_sum(stream(5, 3000))) & MASK
+
+
+def test_allocations_per_traversal():
+    m = Map(seed=1)
+    m.fill(2000)
+    assert kernels.iterate(m, 10, "stack").allocs == 0
+    heap = kernels.iterate(m, 10, "heap")
+    assert heap.allocs == 10 and heap.alloc_bytes == 10 * layout()["hiter"]["size"]
+    kernels.iterate(m, 1, "pool")  # warm-up
+    assert kernels.iterate(m, 10, "pool").allocs == 0
+    assert kernels.iter_init(m, 10, "heap").allocs == 10
+    assert kernels.iter_init(m, 10, "pool").allocs == 0
+
+
+def test_pool_never_hands_out_a_stale_iterator():
+    m = Map(seed=1)
+    m.fill(5000)
+    kernels.iter_init(m, 5, "pool")      # put back mid-iteration
+    assert lib.iter_pool_check_zeroed()
+    kernels.iterate(m, 3, "pool")        # put back at the end
+    assert lib.iter_pool_check_zeroed()
+    for i in range(5000, 20000):         # grow away from the arrays it walked
+        m[i] = i
+    r = kernels.iterate(m, 2, "pool")
+    assert r.elements == 2 * len(m)
+    assert r.checksum == (2 * fold_sum(m.items())) & MASK
+
+
+def test_iter_init_counts_loops():
+    m = Map(seed=1)
+    m.fill(100)
+    r = kernels.iter_init(m, 50)
+    assert r.elements == 50
+    assert kernels.iter_init(Map(), 3).checksum == 0
+
+
+def test_iterate_growing_sees_a_half_done_grow():
+    r = kernels.iterate_growing(6000, 3, seed=9)
+    assert r.elements == 3 * 6000
+    assert r.checksum == (3 * fold_sum(stream(9, 6000))) & MASK
+    assert kernels.iterate_growing(6000, 1, storage="pool", prefetch=2, seed=9).checksum == \
+        fold_sum(stream(9, 6000))
+
+
+def test_insert_with_and_without_hint():
+    plain = kernels.insert(10000, 2)
+    hinted = kernels.insert(10000, 2, hint=True)
+    assert plain.elements == hinted.elements == 20000
+    assert plain.checksum == hinted.checksum == 20000  # final counts, summed
+    assert hinted.allocs < plain.allocs               # a hinted map never grows
+
+
+def test_lookup_hits_and_misses():
+    m = Map(seed=2)
+    m.fill(4000, key_seed=1)
+    hit = kernels.lookup(m, 2)
+    assert hit.elements == 8000 and hit.checksum == (2 * fold_sum(m.items())) & MASK
+    miss = kernels.lookup(m, 2, hit=False)
+    assert miss.elements == 8000 and miss.checksum == 0
+
+
+def test_delete_all():
+    r = kernels.delete(5000, 2, seed=4)
+    assert r.elements == 10000 and r.checksum == 10000 and r.allocs == 0
+
+
+def test_roofline_reads_every_word():
+    r = kernels.roofline(8 * 1000, 3)
+    assert r.elements == 3000
+    assert r.checksum == (3 * sum(i * 0x9E3779B97F4A7C15 for i in range(1000))) & MASK
+
+
+def test_bad_arguments():
+    m = Map()
+    with pytest.raises(ValueError):
+        kernels.iterate(m, 1, storage="register")
+    with pytest.raises(ValueError):
+        kernels.iterate(m, 0)
+    with pytest.raises(ValueError):
+        kernels.iterate(m, 1, prefetch=-1)
+    with pytest.raises(OverflowError):
+        kernels.insert(-5, 1)
