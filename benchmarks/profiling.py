@@ -238,6 +238,20 @@ class Pass:
                  "options": {"frequency_hz": self.options.frequency, "call_graph": self.options.call_graph,
                              "quick": self.options.quick}}
         write_atomic(self.out / "profile.json", json.dumps(index, indent=2, sort_keys=True) + "\n")
+        self.record_counters()
+
+    def record_counters(self) -> None:
+        """meta.json's `counters`: whether perf's hardware cache counters worked, and what stood in."""
+        if not (self.out / "meta.json").is_file() or not self._checked_perf_stat:
+            return
+        from benchmarks.meta import update_meta
+
+        update_meta(self.out, counters={
+            "hardware": self.perf_stat_why is None,
+            "events": list(perf_stat.EVENTS),
+            "why_not": self.perf_stat_why,
+            "cache_source": self.sources.get("cache"),
+        })
 
 
 def load_json_list(path: Path, key: str) -> list[dict]:

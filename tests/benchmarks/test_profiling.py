@@ -31,6 +31,7 @@ def test_only_filters_by_name():
 def test_missing_tools_leave_an_index_and_one_line_each(tmp_path, capsys):
     options = profiling.Options(perf="/nonexistent/perf", valgrind="/nonexistent/valgrind",
                                 pyspy="/nonexistent/py-spy")
+    (tmp_path / "meta.json").write_text('{"counters": null}')
     configs = [profiling.Config("iterate", 1024, tools=("perf", "cache")),
                profiling.Config("iterate", 1024, layer="python", tools=("pyspy",)),
                profiling.Config("iterate", 1024, tools=("callgrind",))]
@@ -45,6 +46,8 @@ def test_missing_tools_leave_an_index_and_one_line_each(tmp_path, capsys):
     assert any(m.startswith("cachegrind:") for m in messages)
     assert any(m.startswith("py-spy:") for m in messages)
     assert all("\n" not in m for m in messages)
+    counters = json.loads((tmp_path / "meta.json").read_text())["counters"]
+    assert counters["hardware"] is False and "not found" in counters["why_not"]
     err = capsys.readouterr().err
     assert "step 1 of 3" in err and "step 3 of 3" in err and "Traceback" not in err
 
