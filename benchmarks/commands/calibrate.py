@@ -183,29 +183,39 @@ def evaluate(a1: pyperf.BenchmarkSuite, a2: pyperf.BenchmarkSuite,
 
 # -- running the suite ------------------------------------------------------------------
 
-def run_suite(names: list[str], *, mode: str, slowdown_pct: int, label: str,
-              out_dir: Path) -> pyperf.BenchmarkSuite:
-    """Time `names` through the suite script, one pyperf master each; returns one suite."""
+def run_benchmark(name: str, *, mode: str, slowdown_pct: int, label: str,
+                  tmp: Path) -> pyperf.Benchmark:
+    """Time one benchmark through the suite script (one pyperf master and its workers)."""
     env = dict(os.environ)
     env.pop(INJECT_ENV, None)
     if slowdown_pct:
         env[INJECT_ENV] = str(slowdown_pct)
-    benches = []
+    output = tmp / f"{label}-{abs(hash(name))}.json"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.suite", "--bench", name,
+                           "--mode", mode, "--quiet", "--output", str(output)],
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0 or not output.is_file():
+        raise InputError(f"{label}: benchmark {name} failed (exit {proc.returncode}): "
+                         + first_error(proc.stderr or proc.stdout))
+    return pyperf.BenchmarkSuite.load(str(output)).get_benchmarks()[0]
+
+
+def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str,
+            out_dir: Path) -> dict[str, pyperf.BenchmarkSuite]:
+    """Every benchmark under every label, labels interleaved per benchmark (A1, S10, A2,
+    ...) so the machine's slow drift hits the runs being compared alike."""
+    benches: dict[str, list[pyperf.Benchmark]] = {label: [] for label, _ in order}
     with tempfile.TemporaryDirectory(prefix="mapbench-calibrate-") as tmp:
         for i, name in enumerate(names, 1):
-            print(f"calibrate: {label}: benchmark {i}/{len(names)} {name}", flush=True)
-            output = Path(tmp) / f"{i}.json"
-            proc = subprocess.run([sys.executable, "-m", "benchmarks.suite", "--bench", name,
-                                   "--mode", mode, "--quiet", "--output", str(output)],
-                                  env=env, capture_output=True, text=True)
-            if proc.returncode != 0 or not output.is_file():
-                raise InputError(f"{label}: benchmark {name} failed (exit {proc.returncode}): "
-                                 + first_error(proc.stderr or proc.stdout))
-            benches += pyperf.BenchmarkSuite.load(str(output)).get_benchmarks()
-    suite = pyperf.BenchmarkSuite(benches)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(out_dir / f"{label}.json", json.dumps(_suite_json(suite)))
-    return suite
+            print(f"calibrate: benchmark {i}/{len(names)} {name}: "
+                  + " ".join(label for label, _ in order), flush=True)
+            for label, pct in order:
+                benches[label].append(run_benchmark(name, mode=mode, slowdown_pct=pct,
+                                                    label=label, tmp=Path(tmp)))
+    suites = {label: pyperf.BenchmarkSuite(b) for label, b in benches.items()}
+    for label, suite in suites.items():
+        write_atomic(out_dir / f"{label}.json", json.dumps(_suite_json(suite)))
+    return suites
 
 
 def first_error(text: str) -> str:
@@ -255,11 +265,9 @@ def run(args) -> int:
     out_dir = root / "calibrate"
     print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
           + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}", flush=True)
-    # Interleaved so slow drift of the machine hits A and S runs alike.
     order = [("A1", 0)] + [(f"S{levels[0]}", levels[0]), ("A2", 0)] + \
             [(f"S{p}", p) for p in levels[1:]]
-    suites = {label: run_suite(names, mode=args.mode, slowdown_pct=pct, label=label,
-                               out_dir=out_dir) for label, pct in order}
+    suites = run_all(names, order, mode=args.mode, out_dir=out_dir)
     result = evaluate(suites["A1"], suites["A2"], {p: suites[f"S{p}"] for p in levels}, method,
                       required_pct=REQUIRED_PCT if REQUIRED_PCT in levels else max(levels))
     for line in result.lines():

@@ -81,13 +81,14 @@ def _native_ready() -> bool:
 @pytest.mark.skipif(not _native_ready(), reason="the native module is not built (pip install .)")
 def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
     # A real run: the knob must reach pyperf's workers (they get a filtered environment
-    # unless --inherit-environ names the variable). 30 % is far above this VM's noise.
+    # unless --inherit-environ names the variable). Doubling the time (100 %) stands out
+    # even when other jobs share the 2 cores.
     rc = main(["calibrate", "--only", r"^iterate/storage=stack/prefetch=0/n=1024$",
-               "--levels", "30", "--mode", "fast", "--out", str(tmp_path)])
+               "--levels", "100", "--mode", "fast", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     doc = json.loads((tmp_path / "calibration.json").read_text())
-    injected = doc["injected"]["30"][0]
-    assert injected["change"] > 0.15, out
+    injected = doc["injected"]["100"][0]
+    assert injected["change"] > 0.4, out
     assert rc in (0, 1) and doc["passed"] == (rc == 0)
     assert (tmp_path / "calibrate" / "A1.json").is_file()
     assert "false positives:" in out
