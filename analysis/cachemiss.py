@@ -357,6 +357,9 @@ METRICS = {
     "l1d_miss_rate": ("L1d miss rate", "L1d misses / L1d accesses"),
     "ll_miss_rate": ("LL miss rate", "LL data misses / data accesses (global rate)"),
     "cache_misses_per_element": ("cache-misses/elem", "perf's generic cache-misses event per element"),
+    "table_lines_per_element": ("table lines/elem", "cache lines the map's buckets (incl. overflow) span, "
+                                "per entry: one pass's streaming minimum, computed from map.stats() and "
+                                "layout(), not measured"),
 }
 
 CACHEGRIND_EVENTS = ("Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw")
@@ -516,7 +519,7 @@ def _fmt(value: float | None, rate: bool = False) -> str:
 
 TABLE_METRICS = ("instructions_per_element", "l1d_read_misses_per_element",
                  "ll_read_misses_per_element", "l1d_miss_rate", "ll_miss_rate",
-                 "cache_misses_per_element")
+                 "cache_misses_per_element", "table_lines_per_element")
 
 
 def config_label(config: dict) -> str:

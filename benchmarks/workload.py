@@ -143,12 +143,27 @@ def run(args) -> dict:
             per_loop = max(took / batch, 1e-7)
             batch = max(1, min(int(0.1 / per_loop), int(left / per_loop) + 1))
     wall = time.perf_counter() - start
-    return {"op": args.op, "n": args.n, "storage": args.storage, "prefetch": args.prefetch,
+    table = map_table(native, workload.map)
+    return {"map": table,
+            "op": args.op, "n": args.n, "storage": args.storage, "prefetch": args.prefetch,
             "layer": args.layer, "seed": args.seed, "loops": loops_done, "elements": elements,
             "kernel_seconds": kernel_seconds, "wall_seconds": wall, "setup_seconds": setup,
             "checksum": workload.checksum, "pid": os.getpid(),
             "timing_source": "C CLOCK_MONOTONIC around the kernel" if kernel_seconds is not None
             else "none (python layer: see wall_seconds, time.perf_counter)"}
+
+
+def map_table(native, m) -> dict | None:
+    """The map's bucket table (for a cache-line count per element), or None without a map."""
+    if m is None:
+        return None
+    try:
+        stats = m.stats()
+        bucket_size = native.layout()["bmap"]["size"]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return {"count": stats["count"], "B": stats["B"], "buckets": stats["buckets"],
+            "noverflow": stats["noverflow"], "bucket_size": bucket_size}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -77,3 +77,12 @@ def last_line(stderr: bytes | str) -> str:
     text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     return lines[-1][:200] if lines else "no message"
+
+
+def table_lines_per_element(report: dict | None, line: int = 64) -> float | None:
+    """Cache lines the map's buckets (regular + overflow) span, per entry: what one full pass
+    must bring in at least when the table does not fit the cache. From the workload's report."""
+    table = (report or {}).get("map")
+    if not table or not table.get("count"):
+        return None
+    return (table["buckets"] + table["noverflow"]) * table["bucket_size"] / line / table["count"]

@@ -19,7 +19,8 @@ from pathlib import Path
 from analysis import cachemiss
 from analysis.cachemiss import CacheGeometry
 from analysis.errors import InputError
-from benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
+from benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
+                                   workload_args, workload_report)
 
 TOOL = "cachegrind"
 SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
@@ -168,4 +169,6 @@ def summarize(capture: Capture, config: dict) -> dict:
     summary = cachemiss.config_from_cachegrind(dict(config), profile, elements, functions=functions or None,
                                                method=method, attribution_functions=map_functions(profile))
     summary["source_detail"] = capture.source
+    line = profile.caches["D1"].line if "D1" in profile.caches else 64
+    summary["metrics"]["table_lines_per_element"] = table_lines_per_element(report, line)
     return summary

@@ -13,7 +13,8 @@ from pathlib import Path
 from analysis import cachemiss
 from analysis.atomic import write_atomic
 from analysis.errors import InputError
-from benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
+from benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
+                                   workload_args, workload_report)
 
 TOOL = "perf stat"
 EVENTS = ("cycles", "instructions", "cache-references", "cache-misses", "L1-dcache-loads",
@@ -70,6 +71,7 @@ def stat(config: dict, out_dir: Path, name: str, *, loops: tuple[int, int] = (1,
     method = (f"difference of two runs ({loops[1]} and {loops[0]} loops): "
               "process start, imports and map set-up cancel")
     summary = cachemiss.config_from_perf(dict(config), rows, elements, method=method)
+    summary["metrics"]["table_lines_per_element"] = table_lines_per_element(long_report)
     return Capture(TOOL, True, source=cachemiss.SOURCE_PERF, files={"short": short_path, "long": long_path},
                    workload=long_report, data=summary)
 

@@ -56,6 +56,14 @@ def test_perf_stat_difference_cancels_setup():
     assert diff[1].status == "not supported" and diff[1].value is None
 
 
+def test_table_lines_per_element_counts_buckets_and_overflow():
+    from benchmarks.collectors import table_lines_per_element
+    report = {"map": {"count": 16384, "buckets": 4096, "noverflow": 83, "bucket_size": 144}}
+    assert table_lines_per_element(report) == pytest.approx((4096 + 83) * 144 / 64 / 16384)
+    assert table_lines_per_element(report, line=128) == pytest.approx(table_lines_per_element(report) / 2)
+    assert table_lines_per_element({"map": None}) is None and table_lines_per_element(None) is None
+
+
 def test_workload_report_is_last_json_line():
     assert workload_report(b"noise\n{\"elements\": 5}\n") == {"elements": 5}
     assert workload_report(b"no json here\n") is None

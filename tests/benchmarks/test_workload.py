@@ -36,6 +36,8 @@ def test_fixed_loops_report_elements(storage, prefetch):
     assert report["elements"] == 3000 and report["loops"] == 3
     assert (report["storage"], report["prefetch"], report["layer"]) == (storage, prefetch, "native")
     assert report["kernel_seconds"] > 0 and report["pid"] > 0
+    table = report["map"]
+    assert table["count"] == 1000 and table["buckets"] == 1 << table["B"] and table["bucket_size"] > 0
 
 
 @needs_native
