@@ -125,6 +125,7 @@ class Comparison:
     only_base: list[str] = field(default_factory=list)
     only_head: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    contended: list[str] = field(default_factory=list)   # labels of runs made under load
 
     def section(self, verdict: str) -> list[TimingChange]:
         rows = [t for t in self.timings if t.verdict == verdict]
@@ -212,6 +213,22 @@ def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
                         ci_high, p_value, nb, nh, verdict, sample)
 
 
+def contention(suite: pyperf.BenchmarkSuite) -> tuple[float, int] | None:
+    """(highest 1-min load average, CPUs) when some run of the suite was timed while the
+    load exceeded the CPU count (pyperf records both per run), else None. The benchmark
+    itself accounts for about 1 of that load (the pyperf master waits)."""
+    worst, cpus = 0.0, None
+    for bench in suite.get_benchmarks():
+        for run in bench.get_runs():
+            md = run.get_metadata()
+            if "load_avg_1min" in md and "cpu_count" in md:
+                worst = max(worst, float(md["load_avg_1min"]))
+                cpus = int(md["cpu_count"])
+    if cpus is not None and worst > cpus:
+        return worst, cpus
+    return None
+
+
 def _is_count_key(key: str) -> bool:
     return bool(_COUNT_KEY.search(key)) or key in _CONFIG_KEYS
 
@@ -254,6 +271,16 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
         for key in sorted(set(mb) | set(mh)):
             if _is_count_key(key) and key in mb and key in mh:
                 result.counts.append(CountChange(name, key, mb[key], mh[key]))
+    for label, suite in ((base_label, base), (head_label, head)):
+        busy = contention(suite)
+        if busy is not None:
+            load, cpus = busy
+            result.contended.append(label)
+            result.warnings.append(
+                f"{label} ran on a busy machine: 1-minute load average up to {load:g} on "
+                f"{cpus} CPUs (pyperf metadata load_avg_1min, cpu_count). Other work competed "
+                f"for the CPUs, which inflates times by an unknown and changing amount: "
+                f"treat the verdicts as unreliable and rerun both runs on a quiet machine.")
     for attr, where in settings_differ.items():
         label = attr.replace("_", " ")
         shown = ", ".join(where[:3]) + (f", and {len(where) - 3} more" if len(where) > 3 else "")
@@ -336,9 +363,11 @@ def _format_ci(t: TimingChange) -> str:
 def summary_line(c: Comparison) -> str:
     gm = c.geometric_mean
     gm_text = "n/a" if gm is None else f"{gm:.3f}x ({format_change(gm - 1)})"
+    busy = (f" (UNRELIABLE: {' and '.join(c.contended)} ran on a busy machine)"
+            if c.contended else "")
     return (f"{len(c.section(SLOWER))} slower, {len(c.section(FASTER))} faster, "
             f"{len(c.section(UNCHANGED))} no significant change; "
-            f"geometric mean of head/base time ratios: {gm_text}")
+            f"geometric mean of head/base time ratios: {gm_text}{busy}")
 
 
 TIMES_ARE = ("Times are pyperf timings (pyperf divides by its inner loops, so for mapbench "

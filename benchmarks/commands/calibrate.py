@@ -140,6 +140,11 @@ class Calibration:
             for t in c.timings:
                 out.append(f"  +{pct}%  {t.name}: measured {compare.format_change(t.change)} "
                            f"p={t.p_value:.2g} -> {t.verdict}")
+        busy = sorted({label for c in (self.aa, *self.injected.values()) for label in c.contended})
+        if busy:
+            out.append(f"warning: runs {', '.join(busy)} were timed on a busy machine (1-min load "
+                       f"average above the CPU count, pyperf metadata): this calibration measures "
+                       f"the other load as much as the suite; rerun on a quiet machine")
         smallest = self.smallest_detected
         out.append("smallest injected slowdown flagged on every benchmark: "
                    + (f"{smallest}%" if smallest is not None else "none of those tried"))
@@ -161,7 +166,8 @@ class Calibration:
             return [{"name": t.name, "change": t.change, "p_value": t.p_value,
                      "ci": [t.ci_low, t.ci_high], "verdict": t.verdict, "test_on": t.sample}
                     for t in c.timings]
-        return {"passed": self.passed, "method": self.aa.method.describe(),
+        busy = sorted({label for c in (self.aa, *self.injected.values()) for label in c.contended})
+        return {"passed": self.passed, "method": self.aa.method.describe(), "busy_runs": busy,
                 "min_effect_pct": self.aa.method.min_effect * 100,
                 "false_positives": len(self.false_positives),
                 "aa_max_change_pct": self.aa_max_change * 100,

@@ -117,6 +117,18 @@ def test_modes_that_differ_are_reported():
     assert any("mode" in w and "quick vs rigorous" in w for w in c.warnings)
 
 
+def test_runs_timed_under_load_are_marked_unreliable():
+    quiet = {"load_avg_1min": 0.9, "cpu_count": 2}
+    busy = {"load_avg_1min": 5.5, "cpu_count": 2}
+    c = compare.compare_suites(make_suite(1, metadata=quiet), make_suite(2, metadata=busy),
+                               base_label="quiet", head_label="busy")
+    assert c.contended == ["busy"]
+    assert any("busy ran on a busy machine" in w and "5.5 on 2 CPUs" in w for w in c.warnings)
+    assert "UNRELIABLE: busy ran on a busy machine" in compare.summary_line(c)
+    calm = compare.compare_suites(make_suite(1, metadata=quiet), make_suite(2, metadata=quiet))
+    assert calm.contended == [] and calm.warnings == []
+
+
 def test_counts_are_compared_exactly():
     names = NAMES[:2]
     base = make_suite(1, names=names, metadata={"allocs_per_op": 0, "bytes_per_op": 0})
