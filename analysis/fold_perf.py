@@ -13,10 +13,11 @@ inferno-collapse-perf does; `weight="period"` sums the sample period printed in
 the event line (`  2004008 cpu-clock:`), 1 where there is none, which is what
 FlameGraph master prints. For `cpu-clock`/`task-clock` the period is in ns.
 
-How it stays fast on hundreds of MB: one pass over the lines, no regex per
-line. A stack line (`\t  10c0 main+0x50 (/path/walk)`) maps to the same
-frames wherever it appears, so each distinct line is parsed once and its
-frames (already `;`-joined) are cached; a sample is then a few dict look-ups.
+How it stays fast on hundreds of MB: one pass, no regex per line. A stack
+line (`\t  10c0 main+0x50 (/path/walk)`) maps to the same frames wherever it
+appears, so each distinct line is parsed once and its frames (already
+`;`-joined) are cached; a sample whose lines are all cached is then folded by
+C-level calls (split, map over the cache, join), see `_Folder.feed_chunk`.
 The perl regexes are re-implemented with str methods that are linear in the
 line length, so no input can make them backtrack for ever.
 
@@ -195,10 +196,11 @@ def frames_of_line(
     return frames or None
 
 
-def _slices(data):
-    """Yield the lines of `data` in slices cut at newlines (perl's `<>` lines, chomped)."""
+def _chunks(data):
+    """Yield slices of `data` of about _CHUNK_BYTES, each ending just after a newline (or at the end)."""
     size = len(data)
     pos = 0
+    drop_pages = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
     while pos < size:
         end = pos + _CHUNK_BYTES
         if end < size:
@@ -206,11 +208,171 @@ def _slices(data):
             end = size if newline < 0 else newline + 1
         else:
             end = size
-        lines = data[pos:end].split(b"\n")
+        chunk = data[pos:end]
+        if drop_pages:
+            # The slice is a copy: let the kernel take back the mapped pages we read.
+            data.madvise(mmap.MADV_DONTNEED, pos - pos % mmap.PAGESIZE, end - pos + pos % mmap.PAGESIZE)
         pos = end
+        yield chunk
+
+
+class _Folder:
+    """The perl script's line-by-line state machine (see the module docstring).
+
+    Cached segments start with `;` (`;frame;frame`), and a line that adds no frame
+    caches as b"", so a stack is `pname + b"".join(segments)`, leaf segment last.
+    """
+
+    def __init__(self, *, pid, tid, kernel, addrs, jit, weight, comm) -> None:
+        self.pid, self.tid = pid, tid
+        self.options = {"kernel": kernel, "jit": jit, "addrs": addrs}
+        self.by_period = weight == "period"
+        self.want_comm = None if comm is None else comm.encode(ENCODING, ERRORS)
+        self.plain_cache: dict[bytes, bytes] = {}
+        self.java_cache: dict[bytes, bytes] = {}
+        self.cache = self.plain_cache
+        self.counts: dict[bytes, int] = {}
+        self.stack: list[bytes] = []
+        self.pname: bytes | None = None
+        self.period = 1
+        self.event_filter: bytes | None = None
+        self.result = PerfFold(stacks={}, weight=weight)
+
+    def count(self, tail: bytes) -> None:
+        """Count the current sample, whose frames below the root are `tail`, and reset."""
+        key = self.pname + tail
+        self.counts[key] = self.counts.get(key, 0) + (self.period if self.by_period else 1)
+        self.result.samples += 1
+        self.result.period_total += self.period
+        self.stack = []
+        self.pname = None
+
+    def header(self, line: bytes) -> bool:
+        """Handle `line` if it is an event line (True); False if it is not one."""
+        parsed = parse_event_header(line)
+        if parsed is None:
+            return False
+        name, pid_text, tid_text = parsed
+        if not tid_text or tid_text == b"0":  # perl: `if (not $tid)`
+            pid_text, tid_text = b"?", pid_text
+        period = 1
+        event = parse_event_name(line)
+        if event is not None:
+            period_text, event_name = event
+            if self.event_filter is None:
+                self.event_filter = event_name
+            elif event_name != self.event_filter:
+                # perl: `next` before touching $pname or $m_period.
+                self.result.filtered_samples += 1
+                return True
+            if period_text and period_text != b"0":
+                period = int(period_text)
+        self.period = period
+        if len(self.result.periods) < 64:
+            self.result.periods.add(period)
+        if self.want_comm is not None and self.want_comm not in (name, name.replace(b" ", b"_")):
+            self.pname = None
+            self.stack = []
+            return True
+        if self.tid:
+            pname = name + b"-" + pid_text + b"/" + tid_text
+        elif self.pid:
+            pname = name + b"-" + pid_text
+        else:
+            pname = name
+        self.pname = pname.replace(b" ", b"_")
+        self.cache = self.java_cache if self.pname.startswith(b"java") else self.plain_cache
+        return True
+
+    def stack_line(self, line: bytes) -> bytes:
+        """The cached segment of a line that is neither blank, comment nor event line."""
+        cache = self.cache
+        parts = parse_stack_line(line)
+        if parts is None:
+            segment = b""  # perl warns "Unrecognized line" and skips it
+        else:
+            frames = frames_of_line(*parts, java=cache is self.java_cache, **self.options)
+            segment = b"" if frames is None else b";" + b";".join(frames)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[line] = segment
+        return segment
+
+    def feed(self, lines) -> None:
+        """Run the state machine over `lines` (chomped, no newline)."""
+        for line in lines:
+            if not line:
+                if self.pname is not None:
+                    self.stack.reverse()
+                    self.count(b"".join(self.stack))
+                continue
+            segment = self.cache.get(line)
+            if segment is None:
+                first = line[0]
+                if first == _HASH:
+                    continue  # perf's header comments
+                if first not in _WS_SET and self.header(line):
+                    continue
+                if self.pname is None:
+                    continue  # perl: `next if not $pname`
+                segment = self.stack_line(line)
+            if segment and self.pname is not None:
+                self.stack.append(segment)
+
+    def feed_chunk(self, chunk: bytes) -> None:
+        """Fold a slice of whole lines.
+
+        Fast path: a sample whose event line comes in a clean state (after a blank
+        line) and whose stack lines, up to the next blank line, are all cached folds
+        with C-level calls (list.index, map over the cache, join). Anything else
+        goes through `feed`, line by line; both give the same result, because
+        cached lines are plain stack lines.
+        """
+        lines = chunk.split(b"\n")
         if not lines[-1]:
             lines.pop()  # the text after the final newline is not a line
-        yield lines
+        size = len(lines)
+        find_blank = lines.index
+        header = self.header
+        at = 0
+        while at < size:
+            line = lines[at]
+            if self.pname is None and line and line[0] not in _WS_SET and line[0] != _HASH and header(line):
+                try:
+                    blank = find_blank(b"", at + 1)
+                except ValueError:
+                    self.feed(lines[at + 1:])  # the text stops inside this sample
+                    return
+                if self.pname is not None:
+                    segments = list(map(self.cache.get, lines[at + 1:blank]))
+                    segments.reverse()
+                    try:
+                        tail = b"".join(segments)  # TypeError: a line not cached yet
+                    except TypeError:
+                        pass
+                    else:
+                        self.count(tail)
+                        at = blank + 1
+                        continue
+                self.feed(lines[at + 1:blank + 1])
+                at = blank + 1
+                continue
+            try:
+                blank = find_blank(b"", at)
+            except ValueError:
+                blank = size - 1
+            self.feed(lines[at:blank + 1])
+            at = blank + 1
+
+    def finish(self) -> PerfFold:
+        result = self.result
+        result.incomplete_tail = self.pname is not None
+        result.event = None if self.event_filter is None else self.event_filter.decode(ENCODING, ERRORS)
+        counts = self.counts
+        while counts:  # pop as we go, so the bytes keys and the str keys are not all alive at once
+            key, value = counts.popitem()
+            result.stacks[key.decode(ENCODING, ERRORS)] = value
+        return result
 
 
 def fold_perf_script_detailed(
@@ -225,98 +387,10 @@ def fold_perf_script_detailed(
         data = data.tobytes()
     elif not isinstance(data, (bytes, bytearray, mmap.mmap)):
         raise TypeError(f"perf script text must be bytes, not {type(data).__name__}")
-    by_period = weight == "period"
-    want_comm = None if comm is None else comm.encode(ENCODING, ERRORS)
-    options = {"kernel": kernel, "jit": jit, "addrs": addrs}
-
-    counts: dict[bytes, int] = {}
-    count_get = counts.get
-    plain_cache: dict[bytes, bytes | None] = {}
-    java_cache: dict[bytes, bytes | None] = {}
-    cache = plain_cache
-    missing = object()
-    stack: list[bytes] = []
-    pname: bytes | None = None
-    period = 1
-    event_filter: bytes | None = None
-    result = PerfFold(stacks={}, weight=weight)
-
-    for lines in _slices(data):
-        for line in lines:
-            if not line:
-                # End of a sample: count it if its event line was kept.
-                if pname is None:
-                    continue
-                stack.append(pname)
-                stack.reverse()
-                key = b";".join(stack)
-                amount = period if by_period else 1
-                counts[key] = count_get(key, 0) + amount
-                result.samples += 1
-                result.period_total += period
-                stack = []
-                pname = None
-                continue
-            segment = cache.get(line, missing)
-            if segment is not missing:
-                if segment is not None and pname is not None:
-                    stack.append(segment)
-                continue
-            first = line[0]
-            if first == _HASH:
-                continue  # perf's header comments
-            if first not in _WS_SET:
-                header = parse_event_header(line)
-                if header is not None:
-                    name, pid_text, tid_text = header
-                    if not tid_text or tid_text == b"0":  # perl: `if (not $tid)`
-                        pid_text, tid_text = b"?", pid_text
-                    new_period = 1
-                    event = parse_event_name(line)
-                    if event is not None:
-                        period_text, event_name = event
-                        if event_filter is None:
-                            event_filter = event_name
-                        elif event_name != event_filter:
-                            # perl: `next` before touching $pname or $m_period.
-                            result.filtered_samples += 1
-                            continue
-                        if period_text and period_text != b"0":
-                            new_period = int(period_text)
-                    period = new_period
-                    if len(result.periods) < 64:
-                        result.periods.add(period)
-                    if want_comm is not None and want_comm not in (name, name.replace(b" ", b"_")):
-                        pname = None
-                        stack = []
-                        continue
-                    if tid:
-                        pname = name + b"-" + pid_text + b"/" + tid_text
-                    elif pid:
-                        pname = name + b"-" + pid_text
-                    else:
-                        pname = name
-                    pname = pname.replace(b" ", b"_")
-                    cache = java_cache if pname.startswith(b"java") else plain_cache
-                    continue
-            if pname is None:
-                continue  # perl: `next if not $pname` (we cannot cache it yet)
-            parts = parse_stack_line(line)
-            if parts is None:
-                segment = None  # perl warns "Unrecognized line" and skips it
-            else:
-                frames = frames_of_line(*parts, java=cache is java_cache, **options)
-                segment = None if frames is None else b";".join(frames)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[line] = segment
-            if segment is not None:
-                stack.append(segment)
-
-    result.incomplete_tail = pname is not None
-    result.event = None if event_filter is None else event_filter.decode(ENCODING, ERRORS)
-    result.stacks = {key.decode(ENCODING, ERRORS): value for key, value in counts.items()}
-    return result
+    folder = _Folder(pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm)
+    for chunk in _chunks(data):
+        folder.feed_chunk(bytes(chunk))
+    return folder.finish()
 
 
 def fold_perf_script(
