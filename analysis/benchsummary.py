@@ -264,6 +264,9 @@ def peers_table(results, peers: dict, ns_: list[int], cols: list[str]) -> str:
         if any(go_t.format(n=n) in by_name for n in ns_):
             rows.append(_ns_row(results, f"ours: {label}", [ours_t.format(n=n) for n in ns_]))
             rows.append((f"Go: {label}", go(go_t)))
-    source = (f"ours: pyperf timing; Go: {peers.get('source', 'go test -bench')}"
-              f" ({peers.get('go_version', 'go')}), ns/op divided by n")
+    go_source = peers.get("source", "go test -bench")
+    version = peers.get("go_version")
+    if version and version not in go_source:
+        go_source += f" ({version})"
+    source = f"ours: pyperf timing; Go: {go_source}, ns/op divided by n"
     return table("Side by side with Go's map, ns/element", source, cols, rows)

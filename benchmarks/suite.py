@@ -217,7 +217,9 @@ def make_workload(bench: matrix.Benchmark):
             meta["batch_size"] = BATCH_SIZE
         func = _py_timer(body)
     elif family == "dict-iterate":
-        d = dict(_build_map(n).items())
+        d = {}
+        for keys, values in _build_map(n).batches(1 << 16):   # the same entries as our map
+            d.update(zip(keys, values))
         timer = "Python time.perf_counter around the loop"
 
         def body():
@@ -285,3 +287,30 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def sweep_prefetch(sizes=(2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22), distances=(0, 1, 2, 4, 8, 16, 32),
+                   rounds: int = 15, work: int = 2 ** 22) -> dict[int, dict[int, float]]:
+    """Interleaved in-process sweep of the prefetch distance (stack storage): for each
+    size, `rounds` rounds that time every distance once (in rotating order, so load drift
+    hits them alike); returns {n: {distance: min ns/element}} (the minimum is the least
+    disturbed value). How BEST_PREFETCH was chosen:
+        python -c 'from benchmarks.suite import sweep_prefetch; sweep_prefetch()'
+    """
+    from native import kernels
+
+    out: dict[int, dict[int, float]] = {}
+    for n in sizes:
+        m = _build_map(n)
+        loops = max(1, work // n)
+        best = {d: float("inf") for d in distances}
+        for r in range(rounds):
+            for i in range(len(distances)):
+                d = distances[(i + r) % len(distances)]
+                res = kernels.iterate(m, loops, storage="stack", prefetch=d)
+                best[d] = min(best[d], res.seconds * 1e9 / res.elements)
+        out[n] = best
+        base = best[0]
+        print(f"n=2^{n.bit_length() - 1}: " + "  ".join(
+            f"d={d}: {v:.2f} ns ({base / v:.2f}x)" for d, v in best.items()), flush=True)
+    return out

@@ -36,12 +36,14 @@ LOOPS_RULE = ("fixed, never calibrated: loops = WORK_PER_VALUE[family] / element
 
 # Rough cost model (seconds) used only for the "estimate left": scaled by what the
 # finished benchmarks really took.
-NS_PER_ELEMENT_GUESS = {"iterate": 4, "iterate-growing": 8, "iterinit": 60, "insert": 60,
-                        "lookup": 30, "delete": 80, "roofline": 1, "python-iterate": 150,
-                        "dict-iterate": 25}
-BUILD_NS_PER_ENTRY = {"python-iterate": 60, "dict-iterate": 400, "iterate": 60, "iterinit": 60,
-                      "lookup": 60, "roofline": 60, "insert": 60, "delete": 120,
-                      "iterate-growing": 60}
+NS_PER_ELEMENT_GUESS = {"iterate": 8, "iterate-growing": 12, "iterinit": 60, "insert": 80,
+                        "lookup": 40, "delete": 60, "roofline": 1, "python-iterate": 800,
+                        "dict-iterate": 40}
+BUILD_NS_PER_ENTRY = {"python-iterate": 200, "dict-iterate": 500, "iterate": 200, "iterinit": 200,
+                      "lookup": 250, "roofline": 200, "insert": 0, "delete": 0, "iterate-growing": 0}
+# kernels that build a fresh map (untimed) on every loop or call: ns per entry per loop
+LOOP_BUILD_NS_PER_ENTRY = {"insert": 30, "delete": 200, "iterate-growing": 0}
+CALL_BUILD_NS_PER_ENTRY = {"iterate-growing": 200, "roofline": 30}
 PROCESS_START_S = 0.35
 
 
@@ -67,7 +69,9 @@ class Outcome:
 
 def estimate_seconds(bench: matrix.Benchmark, mode: str) -> float:
     s = MODES[mode]
-    per_value = bench.loops * bench.elements_per_loop * NS_PER_ELEMENT_GUESS[bench.family] * 1e-9
+    per_value = (bench.loops * bench.elements_per_loop * NS_PER_ELEMENT_GUESS[bench.family]
+                 + bench.loops * bench.n * LOOP_BUILD_NS_PER_ENTRY.get(bench.family, 0)
+                 + bench.n * CALL_BUILD_NS_PER_ENTRY.get(bench.family, 0)) * 1e-9
     per_process = PROCESS_START_S + bench.n * BUILD_NS_PER_ENTRY[bench.family] * 1e-9 \
         + (s["warmups"] + s["values"]) * per_value
     return PROCESS_START_S + s["processes"] * per_process

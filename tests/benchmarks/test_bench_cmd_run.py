@@ -1,0 +1,54 @@
+"""A real, tiny `mapbench bench`: pyperf workers, bench.json that pyperf check accepts."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("_mapbench_native")
+
+ROOT = Path(__file__).resolve().parents[2]
+ONLY = r"^(iterate/storage=heap/prefetch=0|python-iterate/items)/n=1024$"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("store")
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.cli", "bench", "--fast", "--only", ONLY,
+                           "--out", str(out), "--no-peers"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (run,) = [p for p in out.iterdir() if p.is_dir()]
+    run.joinpath("stdout.txt").write_text(proc.stdout)
+    return run
+
+
+def test_pyperf_check_accepts_bench_json(run_dir):
+    proc = subprocess.run([sys.executable, "-m", "pyperf", "check", str(run_dir / "bench.json")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "ERROR" not in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_bench_json_holds_per_element_values_and_counts(run_dir):
+    import pyperf
+    suite = pyperf.BenchmarkSuite.load(str(run_dir / "bench.json"))
+    bench = suite.get_benchmark("iterate/storage=heap/prefetch=0/n=1024")
+    md = bench.get_metadata()
+    assert md["inner_loops"] == 1024 and md["loops"] == 4096       # fixed loops, per-element values
+    assert md["allocs_per_op"] == 1.0 and md["alloc_bytes_per_op"] > 0
+    assert md["bucket_bytes"] > 0 and md["n"] == 1024 and md["mapbench_mode"] == "fast"
+    assert bench.get_nrun() == 2 and all(len(run.values) == 3 for run in bench.get_runs())
+    assert 1e-10 < bench.mean() < 1e-6                              # seconds per element
+    py = suite.get_benchmark("python-iterate/items/n=1024").get_metadata()
+    assert "perf_counter" in py["timer"]
+
+
+def test_meta_summary_and_plots_are_written(run_dir):
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert meta["bench"]["status"] == "complete" and len(meta["bench"]["done"]) == 2
+    assert "compiler" in meta["build"] and meta["cache_sizes"]
+    stdout = (run_dir / "stdout.txt").read_text()
+    assert "[benchmark 2 of 2]" in stdout and "allocs/op" in stdout and "counting allocator" in stdout
+    assert (run_dir / "summary.md").read_text().startswith("# mapbench summary")
+    assert (run_dir / "plots" / "ns_per_element.png").stat().st_size > 1000
