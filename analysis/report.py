@@ -57,6 +57,7 @@ def _md_row(line: str) -> list[str]:
 def _inline(text: str) -> str:
     text = html.escape(text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    text = re.sub(r"(?<![\w/])_(\S(?:.*?\S)?)_(?![\w/])", r"<i>\1</i>", text)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
 
 

@@ -24,12 +24,13 @@ def suite(ns_by_name, allocs=0.0):
 
 
 def test_markdown_tables_headings_and_lists_become_html():
-    md = ("# Cache misses\n\nSource: **cachegrind** simulation, `D1`.\n\n"
+    md = ("# Cache misses\n\nSource: **cachegrind** simulation, `D1`.\n\n_source: a_b timing_\n\n"
           "| config | D1 misses/element |\n|---|---:|\n| iterate/n=1024 | 0.13 |\n"
           "| a \\| b | <x> |\n\n- one\n- two\n")
     out = report.markdown_to_html(md)
     assert "<h2>Cache misses</h2>" in out
     assert "<b>cachegrind</b>" in out and "<code>D1</code>" in out
+    assert "<p><i>source: a_b timing</i></p>" in out
     assert "<th>D1 misses/element</th>" in out and "<td>0.13</td>" in out
     assert "<td>a | b</td>" in out and "&lt;x&gt;" in out
     assert "---" not in out
