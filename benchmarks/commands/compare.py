@@ -1,8 +1,8 @@
 """`mapbench compare BASE [HEAD]`: did HEAD make the map slower than BASE, and where?
 
 BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
-the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/`:
-compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
+the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
+`vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
 configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
 The statistics are analysis.compare's (Mann-Whitney U + minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
@@ -114,7 +114,7 @@ def settings_differences(base_meta: dict, head_meta: dict) -> list[str]:
             for d in _field_differences(base_meta, head_meta, SETTINGS_FIELDS)]
 
 
-def diff_flames(base: Path, head: Path, out_dir: Path) -> tuple[list[tuple[str, str]], str, list[str]]:
+def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_label: str) -> tuple[list[tuple[str, str]], str, list[str]]:
     """Differential flame graphs for configurations folded in both runs.
     Returns (config, relative svg path) pairs, a markdown section and notes."""
     common = sorted({p.stem for p in (base / "folded").glob("*.folded")}
@@ -131,7 +131,7 @@ def diff_flames(base: Path, head: Path, out_dir: Path) -> tuple[list[tuple[str, 
         b = read_folded((base / "folded" / f"{config}.folded").read_text())
         h = read_folded((head / "folded" / f"{config}.folded").read_text())
         svg = diffflame.render_diff_svg(
-            b, h, title=f"{config}: {head.name} vs {base.name}",
+            b, h, title=f"{config}: {head_label} vs {base_label}",
             subtitle="perf samples; red = more in head, blue = fewer (frame width: head)")
         rel = f"diffflame/{config}.svg"
         write_atomic(out_dir / rel, svg)
@@ -160,13 +160,17 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
         raise InputError(f"{base.name} and {head.name} were measured on different machines ("
                          + "; ".join(machine)
                          + "): their times are not comparable (--allow-other-machine to force)")
+    base_label, head_label = base.name, head.name
+    if base_label == head_label:             # the same commit measured twice, in two stores
+        base_label, head_label = (f"{base.parent.name}/{base.name}",
+                                  f"{head.parent.name}/{head.name}")
     cmp = compare.compare_suites(base_suite, head_suite, method=method,
-                                 base_label=base.name, head_label=head.name)
+                                 base_label=base_label, head_label=head_label)
     cmp.warnings[:0] = settings_differences(base_meta, head_meta)
     if machine:
         cmp.warnings.insert(0, "different machines: " + "; ".join(machine))
-    out_dir = head / COMPARE_FOLDER / f"vs-{base.name}"
-    flames, flames_md, notes = diff_flames(base, head, out_dir)
+    out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
+    flames, flames_md, notes = diff_flames(base, head, out_dir, base_label, head_label)
     cmp.warnings += notes
     deltas = cache_deltas(base, head)
     source = "cachemiss.json of each run (per row, perf hardware counters or cachegrind simulation as recorded there)"
@@ -191,7 +195,7 @@ def run(args) -> int:
     min_effect = args.min_effect / 100.0 if args.min_effect is not None else default_min_effect(root)
     method = compare.Method(alpha=args.alpha, min_effect=min_effect)
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
-    print(f"{head.name} vs {base.name}: {compare.summary_line(cmp)}")
+    print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
     print(f"method: {method.describe()}")
     for w in cmp.warnings:
         print(f"warning: {w}")

@@ -137,6 +137,14 @@ def test_commit_without_results_and_missing_bench_json_say_so(store, capsys):
     assert "same run" in capsys.readouterr().err
 
 
+def test_same_commit_in_two_stores_is_labelled_by_store(tmp_path, capsys):
+    a = write_run(tmp_path / "first", "aaaaaaaaaaaa", seed=1, date="2026-01-01")
+    b = write_run(tmp_path / "second", "aaaaaaaaaaaa", seed=2, date="2026-01-01")
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "second")]) == 0
+    assert "second/aaaaaaaaaaaa vs first/aaaaaaaaaaaa: 0 slower" in capsys.readouterr().out
+    assert (b / "compare" / "vs-first-aaaaaaaaaaaa" / "compare.html").is_file()
+
+
 def test_cli_subprocess_exit_status(store):
     root, base = store
     head = write_run(root, "abcabcabcabc", seed=2, scale=1.2, date="2026-01-06T00:00:00+00:00")
