@@ -17,6 +17,7 @@ import datetime
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,6 +113,21 @@ def launch_pyperf(bench: matrix.Benchmark, mode: str, workdir: Path) -> Launch:
     return Launch(proc.returncode, output, text)
 
 
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)(: .*)?$")
+
+
+def failure_detail(output: str, tail: int = 4) -> str:
+    """The exceptions a failed run raised (a worker's own error first, not only pyperf's
+    "worker failed" at the end) and the last lines of its output, indented."""
+    lines = output.strip().splitlines()
+    found = []
+    for line in lines:
+        if EXCEPTION_LINE.match(line.strip()) and line.strip() not in found:
+            found.append(line.strip())
+    shown = found[:3] if found else lines[-tail:]
+    return "\n".join("      " + line for line in shown)
+
+
 def _dump_suite(suite) -> str:
     buf = io.StringIO()
     suite.dump(buf, compact=True)
@@ -156,9 +172,9 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
             done_cost += cost
             error = None
             if result.returncode != 0 or not result.json_text:
-                tail = "\n".join(result.output.strip().splitlines()[-12:])
+                detail = failure_detail(result.output)
                 error = (f"pyperf exited with status {result.returncode}" if result.returncode
-                         else "pyperf wrote no result") + (f":\n{tail}" if tail else "")
+                         else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
             else:
                 try:
                     one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
@@ -245,7 +261,7 @@ def run(args) -> int:
     if outcome.interrupted:
         print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps the {kept} benchmarks "
               f"that finished", file=sys.stderr)
-        raise KeyboardInterrupt
+        return 130
 
     if not args.no_peers and not outcome.stopped_early:
         run_peers(benchmarks, run_dir)

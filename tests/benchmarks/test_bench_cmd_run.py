@@ -52,3 +52,45 @@ def test_meta_summary_and_plots_are_written(run_dir):
     assert "[benchmark 2 of 2]" in stdout and "allocs/op" in stdout and "counting allocator" in stdout
     assert (run_dir / "summary.md").read_text().startswith("# mapbench summary")
     assert (run_dir / "plots" / "ns_per_element.png").stat().st_size > 1000
+
+
+def _bench_proc(out, only, env=None):
+    return subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "bench", "--fast", "--only", only,
+                             "--out", str(out), "--no-peers", "--no-plots"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def test_ctrl_c_keeps_finished_benchmarks_and_exits_130(tmp_path):
+    import os
+    import signal
+    import time
+
+    import pyperf
+    proc = _bench_proc(tmp_path, r"^iterate/.*/n=1024$")
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("*/bench.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)             # Ctrl-C reaches the whole process group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in err and "keeps the" in err
+    (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    kept = pyperf.BenchmarkSuite.load(str(run / "bench.json")).get_benchmark_names()
+    meta = json.loads((run / "meta.json").read_text())
+    assert meta["bench"]["status"] == "interrupted" and meta["bench"]["done"] == kept and kept
+
+
+def test_crashing_workers_give_a_clear_error_and_exit_1(tmp_path):
+    import os
+    env = dict(os.environ, MAPBENCH_INJECT_SLOWDOWN_PCT="not-a-number")   # native refuses to import
+    proc = _bench_proc(tmp_path, r"/n=1024$", env=env)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, out + err
+    assert "benchmark(s) failed" in err and "stopped early" in err
+    assert "MAPBENCH_INJECT_SLOWDOWN_PCT" in out                  # the workers' own error is shown
+    (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    meta = json.loads((run / "meta.json").read_text())
+    assert meta["bench"]["status"] == "failed" and len(meta["bench"]["failed"]) == 3
+    assert not (run / "bench.json").exists()
