@@ -171,8 +171,9 @@ static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
     }
 }
 
-/* mapiternext: the common case inline (next cached slot of the current bucket holds a
- * live entry, not mid-grow), the rest in mapiternext_slow.
+/* mapiternext: the common cases here (the next cached slot of the current bucket holds
+ * a live entry; or the bucket is done and the next one is a plain bucket), everything
+ * else in mapiternext_slow.
  *
  * it->slots caches which slots of the current bucket were occupied when the iterator
  * entered it (one SWAR pass over the 8 tophash bytes instead of a data-dependent,
@@ -180,20 +181,38 @@ static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
  * returned, so a delete or an evacuation between two calls is seen; an entry inserted
  * into the current bucket after we entered it is not returned (Go: may or may not). */
 MB_NOINLINE int mapiternext(hiter *it) {
-    if (it->h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+    hmap *h = it->h;
+    if (h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
     unsigned slots = it->slots;
     bmap *b = it->bptr;
-    if (__builtin_expect(slots != 0 && it->checkBucket == NO_CHECK, 1)) {
-        unsigned j = (unsigned)__builtin_ctz(slots);
-        unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
-        if (__builtin_expect(b->tophash[offi] >= MIN_TOP_HASH, 1)) {
-            it->slots = (uint8_t)(slots & (slots - 1));
-            it->key = &b->keys[offi];
-            it->elem = &b->elems[offi];
-            return MAP_OK;
+    if (__builtin_expect(it->checkBucket != NO_CHECK, 0)) return mapiternext_slow(it, b, slots);
+    if (__builtin_expect(slots == 0, 0)) {
+        /* The current bucket is done. Step to the next one here when nothing special
+         * applies: no overflow bucket, not the end, not reading old buckets mid-grow. */
+        uintptr_t bucket = it->bucket;
+        if (b == NULL || b->overflow != NULL || (bucket == it->startBucket && it->wrapped) ||
+            (h->oldbuckets != NULL && it->B == h->B))
+            return mapiternext_slow(it, b, slots);
+        b = &it->buckets[bucket];
+        if (it->prefetch)
+            prefetch_bucket(&it->buckets[(bucket + it->prefetch) & bucketMask(it->B)]);
+        bucket++;
+        if (bucket == bucketShift(it->B)) {
+            bucket = 0;
+            it->wrapped = true;
         }
+        it->bucket = bucket;
+        it->bptr = b;
+        slots = rotated_slots(b, it->offset);
+        if (slots == 0) return mapiternext_slow(it, b, slots);
     }
-    return mapiternext_slow(it, b, slots);
+    unsigned j = (unsigned)__builtin_ctz(slots);
+    unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
+    if (__builtin_expect(b->tophash[offi] < MIN_TOP_HASH, 0)) return mapiternext_slow(it, b, slots);
+    it->slots = (uint8_t)(slots & (slots - 1));
+    it->key = &b->keys[offi];
+    it->elem = &b->elems[offi];
+    return MAP_OK;
 }
 
 /* Copy up to cap entries. With advance_first, step past the entry returned last time
