@@ -47,6 +47,8 @@ _ANON_NS = b"anonymous namespace)"
 _WS_RUN = re.compile(rb"[ \t\n\r\x0b\x0c]+")
 # After the comm: `\d+` then, optionally, `/` and the tid; then whitespace.
 _PID_TID = re.compile(rb"([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c]")
+# The usual event line: a one-word comm, then the pid/tid as above.
+_COMMON_HEADER = re.compile(rb"([^ \t\n\r\x0b\x0c]{2,})[ \t\n\r\x0b\x0c]+([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c]")
 _JIT_MAP = re.compile(rb"/tmp/perf-[0-9]+\.map")
 
 # Input is processed in slices of about this many bytes, cut at a newline, so
@@ -79,6 +81,9 @@ def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
     """
     if not line or line[0] in _WS_SET:
         return None
+    common = _COMMON_HEADER.match(line)
+    if common is not None:  # a first word of 2+ bytes is the shortest comm perl can take
+        return common.group(1), common.group(2), common.group(3) or None
     for run in _WS_RUN.finditer(line, 1):
         start, end = run.span()
         comm_end = max(start, 2)
@@ -334,6 +339,7 @@ class _Folder:
         size = len(lines)
         find_blank = lines.index
         header = self.header
+        counts, counts_get, by_period, result = self.counts, self.counts.get, self.by_period, self.result
         at = 0
         while at < size:
             line = lines[at]
@@ -344,14 +350,16 @@ class _Folder:
                     self.feed(lines[at + 1:])  # the text stops inside this sample
                     return
                 if self.pname is not None:
-                    segments = list(map(self.cache.get, lines[at + 1:blank]))
-                    segments.reverse()
-                    try:
-                        tail = b"".join(segments)  # TypeError: a line not cached yet
+                    try:  # the stack lines leaf last; TypeError: a line not cached yet
+                        tail = b"".join(map(self.cache.get, lines[blank - 1:at:-1]))
                     except TypeError:
                         pass
-                    else:
-                        self.count(tail)
+                    else:  # self.count(tail), inlined: this runs once per sample
+                        key = self.pname + tail
+                        counts[key] = counts_get(key, 0) + (self.period if by_period else 1)
+                        result.samples += 1
+                        result.period_total += self.period
+                        self.pname = None
                         at = blank + 1
                         continue
                 self.feed(lines[at + 1:blank + 1])
