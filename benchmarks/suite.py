@@ -30,9 +30,16 @@ import time
 from benchmarks import matrix
 
 # Software prefetch distance (buckets ahead) used as "prefetch=D" in the quick suite.
-# Chosen from a measured sweep; see the report of issue 3. Re-measure with
-# `mapbench bench --full --only 'iterate/storage=stack/prefetch=[0-9]+/n='`.
-BEST_PREFETCH = 4
+# Chosen from measured sweeps of stack-storage iteration, distances 0,1,2,4,8,16,32 at
+# n = 2^10, 2^14, 2^18, 2^22 (`sweep_prefetch()` below: interleaved rounds, min ns/element,
+# on the 2-core dev VM while other jobs ran, so small sizes are noisy). Speed-up over no
+# prefetch, two sweeps, 18:25 and 18:29 UTC 2026-11-26:
+#   n=2^22 (151 MB of buckets, past L2):  d=4 1.20x/1.38x  d=8 1.54x/1.18x  d=16 1.59x/1.09x
+#   n=2^18 (9.4 MB):                      d=4 1.02x/1.08x  d=8 1.10x/1.01x  d=16 1.06x/1.05x
+#   n=2^10, 2^14 (fit in L1d/L2): within noise (0.8x-1.6x for every distance)
+# d=8 has the best geometric-mean speed-up over all sizes and both sweeps.
+# Re-measure with the pyperf suite: mapbench bench --full --only 'iterate/storage=stack/prefetch='
+BEST_PREFETCH = 8
 
 MAP_SEED = 0x5EED_0001         # hash seed of every benchmark map (identical in every worker)
 KEY_SEED = 1                   # key stream of Map.fill
