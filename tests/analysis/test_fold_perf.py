@@ -220,3 +220,39 @@ def test_every_complete_sample_counts_once_under_its_process(samples):
     assert sum(fold(text, weight="period").values()) == 3 * len(samples)
     roots = {comm.replace(" ", "_") for comm, _ in samples}
     assert {stack.split(";")[0] for stack in stacks} <= roots
+
+
+@needs_fixtures
+@pytest.mark.parametrize("chunk_bytes", [1, 50, 4096])
+def test_slicing_the_input_anywhere_gives_the_same_stacks(monkeypatch, chunk_bytes):
+    data = PY_SCRIPT.read_bytes() + C_SCRIPT.read_bytes()[:70_000]
+    whole = fold_perf_script_detailed(data, weight="period", tid=True)
+    monkeypatch.setattr("analysis.fold_perf._CHUNK_BYTES", chunk_bytes)
+    sliced = fold_perf_script_detailed(data, weight="period", tid=True)
+    assert (sliced.stacks, sliced.samples, sliced.incomplete_tail) == (whole.stacks, whole.samples, whole.incomplete_tail)
+
+
+lines_ = st.sampled_from(["pp 1 1.0: 1 cpu-clock:", "pp 1/2 1.0: 3 cycles:", "\t1 a (/x)", "\t2 b+0x1 (/y)", "",
+                          "# c", "\t3 [unknown] ([unknown])", "junk", "java 4 1.0: cpu-clock:", "\t5 La/b;c (/z)"])
+
+
+@given(st.lists(lines_, max_size=40), st.integers(1, 30))
+def test_any_slicing_of_any_line_sequence_gives_the_same_stacks(lines, chunk_bytes):
+    from unittest import mock
+
+    data = "\n".join(lines).encode()
+    whole = fold_perf_script(data, weight="period")
+    with mock.patch("analysis.fold_perf._CHUNK_BYTES", chunk_bytes):
+        assert fold_perf_script(data, weight="period") == whole
+
+
+@given(st.lists(lines_, max_size=40))
+def test_the_sample_fast_path_equals_the_line_by_line_state_machine(lines):
+    from analysis.fold_perf import _Folder
+
+    data = "\n".join(lines).encode()
+    folder = _Folder(pid=False, tid=True, kernel=True, addrs=False, jit=False, weight="period", comm=None)
+    folder.feed(data.split(b"\n"))
+    slow = folder.finish()
+    fast = fold_perf_script_detailed(data, tid=True, kernel=True, weight="period")
+    assert (fast.stacks, fast.samples, fast.incomplete_tail) == (slow.stacks, slow.samples, slow.incomplete_tail)
