@@ -252,7 +252,10 @@ def test_the_sample_fast_path_equals_the_line_by_line_state_machine(lines):
 
     data = "\n".join(lines).encode()
     folder = _Folder(pid=False, tid=True, kernel=True, addrs=False, jit=False, weight="period", comm=None)
-    folder.feed(data.split(b"\n"))
+    perl_lines = data.split(b"\n")
+    if not perl_lines[-1]:
+        perl_lines.pop()  # after a final newline there is no further line
+    folder.feed(perl_lines)
     slow = folder.finish()
     fast = fold_perf_script_detailed(data, tid=True, kernel=True, weight="period")
     assert (fast.stacks, fast.samples, fast.incomplete_tail) == (slow.stacks, slow.samples, slow.incomplete_tail)
