@@ -370,6 +370,9 @@ def summary_line(c: Comparison) -> str:
             f"geometric mean of head/base time ratios: {gm_text}{busy}")
 
 
+COUNTS_TITLE = ("Counts, compared exactly (allocs/op and bytes/op: counting allocator; "
+                "n, bucket bytes, load factor, overflow buckets: map stats)")
+
 TIMES_ARE = ("Times are pyperf timings (pyperf divides by its inner loops, so for mapbench "
              "suites a time is per element): the median of the sample the test ranked.")
 
@@ -404,7 +407,7 @@ def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()
         out += [f"## {title} ({len(rows)})", ""]
         out += (_md_table(_TIMING_HEADER, [_timing_cells(t) for t in rows]) if rows
                 else ["(none)"]) + [""]
-    out += ["## Counts (counting allocator, compared exactly)", ""]
+    out += [f"## {COUNTS_TITLE}", ""]
     changed = c.changed_counts
     if changed:
         out += _md_table(("benchmark", "count", "base", "head"),
@@ -479,7 +482,7 @@ def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
         else:
             body.append("<p>(none)</p>")
     changed = c.changed_counts
-    body.append("<h2 id=\"counts\">Counts (counting allocator, compared exactly)</h2>")
+    body.append(f"<h2 id=\"counts\">{COUNTS_TITLE}</h2>")
     if changed:
         body.append(html_table(("benchmark", "count", "base", "head"),
                                [(x.name, x.key, x.base, x.head) for x in changed]))
