@@ -64,7 +64,7 @@ def _value_type(spec, what: str) -> ValueType:
 
 
 def build_profile(
-    stacks: Mapping[str, int], *, sample_type=("samples", "count"), period_ns: int | None = None,
+    stacks: Mapping[str, int], *, sample_type=("samples", "count"), period_ns: float | None = None,
     extra_sample_types: Mapping | None = None, comments: tuple[str, ...] = (),
 ) -> bytes:
     """Gzipped profile.proto of `stacks` (see the module docstring).
@@ -74,8 +74,10 @@ def build_profile(
     """
     main_type = _value_type(sample_type, "sample_type")
     extras = [(_value_type(kind, "an extra sample type"), values) for kind, values in (extra_sample_types or {}).items()]
-    if period_ns is not None and (not isinstance(period_ns, int) or period_ns <= 0):
-        raise InputError(f"period must be a positive number of nanoseconds, not {period_ns!r}")
+    if period_ns is not None:
+        if isinstance(period_ns, bool) or not isinstance(period_ns, (int, float)) or not period_ns >= 0.5:
+            raise InputError(f"period must be a positive number of nanoseconds, not {period_ns!r}")
+        period_ns = round(period_ns)  # profile.proto holds integers
 
     profile = Profile()
     strings = _Strings(profile)

@@ -84,5 +84,10 @@ def test_split_frame(frame, parts):
 def test_garbage_is_not_a_profile():
     with pytest.raises(InputError, match="not a pprof profile"):
         read_profile(gzip.compress(b"\xff\xff\xff\xff"))
-    with pytest.raises(InputError, match="period"):
-        build_profile(STACKS, period_ns=-1)
+    for bad in (-1, 0, float("nan"), "10"):
+        with pytest.raises(InputError, match="period"):
+            build_profile(STACKS, period_ns=bad)
+
+
+def test_a_fractional_period_is_rounded_to_whole_nanoseconds():
+    assert read_profile(build_profile(STACKS, period_ns=2004008.4)).period == 2004008
