@@ -54,6 +54,11 @@ MODES = {
     "rigorous": {"processes": 10, "values": 5, "warmups": 2},
 }
 
+# Families whose kernel builds a fresh map (untimed) for every loop or call: nothing stays
+# warm from one value to the next, so they run without warmup values (at 2^22 each call
+# costs 1.5-4 s of untimed map building; a warmup would only add to it).
+FRESH_MAP_FAMILIES = ("insert", "delete", "iterate-growing")
+
 HOOK_NAME = "mapbench_alloc_counts"
 
 
@@ -267,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if not any(a in ("-l", "--loops") or a.startswith("--loops=") for a in argv):
         argv += ["--loops", str(bench.loops)]
+    if bench.family in FRESH_MAP_FAMILIES and not any(
+            a in ("-w", "--warmups") or a.startswith("--warmups=") for a in argv):
+        argv += ["--warmups", "0"]
     if HOOK_NAME not in argv:
         argv += ["--hook", HOOK_NAME]
     inherit = sorted(k for k in os.environ if k.startswith("MAPBENCH_"))

@@ -28,7 +28,7 @@ from typing import Callable
 
 from analysis.atomic import write_atomic
 from benchmarks import gopeers, matrix, meta as metamod, store, summary
-from benchmarks.suite import BEST_PREFETCH, MODES
+from benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
 MAX_CONSECUTIVE_FAILURES = 3    # then stop: the cause is not one benchmark
@@ -69,7 +69,9 @@ class Outcome:
 
 
 def estimate_seconds(bench: matrix.Benchmark, mode: str) -> float:
-    s = MODES[mode]
+    s = dict(MODES[mode])
+    if bench.family in FRESH_MAP_FAMILIES:
+        s["warmups"] = 0
     per_value = (bench.loops * bench.elements_per_loop * NS_PER_ELEMENT_GUESS[bench.family]
                  + bench.loops * bench.n * LOOP_BUILD_NS_PER_ENTRY.get(bench.family, 0)
                  + bench.n * CALL_BUILD_NS_PER_ENTRY.get(bench.family, 0)) * 1e-9
@@ -244,7 +246,8 @@ def run(args) -> int:
     run_dir = store.run_dir(args.out, revision)
     bench_meta = {
         "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
-        "pyperf": {**MODES[mode], "loops": LOOPS_RULE, "timeout_s": WORKER_TIMEOUT_S},
+        "pyperf": {**MODES[mode], "loops": LOOPS_RULE, "timeout_s": WORKER_TIMEOUT_S,
+                   "warmups_of_fresh_map_families": {f: 0 for f in FRESH_MAP_FAMILIES}},
         "planned": [b.name for b in benchmarks],
         "loops_by_benchmark": {b.name: b.loops for b in benchmarks},
         "unit": "seconds per element (pyperf inner_loops = elements per loop)",
