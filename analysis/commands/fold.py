@@ -46,8 +46,8 @@ def write_output(path: str | None, data: bytes) -> None:
 def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
     """The input and folding options that fold, pprof and top share."""
     parser.add_argument("input", nargs="?", default="-", metavar="FILE",
-                        help="perf script text, py-spy raw, speedscope JSON, folded stacks (or a pprof "
-                             "profile for top); - or nothing for stdin")
+                        help="perf script text, py-spy raw, speedscope JSON, folded stacks or a pprof "
+                             "profile (.pb.gz); - or nothing for stdin")
     parser.add_argument("--format", choices=INPUT_FORMATS, default="auto",
                         help="input format (default: guess from the content)")
     perf = parser.add_argument_group("perf script options (as stackcollapse-perf.pl's)")
