@@ -108,7 +108,9 @@ def make_builder(absolute=False):
     cflags_literal = " ".join(compile_args).replace('"', "")
     ffi.set_source(
         "_mapbench_native",
-        '#include "map.h"',
+        # The flags go into the generated source too, so switching MAPBENCH_SANITIZE
+        # changes that file and setuptools rebuilds everything instead of reusing build/.
+        '#include "map.h"\n/* mapbench build flags: %s */\n' % cflags_literal,
         sources=[where(SRC / name) for name in SOURCES],
         include_dirs=[where(SRC)],
         define_macros=[("MAPBENCH_CFLAGS", '"%s"' % cflags_literal)],
