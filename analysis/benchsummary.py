@@ -163,6 +163,14 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
     if rows:
         sections.append(table("Full iteration, ns/element", timing, cols, rows))
 
+    swept = sorted({int(r.params["prefetch"]) for r in results.values() if r.family == "iterate"
+                    and r.params.get("storage") == "stack" and "snapshot" not in r.params} - {0})
+    if len(swept) > 1 or (swept and d not in swept):
+        rows = [(f"stack prefetch={p}: speed-up",
+                 [_fmt(prefetch_speedup(results, "stack", p, n), ".3f") for n in ns_]) for p in swept]
+        sections.append(table("Prefetch distance sweep, stack storage (x, ns(prefetch=0) / ns(prefetch=D))",
+                              "derived from pyperf timings", cols, rows))
+
     rows = []
     for storage in storages:
         for p in sorted({0, d} - {None}):

@@ -114,3 +114,14 @@ def test_plots_render_svg_and_png(results):
 def test_no_prefetch_results_means_no_prefetch_plot():
     results = benchsummary.load_results(suite_of({it("stack", 0, 1024): 3e-9}))
     assert set(benchplots.all_plots(results, {}, None)) == {"ns_per_element", "storage"}
+
+
+def test_a_prefetch_sweep_gets_its_own_table():
+    means = {it("stack", p, 256): t for p, t in ((0, 4e-9), (2, 3e-9), (D, 2e-9), (16, 8e-9))}
+    means[it("heap", D, 256)] = 3e-9
+    text = benchsummary.summary_markdown(benchsummary.load_results(suite_of(means)), prefetch=D)
+    sweep = text.split("Prefetch distance sweep")[1].split("###")[0]
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip()
+            for line in sweep.splitlines() if line.startswith("| stack")}
+    assert rows == {"stack prefetch=2: speed-up": "1.333", f"stack prefetch={D}: speed-up": "2.000",
+                    "stack prefetch=16: speed-up": "0.500"}
