@@ -31,15 +31,16 @@ from benchmarks import matrix
 
 # Software prefetch distance (buckets ahead) used as "prefetch=D" in the quick suite.
 # Chosen from measured sweeps of stack-storage iteration, distances 0,1,2,4,8,16,32 at
-# n = 2^10, 2^14, 2^18, 2^22 (`sweep_prefetch()` below: interleaved rounds, min ns/element,
-# on the 2-core dev VM while other jobs ran, so small sizes are noisy). Speed-up over no
-# prefetch, two sweeps, 18:25 and 18:29 UTC 2026-11-26:
-#   n=2^22 (151 MB of buckets, past L2):  d=4 1.20x/1.38x  d=8 1.54x/1.18x  d=16 1.59x/1.09x
-#   n=2^18 (9.4 MB):                      d=4 1.02x/1.08x  d=8 1.10x/1.01x  d=16 1.06x/1.05x
-#   n=2^10, 2^14 (fit in L1d/L2): within noise (0.8x-1.6x for every distance)
-# d=8 has the best geometric-mean speed-up over all sizes and both sweeps.
+# n = 2^10, 2^14, 2^18, 2^22 (`sweep_prefetch()` below: interleaved rounds, min ns/element),
+# on the 2-core dev VM (load average about 3 from other jobs), native at d72c373.
+# Speed-up over no prefetch, two sweeps (20 and 30 rounds), 18:40 UTC 2026-11-26:
+#   n=2^22 (151 MB of buckets, past L2):  d=4 1.07/1.05  d=8 1.12/1.10  d=16 1.16/1.12  d=32 1.14/1.12
+#   n=2^18 (9.4 MB, past L2):             every distance 0.98-1.02 (6.8-7.0 ns)
+#   n=2^14 (590 KB, fits L2):             every distance 0.99-1.04 (5.9-6.3 ns)
+#   n=2^10 (37 KB, fits L1d):             every distance 1.19-1.22 (3.8-3.9 vs 4.6-4.7 ns)
+# d=16 has the best geometric-mean speed-up over sizes and sweeps (d=8 and d=32 within 3%).
 # Re-measure with the pyperf suite: mapbench bench --full --only 'iterate/storage=stack/prefetch='
-BEST_PREFETCH = 8
+BEST_PREFETCH = 16
 
 MAP_SEED = 0x5EED_0001         # hash seed of every benchmark map (identical in every worker)
 KEY_SEED = 1                   # key stream of Map.fill
