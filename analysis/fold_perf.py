@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import mmap
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 
 from analysis.folded import ENCODING, ERRORS
@@ -49,6 +50,15 @@ _WS_RUN = re.compile(rb"[ \t\n\r\x0b\x0c]+")
 _PID_TID = re.compile(rb"([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c]")
 # The usual event line: a one-word comm, then the pid/tid as above.
 _COMMON_HEADER = re.compile(rb"([^ \t\n\r\x0b\x0c]{2,})[ \t\n\r\x0b\x0c]+([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c]")
+# The usual whole event line, `python  6055 [001] 332.235145:    2004008 cpu-clock:pppH: `:
+# the comm and ids as above, then up to the first `:`, the period and the event. Where
+# it matches, both perl regexes give these same groups (the `:` before the period is
+# the only one their second regex can start at). Lines longer than _USUAL_MAX take the
+# general path, which bounds the backtracking of the whitespace runs here.
+_USUAL_EVENT_LINE = re.compile(
+    rb"([^ \t\n\r\x0b\x0c]{2,})[ \t\n\r\x0b\x0c]+([0-9]+)(?:/+([0-9]*))?[ \t\n\r\x0b\x0c][^:]*:"
+    rb"[ \t\n\r\x0b\x0c]*([0-9]+)?[ \t\n\r\x0b\x0c]+([^ \t\n\r\x0b\x0c]+):[ \t\n\r\x0b\x0c]*\Z")
+_USUAL_MAX = 256
 _JIT_MAP = re.compile(rb"/tmp/perf-[0-9]+\.map")
 
 # Input is processed in slices of about this many bytes, cut at a newline, so
@@ -254,14 +264,19 @@ class _Folder:
 
     def header(self, line: bytes) -> bool:
         """Handle `line` if it is an event line (True); False if it is not one."""
-        parsed = parse_event_header(line)
-        if parsed is None:
-            return False
-        name, pid_text, tid_text = parsed
+        usual = _USUAL_EVENT_LINE.match(line) if len(line) <= _USUAL_MAX else None
+        if usual is not None:  # one regex for both perl regexes, on the usual line
+            name, pid_text, tid_text, period_text, event_name = usual.groups()
+            event = period_text, event_name
+        else:
+            parsed = parse_event_header(line)
+            if parsed is None:
+                return False
+            name, pid_text, tid_text = parsed
+            event = parse_event_name(line)
         if not tid_text or tid_text == b"0":  # perl: `if (not $tid)`
             pid_text, tid_text = b"?", pid_text
         period = 1
-        event = parse_event_name(line)
         if event is not None:
             period_text, event_name = event
             if self.event_filter is None:
@@ -339,7 +354,8 @@ class _Folder:
         size = len(lines)
         find_blank = lines.index
         header = self.header
-        counts, counts_get, by_period, result = self.counts, self.counts.get, self.by_period, self.result
+        counts, counts_get, by_period = self.counts, self.counts.get, self.by_period
+        samples = period_total = 0  # counted by the fast path; added to the result at the end
         at = 0
         while at < size:
             line = lines[at]
@@ -348,17 +364,18 @@ class _Folder:
                     blank = find_blank(b"", at + 1)
                 except ValueError:
                     self.feed(lines[at + 1:])  # the text stops inside this sample
-                    return
-                if self.pname is not None:
-                    try:  # the stack lines leaf last; TypeError: a line not cached yet
-                        tail = b"".join(map(self.cache.get, lines[blank - 1:at:-1]))
+                    break
+                pname = self.pname
+                if pname is not None:
+                    try:  # root, then the stack lines leaf last; TypeError: a line not cached yet
+                        key = b"".join(chain((pname,), map(self.cache.get, lines[blank - 1:at:-1])))
                     except TypeError:
                         pass
-                    else:  # self.count(tail), inlined: this runs once per sample
-                        key = self.pname + tail
-                        counts[key] = counts_get(key, 0) + (self.period if by_period else 1)
-                        result.samples += 1
-                        result.period_total += self.period
+                    else:  # self.count(), inlined: this runs once per sample
+                        period = self.period
+                        counts[key] = counts_get(key, 0) + (period if by_period else 1)
+                        samples += 1
+                        period_total += period
                         self.pname = None
                         at = blank + 1
                         continue
@@ -371,6 +388,8 @@ class _Folder:
                 blank = size - 1
             self.feed(lines[at:blank + 1])
             at = blank + 1
+        self.result.samples += samples
+        self.result.period_total += period_total
 
     def finish(self) -> PerfFold:
         result = self.result
