@@ -47,11 +47,13 @@ def calibration_benchmarks(quick: bool) -> list[str]:
     names = ["iterate/storage=stack/prefetch=0/n=1024",
              "iterate/storage=stack/prefetch=0/n=16384",
              f"iterate/storage=heap/prefetch={BEST_PREFETCH}/n=16384",
-             "iterate/storage=pool/prefetch=0/n=1024"]
+             "iterate/storage=pool/prefetch=0/n=1024",
+             "iterate/storage=stack/prefetch=0/n=262144",
+             "iterinit/storage=stack/n=1024"]
     if not quick:
-        names += ["iterate/storage=stack/prefetch=0/n=262144",
-                  f"iterate/storage=pool/prefetch={BEST_PREFETCH}/n=262144",
-                  "iterinit/storage=stack/n=1024",
+        names += [f"iterate/storage=pool/prefetch={BEST_PREFETCH}/n=262144",
+                  "iterate/storage=stack/prefetch=0/snapshot=atomic/n=16384",
+                  "iterinit/storage=heap/n=16384",
                   "iterate-growing/n=16384"]
     return names
 

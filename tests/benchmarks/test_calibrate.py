@@ -92,3 +92,13 @@ def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
     assert rc in (0, 1) and doc["passed"] == (rc == 0)
     assert (tmp_path / "calibrate" / "A1.json").is_file()
     assert "false positives:" in out
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_calibration_benchmarks_are_suite_names_the_knob_slows(quick):
+    from benchmarks import matrix, suite
+    names = {b.name for b in matrix.build_matrix(suite.BEST_PREFETCH, full=True)}
+    chosen = calibrate.calibration_benchmarks(quick)
+    assert chosen and set(chosen) <= names
+    # MAPBENCH_INJECT_SLOWDOWN_PCT acts on the iteration kernels only.
+    assert all(n.split("/")[0] in ("iterate", "iterinit", "iterate-growing") for n in chosen)
