@@ -83,6 +83,7 @@ def test_slowdown_is_flagged_gated_and_shown_in_the_flame_graph(store, capsys):
     md = (folder / "compare.md").read_text()
     assert "calibration_spin" in md.split("Differential flame graphs")[1]
     assert "D1_misses_per_element" in md
+    assert "Source: cachemiss.json of both runs: cachegrind simulation" in md
     page = (folder / "compare.html").read_text()
     assert page.count('<tr class="slower"') == 4
     assert 'src="diffflame/iterate-n1024.svg"' in page
