@@ -63,7 +63,7 @@ def register(subparsers) -> None:
         "calibrate", help="A/A and injected-slowdown runs: does compare hold on this machine?",
         description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
-                   help=f"{len(calibration_benchmarks(True))} small benchmarks, slowdowns "
+                   help=f"{len(calibration_benchmarks(True))} benchmarks, slowdowns "
                         f"{', '.join(map(str, QUICK_LEVELS))}%% (a few minutes)")
     p.add_argument("--only", metavar="REGEX", default=None,
                    help="calibrate on these benchmark names instead (regular expression over "
@@ -151,7 +151,9 @@ class Calibration:
         out.append("smallest injected slowdown flagged on every benchmark: "
                    + (f"{smallest}%" if smallest is not None else "none of those tried"))
         out.append(f"suggested --min-effect for this machine: {self.suggested_min_effect_pct:g}% "
-                   f"(1.5 x the largest A/A change, at least {compare.DEFAULT_MIN_EFFECT * 100:g}%)")
+                   f"(1.5 x the largest A/A change, at least {compare.DEFAULT_MIN_EFFECT * 100:g}%); "
+                   + ("not adopted by `mapbench compare` (busy machine)" if busy else
+                      "`mapbench compare` on this store uses it by default"))
         verdict = "PASS" if self.passed else "FAIL"
         why = []
         if self.false_positives:

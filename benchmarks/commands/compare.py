@@ -74,10 +74,12 @@ def default_min_effect(root: Path) -> float:
     path = root / CALIBRATION_FILE
     if path.is_file():
         try:
-            pct = float(json.loads(path.read_text())["suggested_min_effect_pct"])
-            if pct > 0:
+            doc = json.loads(path.read_text())
+            pct = float(doc["suggested_min_effect_pct"])
+            # A calibration timed on a busy machine measured the other load, not this one.
+            if pct > 0 and not doc.get("busy_runs"):
                 return pct / 100.0
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass
     return compare.DEFAULT_MIN_EFFECT
 

@@ -102,6 +102,10 @@ def test_min_effect_option_and_calibration_file_set_the_threshold(store, capsys)
     assert main(["compare", str(base), str(head), "--out", str(root),
                  "--fail-on-regression", "5"]) == 0
     assert "15.0%" in capsys.readouterr().out
+    (root / "calibration.json").write_text(json.dumps({"suggested_min_effect_pct": 15,
+                                                       "busy_runs": ["A1"]}))
+    assert main(["compare", str(base), str(head), "--out", str(root),
+                 "--fail-on-regression", "5"]) == 1        # busy calibration: default 3 %
 
 
 def test_runs_from_different_machines_are_refused(store, capsys):
