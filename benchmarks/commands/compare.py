@@ -218,11 +218,17 @@ def run(args) -> int:
     head = store.find_run(args.head, root) if args.head else store.newest_run(root)
     if args.min_effect is not None and args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    min_effect = args.min_effect / 100.0 if args.min_effect is not None else default_min_effect(root)
+    if args.min_effect is not None:
+        min_effect, origin = args.min_effect / 100.0, "--min-effect"
+    else:
+        min_effect = default_min_effect(root)
+        origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
+                  else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
     method = compare.Method(alpha=args.alpha, min_effect=min_effect)
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
     print(f"method: {method.describe()}")
+    print(f"minimum effect {min_effect * 100:g}%: {origin}")
     for w in cmp.warnings:
         print(f"warning: {w}")
     for t in cmp.section(compare.SLOWER):
