@@ -190,6 +190,10 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
                                   f"{head.parent.name}/{head.name}")
     cmp = compare.compare_suites(base_suite, head_suite, method=method,
                                  base_label=base_label, head_label=head_label)
+    if not cmp.timings and not cmp.counts:
+        raise InputError(f"{base.name} and {head.name} have no benchmark in common "
+                         f"({len(cmp.only_base)} only in base, {len(cmp.only_head)} only in head); "
+                         f"nothing to compare")
     cmp.warnings[:0] = settings_differences(base_meta, head_meta)
     if machine:
         cmp.warnings.insert(0, "different machines: " + "; ".join(machine))

@@ -140,6 +140,14 @@ def test_commit_without_results_and_missing_bench_json_say_so(store, capsys):
     assert "has no bench.json" in capsys.readouterr().err
     assert main(["compare", str(base), str(base), "--out", str(root)]) == 2
     assert "same run" in capsys.readouterr().err
+    other = root / "111111111111"
+    other.mkdir()
+    (other / "meta.json").write_text(json.dumps({"date": "2026-02-02"}))
+    runs = [pyperf.Run([1e-9, 2e-9], metadata={"name": "roofline/n=1024", "loops": 1},
+                       collect_metadata=False)]
+    pyperf.BenchmarkSuite([pyperf.Benchmark(runs)]).dump(str(other / "bench.json"))
+    assert main(["compare", str(base), str(other), "--out", str(root)]) == 2
+    assert "no benchmark in common" in capsys.readouterr().err
 
 
 def test_same_commit_in_two_stores_is_labelled_by_store(tmp_path, capsys):
