@@ -33,10 +33,15 @@ class Result:
     stdev: float
     nvalues: int
     metadata: dict = field(default_factory=dict)
+    minimum: float = 0.0        # the fastest timed value (least disturbed by other load)
 
     @property
     def ns(self) -> float:
         return self.mean * 1e9
+
+    @property
+    def min_ns(self) -> float:
+        return self.minimum * 1e9
 
 
 def parse_name(name: str) -> tuple[str, dict, int] | None:
@@ -63,7 +68,7 @@ def results_from_suite(suite: pyperf.BenchmarkSuite) -> dict[str, Result]:
             name=bench.get_name(), family=family, params=params, n=n,
             mean=statistics.fmean(values),
             stdev=statistics.stdev(values) if len(values) > 1 else 0.0,
-            nvalues=len(values), metadata=dict(bench.get_metadata()))
+            nvalues=len(values), metadata=dict(bench.get_metadata()), minimum=min(values))
     return out
 
 
@@ -133,6 +138,17 @@ def table(title: str, source: str, columns: list[str], rows: list[tuple[str, lis
                       *(line(r) for r in body)])
 
 
+def _row_names(label: str, n: int, d: int | None) -> str:
+    """The benchmark name behind a row label of the full-iteration table."""
+    if label.startswith("iterate-growing"):
+        return f"iterate-growing/n={n}"
+    if label.startswith("roofline"):
+        return f"roofline/n={n}"
+    parts = label.split()
+    atomic = "snapshot=atomic" in parts
+    return iterate_name(parts[1], int(parts[2].split("=")[1]), n, atomic)
+
+
 def _ns_row(results, label: str, names: list[str]) -> tuple[str, list[str]]:
     return label, [_fmt(results[nm].ns if nm in results else None, ".2f") for nm in names]
 
@@ -162,6 +178,15 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
     rows = [r for r in rows if any(c != "-" for c in r[1])]
     if rows:
         sections.append(table("Full iteration, ns/element", timing, cols, rows))
+        fastest = []
+        for label, _ in rows:
+            names = [name for name in (_row_names(label, n, d) for n in ns_)]
+            fastest.append((label, [_fmt(results[nm].min_ns if nm in results else None, ".2f")
+                                    for nm in names]))
+        sections.append(table("Full iteration, fastest value, ns/element",
+                              "pyperf timing: the minimum of the timed values, the one least "
+                              "disturbed by other load on the machine (the mean above is what "
+                              "`mapbench compare` tests)", cols, fastest))
 
     swept = sorted({int(r.params["prefetch"]) for r in results.values() if r.family == "iterate"
                     and r.params.get("storage") == "stack" and "snapshot" not in r.params} - {0})

@@ -125,3 +125,13 @@ def test_a_prefetch_sweep_gets_its_own_table():
             for line in sweep.splitlines() if line.startswith("| stack")}
     assert rows == {"stack prefetch=2: speed-up": "1.333", f"stack prefetch={D}: speed-up": "2.000",
                     "stack prefetch=16: speed-up": "0.500"}
+
+
+def test_fastest_value_table_shows_each_benchmarks_minimum(results):
+    text = benchsummary.summary_markdown(results)
+    fastest = text.split("Full iteration, fastest value")[1].split("###")[0]
+    row = next(line for line in fastest.splitlines() if line.startswith("| iterate stack prefetch=0 "))
+    assert row.split("|")[2].strip() == "4.00"                   # min of 4e-9 * (1 + 0.001 k)
+    atomic = next(line for line in fastest.splitlines() if "snapshot=atomic" in line)
+    assert atomic.split("|")[2].strip() == "4.40"
+    assert "roofline" in fastest
