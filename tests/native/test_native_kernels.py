@@ -107,3 +107,26 @@ def test_bad_arguments():
         kernels.iterate(m, 1, prefetch=-1)
     with pytest.raises(OverflowError):
         kernels.insert(-5, 1)
+
+
+def _run_with_slowdown(value, code):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, MAPBENCH_INJECT_SLOWDOWN_PCT=value)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_slowdown_knob_keeps_results_and_rejects_garbage():
+    code = ("from native import Map, kernels\n"
+            "m = Map(seed=1); m.fill(1000)\n"
+            "a = kernels.iterate(m, 3); b = kernels.iter_init(m, 3)\n"
+            "c = kernels.iterate_growing(1000, 2, seed=2)\n"
+            "print(a.elements, a.checksum == 3 * sum(k * 0x9E3779B97F4A7C15 + v "
+            "for k, v in m.items()) % 2**64, b.elements, c.elements)\n")
+    ok = _run_with_slowdown("50", code)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.split() == ["3000", "True", "3", "2000"]
+    bad = _run_with_slowdown("lots", "import native")
+    assert bad.returncode != 0 and "MAPBENCH_INJECT_SLOWDOWN_PCT" in bad.stderr

@@ -99,7 +99,7 @@ class MapVersusDict(RuleBasedStateMachine):
         assert s["growing"] == (s["oldbuckets"] > 0)
 
 
-MapVersusDict.TestCase.settings = settings(max_examples=40, stateful_step_count=40,
+MapVersusDict.TestCase.settings = settings(max_examples=100, stateful_step_count=50,
                                            deadline=None)
 TestMapVersusDict = MapVersusDict.TestCase
 
