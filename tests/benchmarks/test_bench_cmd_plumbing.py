@@ -142,3 +142,10 @@ def test_cli_success_prints_the_summary_and_writes_plots(fake_cli, tmp_path, cap
     assert (run / "summary.md").is_file()
     assert {p.name for p in (run / "plots").iterdir()} >= {"ns_per_element.svg", "ns_per_element.png",
                                                           "storage.svg", "storage.png"}
+
+
+def test_cli_bad_only_regex_exits_2_before_writing_anything(tmp_path, capsys):
+    rc = main(["bench", "--only", "(", "--out", str(tmp_path)])
+    assert rc == 2
+    assert "mapbench bench: error: --only '('" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
