@@ -49,3 +49,14 @@ def test_stats_track_growth():
     assert 1000 <= 6.5 * s["buckets"]
     big = Map(hint=10000)
     assert big.stats()["B"] == 11 and big.stats()["array_bytes"] > big.stats()["bucket_bytes"]
+
+
+def test_sanitized_build_when_asked():
+    # the sanitizer CI env sets MAPBENCH_SANITIZE=1 for the build and the run: make sure
+    # the installed module really is the sanitized one
+    import os
+
+    import pytest
+    if os.environ.get("MAPBENCH_SANITIZE", "0") in ("", "0"):
+        pytest.skip("not a sanitizer run (MAPBENCH_SANITIZE unset)")
+    assert build_info()["sanitized"], "MAPBENCH_SANITIZE is set but the module is not sanitized"
