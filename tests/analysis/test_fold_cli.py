@@ -12,7 +12,10 @@ from analysis.folded import decode, read_folded
 from analysis.pprof import profile_to_stacks, read_profile
 from benchmarks.cli import main
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+_ROOT = Path(__file__).resolve().parents[2]
+# The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
+FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
+                 if (p / "perf-script-c.txt").exists()), _ROOT / "tests" / "fixtures")
 C_SCRIPT = FIXTURES / "perf-script-c.txt"
 needs_fixtures = pytest.mark.skipif(not C_SCRIPT.exists(), reason="shared fixtures not present")
 

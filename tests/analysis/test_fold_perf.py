@@ -10,7 +10,10 @@ from hypothesis import given, strategies as st
 from analysis.fold import fold_perf_script, fold_perf_script_detailed
 from analysis.fold_perf import parse_event_header, parse_event_name, parse_stack_line
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+_ROOT = Path(__file__).resolve().parents[2]
+# The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
+FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
+                 if (p / "perf-script-c.txt").exists()), _ROOT / "tests" / "fixtures")
 C_SCRIPT = FIXTURES / "perf-script-c.txt"
 PY_SCRIPT = FIXTURES / "perf-script-python-cffi.txt"
 needs_fixtures = pytest.mark.skipif(not C_SCRIPT.exists(), reason="shared fixtures not present")

@@ -10,7 +10,10 @@ from hypothesis import given, strategies as st
 from analysis.errors import InputError
 from analysis.fold import detect_format, filter_stacks, fold_any, fold_pyspy_raw, fold_speedscope
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+_ROOT = Path(__file__).resolve().parents[2]
+# The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
+FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
+                 if (p / "perf-script-c.txt").exists()), _ROOT / "tests" / "fixtures")
 needs_fixtures = pytest.mark.skipif(not (FIXTURES / "pyspy-raw.txt").exists(), reason="shared fixtures not present")
 
 
