@@ -15,12 +15,18 @@ from __future__ import annotations
 import io
 import math
 
-import matplotlib
+from analysis.benchsummary import Result, iterate_name, sizes
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (backend first)
 
-from analysis.benchsummary import Result, iterate_name, sizes  # noqa: E402
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, imported on first use: it costs about a
+    second, which every `mapbench` command would otherwise pay at start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 STORAGES = ("stack", "heap", "pool")
 SOURCE = "pyperf timing (C kernels, CLOCK_MONOTONIC), mean ± stdev"
@@ -78,6 +84,7 @@ def _mark_caches(ax, results, caches):
 def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | None = None,
                           prefetch: int | None = None):
     ns_ = sizes(results)
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10, 5))
     variants = []
     for storage in STORAGES:
@@ -109,6 +116,7 @@ def prefetch_figure(results: dict[str, Result], caches: dict[str, int] | None = 
     ns_ = sizes(results)
     distances = sorted({int(r.params["prefetch"]) for r in results.values()
                         if r.family == "iterate" and r.params.get("prefetch", "0") != "0"})
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for storage in STORAGES:
         for d in distances:
@@ -136,6 +144,7 @@ def prefetch_figure(results: dict[str, Result], caches: dict[str, int] | None = 
 
 def storage_figure(results: dict[str, Result]):
     ns_ = sizes(results)
+    plt = _pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5))
     width = 0.8 / len(STORAGES)
     for i, storage in enumerate(STORAGES):
@@ -173,7 +182,7 @@ def render(fig) -> dict[str, bytes]:
         fig.savefig(buf, format=fmt, dpi=110 if fmt == "png" else None,
                     metadata={"Date": None} if fmt == "svg" else None)
         out[fmt] = buf.getvalue()
-    plt.close(fig)
+    _pyplot().close(fig)
     return out
 
 
