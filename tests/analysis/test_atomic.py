@@ -26,3 +26,9 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         write_atomic(target, Boom())  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_text_from_non_utf8_bytes_is_written_back_byte_for_byte(tmp_path):
+    raw = b"caf\xe9;main 3\n"
+    write_atomic(tmp_path / "f.folded", raw.decode("utf-8", "surrogateescape"))
+    assert (tmp_path / "f.folded").read_bytes() == raw
