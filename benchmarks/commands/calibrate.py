@@ -77,6 +77,10 @@ def register(subparsers) -> None:
     p.add_argument("--min-effect", metavar="PCT", type=float,
                    default=compare.DEFAULT_MIN_EFFECT * 100,
                    help=f"minimum effect compare uses (default {compare.DEFAULT_MIN_EFFECT * 100:g})")
+    p.add_argument("--statistic", choices=compare.STATISTICS, default="median",
+                   help="median: Mann-Whitney U, ratio of medians (default); min: permutation "
+                        "test on the ratio of the fastest values, steadier when other work "
+                        "shares the machine")
     p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
                    help="store root: calibration.json and calibrate/ go here (default: profiles)")
     p.set_defaults(func=run)
@@ -271,7 +275,7 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    method = compare.Method(min_effect=args.min_effect / 100.0)
+    method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
     print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
           + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}", flush=True)
@@ -284,6 +288,7 @@ def run(args) -> int:
         print(line)
     doc = result.to_json()
     doc.update({"benchmarks": names, "mode": args.mode, "levels": levels,
+                "statistic": args.statistic,
                 "seconds": round(time.monotonic() - started, 1),
                 "commit": store.current_revision().run_name})
     write_atomic(root / "calibration.json", json.dumps(doc, indent=2) + "\n")

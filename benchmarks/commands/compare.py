@@ -47,6 +47,10 @@ def register(subparsers) -> None:
                         f"calibrate` measured, else {compare.DEFAULT_MIN_EFFECT * 100:g})")
     p.add_argument("--alpha", type=float, default=compare.DEFAULT_ALPHA,
                    help=f"significance level of the test (default {compare.DEFAULT_ALPHA:g})")
+    p.add_argument("--statistic", choices=compare.STATISTICS, default="median",
+                   help="median: Mann-Whitney U, ratio of medians (default); min: permutation "
+                        "test on the ratio of the fastest values, steadier when other work "
+                        "shares the machine")
     p.add_argument("--allow-other-machine", action="store_true",
                    help="compare runs made on different machines anyway")
     p.set_defaults(func=run)
@@ -228,7 +232,7 @@ def run(args) -> int:
         min_effect = default_min_effect(root)
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
-    method = compare.Method(alpha=args.alpha, min_effect=min_effect)
+    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
     print(f"method: {method.describe()}")

@@ -221,3 +221,42 @@ def test_verdict_needs_significance_and_effect_and_ignores_units(base, head, sca
         assert t.change > 0
     scaled = compare.compare_suites(suite(base, 1e-8 * scale), suite(head, 1e-8 * scale))
     assert scaled.timings[0].verdict == t.verdict
+
+
+def interfered_suite(seed, *, scale=1.0, processes=10, values=5):
+    """Values at a steady floor (the code's cost) plus one-sided interference: half of the
+    processes run 5-60 % slower, as when other jobs share the CPUs."""
+    rng = np.random.default_rng(seed)
+    benches = []
+    for name in NAMES[:4]:
+        runs = []
+        for i in range(processes):
+            slow = 1.0 + (rng.uniform(0.05, 0.6) if rng.random() < 0.5 else 0.0)
+            vals = 10e-9 * scale * slow * (1 + np.abs(rng.normal(0, 0.003, size=values)))
+            runs.append(pyperf.Run([float(v) for v in vals], metadata={"name": name, "loops": 8},
+                                   collect_metadata=False))
+        benches.append(pyperf.Benchmark(runs))
+    return pyperf.BenchmarkSuite(benches)
+
+
+def test_min_statistic_sees_through_one_sided_interference():
+    method = Method(statistic="min")
+    aa = compare.compare_suites(interfered_suite(1), interfered_suite(2), method=method)
+    assert {t.verdict for t in aa.timings} == {UNCHANGED}
+    assert all(abs(t.change) < 0.01 for t in aa.timings)
+    slow = compare.compare_suites(interfered_suite(1), interfered_suite(2, scale=1.1),
+                                  method=method)
+    assert {t.verdict for t in slow.timings} == {SLOWER}
+    assert all(0.09 < t.change < 0.11 for t in slow.timings)
+    assert {t.sample for t in slow.timings} == {compare.SAMPLE_FASTEST}
+    assert "permutation test" in compare.render_markdown(slow)
+
+
+def test_min_ratio_permutation_p_is_small_only_for_separated_floors():
+    rng = np.random.default_rng(0)
+    a, b = 1 + rng.random(20), 1 + rng.random(20)
+    assert compare.min_ratio_permutation_p(a, b) > 0.01
+    assert compare.min_ratio_permutation_p(a, b + 0.5) < 0.01
+    assert compare.min_ratio_permutation_p(np.ones(5), np.ones(5)) == 1.0
+    with pytest.raises(ValueError):
+        Method(statistic="mean")

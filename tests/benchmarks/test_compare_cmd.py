@@ -166,3 +166,13 @@ def test_cli_subprocess_exit_status(store):
                           capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert proc.returncode == 1, proc.stderr
     assert "slower  iterate/storage=stack/prefetch=0/n=1024: +" in proc.stdout
+
+
+def test_min_statistic_option_is_used_and_stated(store, capsys):
+    root, base = store
+    head = write_run(root, "987987987987", seed=2, scale=1.10, date="2026-01-07T00:00:00+00:00")
+    assert main(["compare", str(base), str(head), "--out", str(root), "--statistic", "min"]) == 0
+    out = capsys.readouterr().out
+    assert "permutation test" in out
+    md = (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md").read_text()
+    assert "fastest values" in md
