@@ -54,6 +54,8 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     it->bptr = NULL;
     it->wrapped = false;
     it->slots = 0;
+    it->cur = 0;
+    it->glen = 0;
     it->checkBucket = NO_CHECK;
     it->prefetch = prefetch;
     if (h == NULL || h->count == 0) return MAP_OK;
@@ -90,22 +92,54 @@ static inline unsigned rotated_slots(const bmap *b, unsigned offset) {
     return ((live >> offset) | (live << (BUCKET_CNT - offset))) & 0xffu;
 }
 
-/* Everything but the common case: candidates that need a check, the end of a bucket,
- * the overflow chain, the next bucket, the old bucket mid-grow, the end. */
-static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
+enum { GROUP_MAX = 8 }; /* 8 buckets x 8 slots: one uint64 of candidate slots */
+
+/* Everything but the common case: candidates that need a check, the end of a group,
+ * the overflow chain, the next buckets, the old bucket mid-grow, the end.
+ *
+ * Groups: when it enters a bucket and the map is not growing with the iterator's B
+ * (Go's condition for reading old buckets), the iterator enters up to 8 consecutive
+ * buckets of its snapshot at once and caches their candidate slots in one uint64
+ * (INVARIANT 3), stopping after a bucket with an overflow chain, at the wrap point
+ * and at startBucket after the wrap. mapiternext then crosses from one bucket of the
+ * group to the next without a branch on "bucket done" (which mispredicts about once
+ * per bucket), and the 8 tophash loads are issued together. Go checks for a grow at
+ * every bucket it enters: so does this code, when it first visits a slot of a later
+ * bucket of the group (the fast path only runs while the map is not growing). If the
+ * map then grows with the iterator's B, the rest of the group is dropped and the
+ * iterator enters that bucket the way Go does. As before, each candidate's tophash is
+ * read again when it is reached; entries inserted into a bucket of the group after it
+ * was entered are not returned (Go: may or may not be). */
+static MB_NOINLINE int mapiternext_slow(hiter *it) {
     hmap *h = it->h;
+    uint64_t slots = it->slots;
+    bmap *b = it->bptr;
+    unsigned cur = it->cur, glen = it->glen;
     uintptr_t bucket = it->bucket;
     uintptr_t checkBucket = it->checkBucket;
     for (;;) {
         while (slots) {
-            unsigned j = (unsigned)__builtin_ctz(slots);
+            unsigned j = (unsigned)__builtin_ctzll(slots);
+            unsigned i = j >> BUCKET_CNT_BITS;
+            if (i != cur) {
+                /* Entering bucket i of the group (i > 0, so b is in it->buckets). */
+                if (h->oldbuckets != NULL && it->B == h->B) {
+                    if (bucket == 0) it->wrapped = false; /* this group did the wrap */
+                    bucket = (uintptr_t)(b - it->buckets) + i;
+                    slots = 0;
+                    b = NULL;
+                    break;
+                }
+                cur = i;
+            }
             slots &= slots - 1;
+            bmap *bb = b + i;
             unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
-            uint8_t top = b->tophash[offi];
+            uint8_t top = bb->tophash[offi];
             /* Re-read: the slot may have been emptied or evacuated since we entered. */
             if (isEmpty(top) || top == EVACUATED_EMPTY) continue;
-            uint64_t *k = &b->keys[offi];
-            uint64_t *e = &b->elems[offi];
+            uint64_t *k = &bb->keys[offi];
+            uint64_t *e = &bb->elems[offi];
             if (checkBucket != NO_CHECK && !sameSizeGrow(h)) {
                 /* Walking an old bucket mid-grow: keep only the entries that go to the
                  * new bucket we are on (the others come from their own new bucket). */
@@ -125,19 +159,26 @@ static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
             }
             it->bucket = bucket;
             it->bptr = b;
-            it->slots = (uint8_t)slots;
+            it->slots = slots;
+            it->cur = (uint8_t)cur;
+            it->glen = (uint8_t)glen;
             it->checkBucket = checkBucket;
             return MAP_OK;
         }
-        if (b != NULL) b = b->overflow;
+        /* The group is done: go on with the overflow chain of its last bucket. */
+        if (b != NULL) b = b[glen - 1].overflow;
+        glen = 1;
+        cur = 0;
         if (b == NULL) {
             if (bucket == it->startBucket && it->wrapped) {
                 it->key = NULL;
                 it->elem = NULL;
                 it->bptr = NULL;
+                it->slots = 0;
                 mapiterrelease(it);
                 return MAP_OK;
             }
+            uintptr_t nbuckets = bucketShift(it->B);
             if (h->oldbuckets != NULL && it->B == h->B) {
                 /* Started during this grow: the old bucket may still hold our entries. */
                 uintptr_t oldbucket = bucket & oldbucketmask(h);
@@ -154,62 +195,61 @@ static MB_NOINLINE int mapiternext_slow(hiter *it, bmap *b, unsigned slots) {
                     b = &it->buckets[bucket];
                     checkBucket = NO_CHECK;
                 }
+                if (it->prefetch)
+                    prefetch_bucket(&it->buckets[(bucket + it->prefetch) & bucketMask(it->B)]);
+                bucket++;
+                slots = rotated_slots(b, it->offset);
             } else {
+                /* A group: up to 8 buckets, INVARIANT 3. */
+                uintptr_t limit = it->wrapped ? it->startBucket : nbuckets;
                 b = &it->buckets[bucket];
                 checkBucket = NO_CHECK;
+                slots = 0;
+                glen = 0;
+                for (;;) {
+                    const bmap *bb = b + glen;
+                    if (it->prefetch)
+                        prefetch_bucket(
+                            &it->buckets[(bucket + glen + it->prefetch) & bucketMask(it->B)]);
+                    slots |= (uint64_t)rotated_slots(bb, it->offset) << (BUCKET_CNT * glen);
+                    glen++;
+                    if (bb->overflow != NULL || glen == GROUP_MAX || bucket + glen == limit)
+                        break;
+                }
+                bucket += glen;
             }
-            if (it->prefetch)
-                prefetch_bucket(&it->buckets[(bucket + it->prefetch) & bucketMask(it->B)]);
-            bucket++;
-            if (bucket == bucketShift(it->B)) {
+            if (bucket == nbuckets) {
                 bucket = 0;
                 it->wrapped = true;
             }
+            if (it->prefetch && b[glen - 1].overflow) prefetch_bucket(b[glen - 1].overflow);
+        } else {
+            if (it->prefetch && b->overflow) prefetch_bucket(b->overflow);
+            slots = rotated_slots(b, it->offset);
         }
-        if (it->prefetch && b->overflow) prefetch_bucket(b->overflow);
-        slots = rotated_slots(b, it->offset);
     }
 }
 
-/* mapiternext: the common cases here (the next cached slot of the current bucket holds
- * a live entry; or the bucket is done and the next one is a plain bucket), everything
- * else in mapiternext_slow.
+/* mapiternext: the common case here (the next cached slot of the current group holds
+ * a live entry and the map is not growing), everything else in mapiternext_slow.
  *
- * it->slots caches which slots of the current bucket were occupied when the iterator
- * entered it (one SWAR pass over the 8 tophash bytes instead of a data-dependent,
- * mispredicting branch per slot). Each candidate's tophash is read again before it is
- * returned, so a delete or an evacuation between two calls is seen; an entry inserted
- * into the current bucket after we entered it is not returned (Go: may or may not). */
+ * it->slots caches which slots of the group's buckets were occupied when the iterator
+ * entered them (one SWAR pass over the 8 tophash bytes of each bucket instead of a
+ * data-dependent, mispredicting branch per slot and per bucket). Each candidate's
+ * tophash is read again before it is returned, so a delete or an evacuation between
+ * two calls is seen. */
 MB_NOINLINE int mapiternext(hiter *it) {
     hmap *h = it->h;
     if (h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
-    unsigned slots = it->slots;
-    bmap *b = it->bptr;
-    if (__builtin_expect(it->checkBucket != NO_CHECK, 0)) return mapiternext_slow(it, b, slots);
-    if (__builtin_expect(slots == 0, 0)) {
-        /* The current bucket is done. Step to the next one here when nothing special
-         * applies: no overflow bucket, not the end, not reading old buckets mid-grow. */
-        uintptr_t bucket = it->bucket;
-        if (b == NULL || b->overflow != NULL || (bucket == it->startBucket && it->wrapped) ||
-            (h->oldbuckets != NULL && it->B == h->B))
-            return mapiternext_slow(it, b, slots);
-        b = &it->buckets[bucket];
-        if (it->prefetch)
-            prefetch_bucket(&it->buckets[(bucket + it->prefetch) & bucketMask(it->B)]);
-        bucket++;
-        if (bucket == bucketShift(it->B)) {
-            bucket = 0;
-            it->wrapped = true;
-        }
-        it->bucket = bucket;
-        it->bptr = b;
-        slots = rotated_slots(b, it->offset);
-        if (slots == 0) return mapiternext_slow(it, b, slots);
-    }
-    unsigned j = (unsigned)__builtin_ctz(slots);
+    uint64_t slots = it->slots;
+    if (__builtin_expect(slots == 0 || h->oldbuckets != NULL || it->checkBucket != NO_CHECK, 0))
+        return mapiternext_slow(it);
+    unsigned j = (unsigned)__builtin_ctzll(slots);
+    bmap *b = it->bptr + (j >> BUCKET_CNT_BITS);
     unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
-    if (__builtin_expect(b->tophash[offi] < MIN_TOP_HASH, 0)) return mapiternext_slow(it, b, slots);
-    it->slots = (uint8_t)(slots & (slots - 1));
+    if (__builtin_expect(b->tophash[offi] < MIN_TOP_HASH, 0)) return mapiternext_slow(it);
+    it->slots = slots & (slots - 1);
+    it->cur = (uint8_t)(j >> BUCKET_CNT_BITS);
     it->key = &b->keys[offi];
     it->elem = &b->elems[offi];
     return MAP_OK;

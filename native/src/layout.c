@@ -13,11 +13,11 @@ static const layout_field fields[] = {
     FIELD(bmap, tophash),     FIELD(bmap, keys),      FIELD(bmap, elems),
     FIELD(bmap, overflow),
     FIELD(hiter, key),        FIELD(hiter, elem),     FIELD(hiter, h),
-    FIELD(hiter, buckets),    FIELD(hiter, bptr),     FIELD(hiter, gen),
-    FIELD(hiter, oldgen),     FIELD(hiter, startBucket), FIELD(hiter, offset),
-    FIELD(hiter, wrapped),    FIELD(hiter, B),        FIELD(hiter, slots),
-    FIELD(hiter, prefetch),   FIELD(hiter, pad),      FIELD(hiter, bucket),
-    FIELD(hiter, checkBucket),
+    FIELD(hiter, bptr),       FIELD(hiter, slots),    FIELD(hiter, checkBucket),
+    FIELD(hiter, offset),     FIELD(hiter, wrapped),  FIELD(hiter, B),
+    FIELD(hiter, cur),        FIELD(hiter, prefetch), FIELD(hiter, glen),
+    FIELD(hiter, pad),        FIELD(hiter, buckets),  FIELD(hiter, gen),
+    FIELD(hiter, oldgen),     FIELD(hiter, startBucket), FIELD(hiter, bucket),
 };
 
 _Static_assert(sizeof(bmap) == 144, "bucket must be laid out as Go's: 144 bytes");

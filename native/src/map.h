@@ -117,26 +117,34 @@ typedef struct hmap {
     mapextra *extra;
 } hmap;
 
-/* Go's hiter (12 words) minus the type pointer t: 11 words. gen/oldgen play the role
- * of Go's overflow/oldoverflow (keeping buckets alive); Go's slot index i becomes a
- * mask of the slots still to visit; prefetch sits in the padding. */
+/* Go's hiter is 12 words; ours is 12 too: no type pointer t, and gen/oldgen play the
+ * role of Go's overflow/oldoverflow (keeping buckets alive). Go's slot index i becomes
+ * a mask of the slots still to visit in a *group* of up to 8 consecutive buckets (see
+ * iter.c); the fields mapiternext's fast path touches come first (one cache line).
+ * INVARIANT 3: bptr[0..glen) are the group's buckets (glen > 1 only for buckets of the
+ * it->buckets array, never across the wrap point nor past startBucket after the wrap);
+ * bit 8*i + r of slots stands for slot (r + offset) & 7 of bptr[i]; cur is the group
+ * index of the bucket the iterator is in (last entered); bucket is the next bucket to
+ * enter after the group's last bucket and its overflow chain. */
 typedef struct hiter {
     uint64_t *key;          /* must be first: nil at the end of the iteration */
     uint64_t *elem;
     hmap *h;
-    bmap *buckets;          /* bucket array snapshot at mapiterinit */
-    bmap *bptr;             /* current bucket */
-    bucket_gen *gen;        /* reference on the generation of buckets */
-    bucket_gen *oldgen;     /* reference on the old array last walked mid-grow */
-    uintptr_t startBucket;
+    bmap *bptr;             /* current bucket, or the first bucket of the current group */
+    uint64_t slots;         /* slots of the group still to visit (Go: i), see iter.c */
+    uintptr_t checkBucket;
     uint8_t offset;         /* intra-bucket start slot */
     bool wrapped;
     uint8_t B;
-    uint8_t slots;          /* slots of bptr still to visit (Go: i), see iter.c */
+    uint8_t cur;            /* group index of the bucket we are in */
     uint16_t prefetch;      /* software prefetch distance in buckets, 0 = off */
-    uint16_t pad;
+    uint8_t glen;           /* buckets in the current group */
+    uint8_t pad;
+    bmap *buckets;          /* bucket array snapshot at mapiterinit */
+    bucket_gen *gen;        /* reference on the generation of buckets */
+    bucket_gen *oldgen;     /* reference on the old array last walked mid-grow */
+    uintptr_t startBucket;
     uintptr_t bucket;
-    uintptr_t checkBucket;
 } hiter;
 
 /* The counting allocator (alloc.c). */
