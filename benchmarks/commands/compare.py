@@ -73,15 +73,16 @@ def load_suite(run: Path) -> pyperf.BenchmarkSuite:
         raise InputError(f"{path} is not a pyperf suite ({exc})") from None
 
 
-def default_min_effect(root: Path) -> float:
-    """The minimum effect, as a fraction: calibrate's measured value, else the default."""
+def default_min_effect(root: Path, statistic: str = "median") -> float:
+    """The minimum effect, as a fraction: what calibrate measured with the same statistic
+    on a quiet machine, else the default."""
     path = root / CALIBRATION_FILE
     if path.is_file():
         try:
             doc = json.loads(path.read_text())
             pct = float(doc["suggested_min_effect_pct"])
             # A calibration timed on a busy machine measured the other load, not this one.
-            if pct > 0 and not doc.get("busy_runs"):
+            if pct > 0 and not doc.get("busy_runs") and doc.get("statistic", "median") == statistic:
                 return pct / 100.0
         except (ValueError, KeyError, TypeError, AttributeError):
             pass
@@ -229,7 +230,7 @@ def run(args) -> int:
     if args.min_effect is not None:
         min_effect, origin = args.min_effect / 100.0, "--min-effect"
     else:
-        min_effect = default_min_effect(root)
+        min_effect = default_min_effect(root, args.statistic)
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
     method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
