@@ -150,6 +150,15 @@ def build_info() -> dict:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
+def native_layout() -> dict:
+    """Sizes and field offsets of hmap, bmap and hiter as this build laid them out."""
+    try:
+        import native
+        return dict(native.layout())
+    except Exception as exc:        # the native module not built: say so, do not fail
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def collect_meta(revision, *, bench: dict | None = None) -> dict:
     """Everything meta.json records about this machine, checkout and toolchain."""
     caches = read_caches()
@@ -164,6 +173,7 @@ def collect_meta(revision, *, bench: dict | None = None) -> dict:
         "caches": caches,
         "cache_sizes": cache_sizes(caches),
         "build": build_info(),
+        "layout": native_layout(),
         "python": {"version": platform.python_version(),
                    "implementation": platform.python_implementation(),
                    "executable": sys.executable},

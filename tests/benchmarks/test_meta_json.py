@@ -55,6 +55,8 @@ def test_collect_meta_records_commit_machine_build_and_tools():
     assert "cpu_model_name" in m["pyperf_metadata"] or "platform" in m["pyperf_metadata"]
     json.dumps(m)                                   # serialisable as is
     assert "compiler" in m["build"] or "error" in m["build"]
+    # the report's layout table is read from here: the bucket is Go's 144 bytes
+    assert m["layout"]["bmap"]["size"] == 144 or "error" in m["layout"]
 
 
 def test_rewriting_meta_keeps_the_counters_the_profiling_step_filled(tmp_path):
