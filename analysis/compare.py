@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyperf
-from scipy import stats
 
 SLOWER = "slower"
 FASTER = "faster"
@@ -196,6 +195,8 @@ def _change_interval(base: np.ndarray, head: np.ndarray, confidence: float) -> t
     if np.all(base == base[0]) and np.all(head == head[0]):
         value = head[0] / base[0] - 1.0
         return (value, value)
+    from scipy import stats  # ~1 s to import: only when a comparison runs
+
     result = stats.bootstrap((head, base), ratio_of_medians, vectorized=True, paired=False,
                              confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
                              method="percentile", random_state=BOOTSTRAP_SEED)
@@ -252,7 +253,9 @@ def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
     elif np.all(np.concatenate([b, h]) == b[0]):
         p_value = 1.0                   # identical samples: nothing to test
     else:
-        p_value = float(stats.mannwhitneyu(h, b, alternative="two-sided").pvalue)
+        from scipy.stats import mannwhitneyu
+
+        p_value = float(mannwhitneyu(h, b, alternative="two-sided").pvalue)
     ci_low, ci_high = _change_interval(b, h, method.confidence)
     return TimingChange(name, base.get_unit(), base_median, head_median, change, ci_low,
                         ci_high, p_value, nb, nh, _verdict(p_value, change, method), sample)
