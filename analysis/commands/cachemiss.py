@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 from analysis import cachemiss
-from analysis.atomic import write_atomic
+from analysis.commands.streams import read_nonempty, write_output
 from analysis.errors import InputError
 
 
@@ -31,14 +30,7 @@ def register(subparsers) -> None:
 
 
 def _read(path: str) -> str:
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    if not data.strip():
-        raise InputError(f"{path}: empty input")
-    return data.decode("utf-8", errors="replace")
+    return read_nonempty(path).decode("utf-8", errors="replace")
 
 
 def summarize(text: str, elements: int, functions: str | None = None, name: str | None = None) -> dict:
@@ -77,8 +69,5 @@ def run(args) -> int:
         table = cachemiss.attribution_table(config)
         if table:
             out += "\n" + table
-    if args.output:
-        write_atomic(args.output, out)
-    else:
-        sys.stdout.write(out)
+    write_output(args.output, out)
     return 0

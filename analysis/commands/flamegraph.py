@@ -6,9 +6,8 @@ blue shrank); `--diff-mode` picks leaf (FlameGraph's self-delta) or subtree delt
 """
 from __future__ import annotations
 
-import sys
 
-from analysis.atomic import write_atomic
+from analysis.commands.streams import read_nonempty, write_output
 from analysis.diffflame import MODES, render_diff_svg
 from analysis.errors import InputError
 from analysis.flamegraph import DEFAULT_MIN_WIDTH, render_svg
@@ -38,13 +37,7 @@ def register(subparsers) -> None:
 
 def read_profile(path: str) -> dict[str, int]:
     """The folded stacks in `path` (or stdin for "-"); InputError when there are none."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    if not data.strip():
-        raise InputError(f"{path}: empty input, no folded stacks")
+    data = read_nonempty(path)
     if b"\0" in data:
         raise InputError(f"{path}: binary data, not folded stacks")
     try:
@@ -68,14 +61,5 @@ def run(args) -> int:
         svg = render_svg(head, title=args.title or "Flame Graph", subtitle=args.subtitle,
                          width=args.width, min_width=args.min_width, inverted=args.inverted,
                          reverse=args.reverse, count_name=args.count_name)
-    if args.output and args.output != "-":
-        write_atomic(args.output, svg)
-    else:
-        out = getattr(sys.stdout, "buffer", None)
-        if out is not None:          # bytes: independent of the locale's encoding
-            sys.stdout.flush()
-            out.write(svg.encode("utf-8"))
-            out.flush()
-        else:
-            sys.stdout.write(svg)
+    write_output(args.output, svg)
     return 0

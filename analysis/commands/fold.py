@@ -1,16 +1,14 @@
 """`mapbench fold [FILE|-]`: perf script, py-spy raw or speedscope to folded stacks.
 
 Pipes like FlameGraph's stackcollapse-perf.pl: `mapbench fold perf.txt | mapbench flamegraph - > cpu.svg`.
-Also home of the input/output helpers the pprof and top commands share.
+Also home of the input options the pprof and top commands share.
 """
 from __future__ import annotations
 
 import mmap
-import os
-import stat
 import sys
 
-from analysis.atomic import write_atomic
+from analysis.commands.streams import read_input, write_output
 from analysis.errors import InputError
 from analysis.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
 from analysis.fold_perf import WEIGHTS, PerfFold
@@ -20,27 +18,6 @@ from analysis.pprof import profile_to_stacks, read_profile
 
 INPUT_FORMATS = FORMATS + ("pprof",)
 _GZIP_MAGIC = b"\x1f\x8b"
-
-
-def read_input(path: str):
-    """The bytes of `path`, or of stdin for "-". A regular file is memory-mapped, read-only."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if stat.S_ISREG(info.st_mode) and info.st_size > 0:
-            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        return fh.read()
-
-
-def write_output(path: str | None, data: bytes) -> None:
-    """Write `data` atomically to `path`, or to stdout when `path` is None or "-"."""
-    if path and path != "-":
-        write_atomic(path, data)
-        return
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
 
 
 def add_input_arguments(parser, *, perf_weight: bool = True) -> None:

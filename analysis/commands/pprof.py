@@ -6,7 +6,8 @@ Read it with `go tool pprof -top OUT` or open it in speedscope.
 """
 from __future__ import annotations
 
-from analysis.commands.fold import add_input_arguments, load_stacks, write_output
+from analysis.commands.fold import add_input_arguments, load_stacks
+from analysis.commands.streams import write_output
 from analysis.errors import InputError
 from analysis.pprof import build_profile
 
