@@ -56,7 +56,12 @@ def summarize(text: str, elements: int, functions: str | None = None, name: str 
         if functions:
             raise InputError("--functions applies to cachegrind/callgrind output, not to perf stat counters")
         rows = cachemiss.parse_perf_stat_csv(text)
-        return cachemiss.config_from_perf(config or {"name": "perf stat"}, rows, elements)
+        config = cachemiss.config_from_perf(config or {"name": "perf stat"}, rows, elements)
+        if not config["hardware_counters"]:
+            missing = ", ".join(f"{r.event} ({r.status})" for r in rows if not r.counted)
+            raise InputError(f"no hardware counter gave a number ({missing}); this CPU or VM "
+                             "exposes none: `mapbench profile` falls back to cachegrind's simulation")
+        return config
     raise InputError("neither `perf stat -x,` CSV nor cachegrind/callgrind output")
 
 

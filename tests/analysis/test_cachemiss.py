@@ -231,3 +231,12 @@ def test_callgrind_stacks_from_a_root_show_its_subtree_only():
     profile = cachemiss.parse_cachegrind(CALLGRIND)
     stacks = cachemiss.callgrind_stacks(profile, "Ir", roots=["kernel_iterate"])
     assert stacks == {"kernel_iterate": 70, "kernel_iterate;mapiternext": 70}
+
+
+def test_cli_refuses_a_perf_stat_with_no_hardware_numbers(tmp_path, capsys):
+    csv = tmp_path / "unsupported.csv"
+    csv.write_text(UNSUPPORTED)
+    assert main(["cachemiss", str(csv), "--elements", "100000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "cycles (not supported)" in err and "cachegrind" in err
