@@ -16,7 +16,7 @@ static const layout_field fields[] = {
     FIELD(hiter, bptr),       FIELD(hiter, slots),    FIELD(hiter, checkBucket),
     FIELD(hiter, offset),     FIELD(hiter, wrapped),  FIELD(hiter, B),
     FIELD(hiter, cur),        FIELD(hiter, prefetch), FIELD(hiter, glen),
-    FIELD(hiter, pad),        FIELD(hiter, buckets),  FIELD(hiter, gen),
+    FIELD(hiter, oldslots),        FIELD(hiter, buckets),  FIELD(hiter, gen),
     FIELD(hiter, oldgen),     FIELD(hiter, startBucket), FIELD(hiter, bucket),
 };
 

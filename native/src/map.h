@@ -125,7 +125,9 @@ typedef struct hmap {
  * it->buckets array, never across the wrap point nor past startBucket after the wrap);
  * bit 8*i + r of slots stands for slot (r + offset) & 7 of bptr[i]; cur is the group
  * index of the bucket the iterator is in (last entered); bucket is the next bucket to
- * enter after the group's last bucket and its overflow chain. */
+ * enter after the group's last bucket and its overflow chain. While checkBucket is set
+ * (an old bucket mid-grow, glen 1) the slots to visit are in oldslots and slots is 0,
+ * so the fast path needs one test for "not the common case". */
 typedef struct hiter {
     uint64_t *key;          /* must be first: nil at the end of the iteration */
     uint64_t *elem;
@@ -139,7 +141,7 @@ typedef struct hiter {
     uint8_t cur;            /* group index of the bucket we are in */
     uint16_t prefetch;      /* software prefetch distance in buckets, 0 = off */
     uint8_t glen;           /* buckets in the current group */
-    uint8_t pad;
+    uint8_t oldslots;       /* slots still to visit of an old bucket (checkBucket set) */
     bmap *buckets;          /* bucket array snapshot at mapiterinit */
     bucket_gen *gen;        /* reference on the generation of buckets */
     bucket_gen *oldgen;     /* reference on the old array last walked mid-grow */
