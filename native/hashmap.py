@@ -174,29 +174,30 @@ class _NativeIteration:
 
 
 class MapIterator(_NativeIteration):
+    """Per-element iteration: one native call per element (mapiter_step: the lazy step
+    and the copy of the entry), under the map's lock."""
+
     def __init__(self, m, kind):
         super().__init__(m)
         self._kind = kind
+        self._kv = ffi.new("uint64_t[2]")
 
     def __next__(self):
         if self._done:
             raise StopIteration
+        kv = self._kv
         with self._map._lock:
-            it = self._it
-            if it is None:
+            if self._it is None:
                 self._start()
-                it = self._it
-            elif self._step_first:
-                check(lib.mapiternext(it))
-            if it.key == ffi.NULL:
+            r = lib.mapiter_step(self._it, self._step_first, kv)
+            if r <= 0:
+                check(r)  # an error leaves the iterator as it was: the step can be retried
                 self._done = True  # mapiternext released the references at the end
                 raise StopIteration
             self._step_first = True
-            if self._kind == "keys":
-                return it.key[0]
-            if self._kind == "values":
-                return it.elem[0]
-            return (it.key[0], it.elem[0])
+            if self._kind == "items":
+                return (kv[0], kv[1])
+            return kv[0] if self._kind == "keys" else kv[1]
 
 
 class BatchIterator(_NativeIteration):

@@ -287,6 +287,21 @@ MB_NOINLINE int mapiternext(hiter *it) {
     return MAP_OK;
 }
 
+/* One step of Python's per-element iteration in one call: with advance, step past the
+ * entry returned last time first (lazily, as mapiter_batch); then copy the current
+ * entry to kv[0] (key) and kv[1] (value). Returns 1 (an entry), 0 (the end) or a
+ * negative error code (nothing copied; the step can be retried). */
+int mapiter_step(hiter *it, bool advance, uint64_t *kv) {
+    if (advance && it->key) {
+        int err = mapiternext(it);
+        if (err) return err;
+    }
+    if (!it->key) return 0;
+    kv[0] = *it->key;
+    kv[1] = *it->elem;
+    return 1;
+}
+
 /* Copy up to cap entries. With advance_first, step past the entry returned last time
  * first (the step is taken lazily, so a key deleted between two batches is never
  * returned). On return it->key points at the last entry copied, or is NULL at the end. */

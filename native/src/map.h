@@ -202,6 +202,7 @@ static inline uintptr_t oldbucketmask(const hmap *h) { return noldbuckets(h) - 1
 int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
 int mapiternext(hiter *it);
 void mapiterrelease(hiter *it);
+int mapiter_step(hiter *it, bool advance, uint64_t *kv);
 size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                      size_t cap, int *err);
 hiter *iter_pool_get(void);
