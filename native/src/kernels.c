@@ -29,11 +29,19 @@ static inline uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Hash a running value until ns nanoseconds have passed (clock read every 256 rounds). */
+/* Mix a running value until ns nanoseconds have passed (clock read every 256 rounds).
+ * The mixing is inline on purpose: gcc 12 gives leaf functions such as hash64 no frame
+ * even with -fno-omit-frame-pointer, so perf's frame-pointer unwinding from a sample in
+ * a called leaf would skip this frame and charge the spin to kernel_iterate;hash64. */
 MB_NOINLINE uint64_t calibration_spin(uint64_t ns) {
     uint64_t start = now_ns(), x = start;
     for (;;) {
-        for (int j = 0; j < 256; j++) x = hash64(x, 0x51ed270b27e6b3a5ull);
+        for (int j = 0; j < 256; j++) {   /* splitmix64's finaliser */
+            x += 0x9e3779b97f4a7c15ull;
+            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+            x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+            x ^= x >> 31;
+        }
         if (now_ns() - start >= ns) break;
     }
     spin_sink = x;
