@@ -280,4 +280,6 @@ def run_pass(out: Path, configs: list[Config], options: Options) -> Pass:
         state.entries.append(state.profile(config))
     state.write_summaries()
     state.say(f"profile: {len(configs)} configuration(s) in {time.monotonic() - start:.0f} s -> {out}")
+    for kind, source in sorted(state.sources.items()):
+        state.say(f"  source of {kind.replace('_', ' ')}: {source}")
     return state

@@ -1,4 +1,5 @@
 """A real, tiny `mapbench bench`: pyperf workers, bench.json that pyperf check accepts."""
+import os
 import json
 import subprocess
 import sys
@@ -40,6 +41,8 @@ def test_bench_json_holds_per_element_values_and_counts(run_dir):
     assert md["bucket_bytes"] > 0 and md["n"] == 1024 and md["mapbench_mode"] == "fast"
     assert bench.get_nrun() == 2 and all(len(run.values) == 3 for run in bench.get_runs())
     assert 1e-10 < bench.mean() < 1e-6                              # seconds per element
+    if len(os.sched_getaffinity(0)) > 1:                            # workers pinned to one CPU
+        assert md["cpu_affinity"] == str(max(os.sched_getaffinity(0)))
     py = suite.get_benchmark("python-iterate/items/n=1024").get_metadata()
     assert "perf_counter" in py["timer"]
 

@@ -74,7 +74,7 @@ def _ready() -> str | None:
 
 
 @pytest.mark.skipif(_ready() is not None, reason=str(_ready()))
-def test_custom_configuration_end_to_end(tmp_path):
+def test_custom_configuration_end_to_end(tmp_path, capsys):
     assert main(["profile", "--out", str(tmp_path), "--quick", "--op", "iterate", "--n", "8192",
                  "--storage", "heap", "--prefetch", "4"]) == 0
     (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
@@ -93,3 +93,7 @@ def test_custom_configuration_end_to_end(tmp_path):
     assert row["source"] in ("perf hardware counter", "cachegrind simulation")
     assert row["metrics"]["l1d_read_misses_per_element"] > 0
     assert "cachegrind simulation" in (run / "cachemiss.md").read_text() or row["source"] == "perf hardware counter"
+    # the run ends by saying which source each kind of number came from
+    err = capsys.readouterr().err
+    assert f"source of cache: {index['sources']['cache']}" in err
+    assert "source of time: perf sample" in err
