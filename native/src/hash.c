@@ -21,6 +21,7 @@ static inline uint64_t mum(uint64_t a, uint64_t b) {
 }
 
 MB_NOINLINE uint64_t hash64(uint64_t key, uint64_t seed) {
+    MB_KEEP_FRAME();
     uint64_t a = key ^ 0x2d358dccaa6c78a5ull;
     uint64_t b = seed ^ 0x8bb84b93962eacc9ull;
     __uint128_t r = (__uint128_t)a * b;
