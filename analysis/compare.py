@@ -44,6 +44,11 @@ DEFAULT_CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20260101          # fixed, so the same two suites always render the same CI
 MODE_KEY = "mapbench_mode"          # the suite's preset of processes/values/warmups
+# Control benchmarks time no code of ours (CPython's own dict): when one of them changes
+# significantly, the machine ran differently between the two runs, and every verdict is
+# suspect. Seen on this KVM guest: an A/A pair of quick runs where dict-iterate/n=1024
+# went 12.7 -> 21.5 ns per element in its fastest value.
+CONTROL_PREFIXES = ("dict-iterate/",)
 MIN_PROCESSES = 6                  # per side, to test process means (6 vs 6: p can reach 0.002)
 SAMPLE_PROCESS_MEANS = "process means"
 SAMPLE_VALUES = "values"
@@ -146,6 +151,16 @@ class Comparison:
     only_head: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     contended: list[str] = field(default_factory=list)   # labels of runs made under load
+    controls_moved: list[TimingChange] = field(default_factory=list)  # significant control changes
+
+    @property
+    def unreliable_reasons(self) -> list[str]:
+        reasons = [f"{label} ran on a busy machine" for label in self.contended]
+        if self.controls_moved:
+            reasons.append("control benchmark(s) " + ", ".join(
+                f"{t.name} {format_change(t.change)}" for t in self.controls_moved)
+                + " changed (no mapbench code in them)")
+        return reasons
 
     def section(self, verdict: str) -> list[TimingChange]:
         rows = [t for t in self.timings if t.verdict == verdict]
@@ -329,6 +344,15 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
                 f"{cpus} CPUs (pyperf metadata load_avg_1min, cpu_count). Other work competed "
                 f"for the CPUs, which inflates times by an unknown and changing amount: "
                 f"treat the verdicts as unreliable and rerun both runs on a quiet machine.")
+    result.controls_moved = [t for t in result.timings
+                             if t.name.startswith(CONTROL_PREFIXES) and t.verdict != UNCHANGED]
+    if result.controls_moved:
+        moved = ", ".join(f"{t.name} {format_change(t.change)}" for t in result.controls_moved)
+        result.warnings.append(
+            f"control benchmark(s) changed significantly: {moved}. They time CPython's own dict, "
+            f"no code of ours, so the machine itself ran differently between the runs (other "
+            f"guests, frequency, memory placement): treat every verdict as unreliable, rerun "
+            f"both runs, and size --min-effect with `mapbench calibrate`.")
     for attr, where in settings_differ.items():
         label = attr.replace("_", " ")
         shown = ", ".join(where[:3]) + (f", and {len(where) - 3} more" if len(where) > 3 else "")
@@ -411,8 +435,8 @@ def _format_ci(t: TimingChange) -> str:
 def summary_line(c: Comparison) -> str:
     gm = c.geometric_mean
     gm_text = "n/a" if gm is None else f"{gm:.3f}x ({format_change(gm - 1)})"
-    busy = (f" (UNRELIABLE: {' and '.join(c.contended)} ran on a busy machine)"
-            if c.contended else "")
+    reasons = c.unreliable_reasons
+    busy = f" (UNRELIABLE: {'; '.join(reasons)})" if reasons else ""
     return (f"{len(c.section(SLOWER))} slower, {len(c.section(FASTER))} faster, "
             f"{len(c.section(UNCHANGED))} no significant change; "
             f"geometric mean of head/base time ratios: {gm_text}{busy}")

@@ -260,3 +260,16 @@ def test_min_ratio_permutation_p_is_small_only_for_separated_floors():
     assert compare.min_ratio_permutation_p(np.ones(5), np.ones(5)) == 1.0
     with pytest.raises(ValueError):
         Method(statistic="mean")
+
+
+def test_a_moved_control_benchmark_marks_the_comparison_unreliable():
+    names = NAMES[:2] + ["dict-iterate/n=1024"]
+    quiet = compare.compare_suites(make_suite(1, names=names), make_suite(2, names=names))
+    assert quiet.controls_moved == [] and quiet.unreliable_reasons == []
+    rng = np.random.default_rng(3)
+    head = pyperf.BenchmarkSuite([make_bench(n, rng, scale=1.5 if n.startswith("dict-") else 1.0)
+                                  for n in names])
+    c = compare.compare_suites(make_suite(1, names=names), head)
+    assert [t.name for t in c.controls_moved] == ["dict-iterate/n=1024"]
+    assert any("control benchmark(s) changed significantly" in w for w in c.warnings)
+    assert "UNRELIABLE: control benchmark(s) dict-iterate/n=1024 +" in compare.summary_line(c)
