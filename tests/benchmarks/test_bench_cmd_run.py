@@ -42,7 +42,7 @@ def test_bench_json_holds_per_element_values_and_counts(run_dir):
     assert bench.get_nrun() == 2 and all(len(run.values) == 3 for run in bench.get_runs())
     assert 1e-10 < bench.mean() < 1e-6                              # seconds per element
     if len(os.sched_getaffinity(0)) > 1:                            # workers pinned to one CPU
-        assert md["cpu_affinity"] == str(max(os.sched_getaffinity(0)))
+        assert md["cpu_affinity"] in {str(c) for c in os.sched_getaffinity(0)}
     py = suite.get_benchmark("python-iterate/items/n=1024").get_metadata()
     assert "perf_counter" in py["timer"]
 
