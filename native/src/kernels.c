@@ -168,6 +168,15 @@ MB_NOINLINE kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int
     return res;
 }
 
+/* Sum of the per-map timed regions of the kernels that build a fresh map per loop. */
+static void add_result(kernel_result *total, kernel_result one) {
+    total->seconds += one.seconds;
+    total->elements += one.elements;
+    total->checksum += one.checksum;
+    total->allocs += one.allocs;
+    total->alloc_bytes += one.alloc_bytes;
+}
+
 MB_NOINLINE kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed) {
     kernel_result total = {0, 0, 0, 0, 0, MAP_OK};
     for (uint64_t l = 0; l < loops; l++) {
@@ -180,11 +189,7 @@ MB_NOINLINE kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, u
         for (uint64_t i = 0; i < n; i++) mapassign(h, stream_key(seed, i), i);
         kernel_result one = region_end(r, n, (uint64_t)h->count);
         map_destroy(h);
-        total.seconds += one.seconds;
-        total.elements += one.elements;
-        total.checksum += one.checksum;
-        total.allocs += one.allocs;
-        total.alloc_bytes += one.alloc_bytes;
+        add_result(&total, one);
     }
     return total;
 }
@@ -252,11 +257,7 @@ MB_NOINLINE kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t see
         for (uint64_t i = 0; i < n; i++) deleted += (uint64_t)mapdelete(h, stream_key(seed, i));
         kernel_result one = region_end(r, n, deleted);
         map_destroy(h);
-        total.seconds += one.seconds;
-        total.elements += one.elements;
-        total.checksum += one.checksum;
-        total.allocs += one.allocs;
-        total.alloc_bytes += one.alloc_bytes;
+        add_result(&total, one);
     }
     return total;
 }
