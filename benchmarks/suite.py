@@ -46,12 +46,17 @@ MAP_SEED = 0x5EED_0001         # hash seed of every benchmark map (identical in 
 KEY_SEED = 1                   # key stream of Map.fill
 BATCH_SIZE = 1024              # chunk size of python-iterate/batched
 
-# pyperf settings per mode: processes x values timed values after `warmups` discarded
-# ones, per benchmark. quick is what `tox -e bench` runs (about 4-5 min for the 80
-# benchmarks on 2 cores); every mode pins loops by matrix.loops_for.
+# pyperf settings per mode: `processes` worker processes per benchmark, which `mapbench
+# bench` runs as that many rounds over the whole matrix (one process of every benchmark
+# per round), each timing `values` values after `warmups` discarded ones. quick is what
+# `tox -e bench` runs (about 7 min for the 77 benchmarks on 2 cores). Six processes: this
+# VM's host slows a vCPU 1.6-2x in bursts, about a third of the time, and the quiet
+# statistic of `mapbench compare` needs some processes outside any burst on both sides.
+# Values are cheap next to a process start (15-20 ms for a C kernel against ~0.4 s), so
+# each process times 5. Every mode pins loops by matrix.loops_for.
 MODES = {
-    "fast": {"processes": 2, "values": 3, "warmups": 1},
-    "quick": {"processes": 3, "values": 3, "warmups": 1},
+    "fast": {"processes": 3, "values": 3, "warmups": 1},
+    "quick": {"processes": 6, "values": 5, "warmups": 1},
     "rigorous": {"processes": 10, "values": 5, "warmups": 2},
 }
 

@@ -1,12 +1,14 @@
 """`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
 
-    mapbench bench [--fast|--rigorous] [--full] [--only REGEX] [--out DIR] [--no-peers]
+    mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR] [--no-peers]
 
-Each benchmark of the matrix runs as its own pyperf master (`python -m benchmarks.suite
---bench NAME`), which spawns the worker processes. Between benchmarks the command prints
-"benchmark k of N, elapsed, estimate left" and rewrites `<out>/<run>/bench.json`
-atomically with every benchmark done so far, so an interrupted run, a crashed worker or
-a failing kernel keeps what finished. meta.json's `bench` field records the plan, what
+The pass runs in rounds: each round runs every benchmark of the matrix once, as its own
+pyperf master with one worker process (`python -m benchmarks.suite --bench NAME -p 1`),
+and the rounds' runs of a benchmark are merged into one pyperf benchmark, so its worker
+processes are spread over the whole pass (see run_suite). Before each process the command
+prints "round r of R, benchmark k of N, elapsed, estimate left"; after it, it rewrites
+`<out>/<run>/bench.json` atomically with every run so far, so an interrupted run, a
+crashed worker or a failing kernel keeps what finished. meta.json's `bench` field records the plan, what
 is done, what failed and the status (running, complete, failed, interrupted).
 Then the Go peer (if `go` is installed) -> peers.json, then summary.md and plots/.
 Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
@@ -68,8 +70,10 @@ class Outcome:
     elapsed_s: float = 0.0
 
 
-def estimate_seconds(bench: matrix.Benchmark, mode: str) -> float:
+def estimate_seconds(bench: matrix.Benchmark, mode: str, processes: int | None = None) -> float:
     s = dict(MODES[mode])
+    if processes is not None:
+        s["processes"] = processes
     if bench.family in FRESH_MAP_FAMILIES:
         s["warmups"] = 0
     per_value = (bench.loops * bench.elements_per_loop * NS_PER_ELEMENT_GUESS[bench.family]
@@ -97,14 +101,21 @@ def suite_env() -> dict:
 
 
 def launch_pyperf(bench: matrix.Benchmark, mode: str, workdir: Path) -> Launch:
-    """Run one benchmark through pyperf (a master that spawns workers)."""
+    """Run one worker process of one benchmark through pyperf (a master that spawns it)."""
+    return launch_one_process(bench.name, mode, workdir)
+
+
+def launch_one_process(name: str, mode: str, workdir: Path, env: dict | None = None) -> Launch:
+    """`python -m benchmarks.suite --bench NAME -p 1`: pyperf's master and one worker with
+    the mode's values and warmups; `env` adds to the suite's environment (MAPBENCH_*
+    variables reach the worker through --inherit-environ)."""
     out_json = workdir / "one.json"
     if out_json.exists():
         out_json.unlink()
-    cmd = [sys.executable, "-m", "benchmarks.suite", "--bench", bench.name, "--mode", mode,
-           "--timeout", str(WORKER_TIMEOUT_S), "--output", str(out_json)]
+    cmd = [sys.executable, "-m", "benchmarks.suite", "--bench", name, "--mode", mode,
+           "--processes", "1", "--timeout", str(WORKER_TIMEOUT_S), "--output", str(out_json)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=suite_env())
+                            env={**suite_env(), **(env or {})})
     try:
         output, _ = proc.communicate()
     except BaseException:
@@ -136,75 +147,113 @@ def _dump_suite(suite) -> str:
     return buf.getvalue()
 
 
+def _suite_of(results: dict):
+    import pyperf
+    return pyperf.BenchmarkSuite(list(results.values())) if results else None
+
+
 def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
-              launcher: Launcher | None = None, log=print, bench_meta: dict | None = None) -> Outcome:
-    """Run the benchmarks one by one, rewriting bench.json and meta.json after each."""
+              launcher: Launcher | None = None, log=print, bench_meta: dict | None = None,
+              rounds: int | None = None) -> Outcome:
+    """Run the benchmarks in `rounds` interleaved rounds of one pyperf worker process each.
+
+    Round r runs one process of every benchmark, so a benchmark's processes are spread
+    over the whole pass instead of back to back: this VM's host slows a vCPU by 1.6-2x in
+    bursts of 0.1 s to about 10 s (about a third of the time, measured 2026-11-26), and a
+    burst then hits one process of several benchmarks instead of every process of one.
+    The runs of one benchmark are merged with pyperf's `Benchmark.add_runs`; bench.json
+    and meta.json are rewritten after every process."""
     import pyperf
 
     launcher = launcher or launch_pyperf
+    rounds = rounds or MODES[mode]["processes"]
 
     outcome = Outcome()
     bench_path = run_dir / "bench.json"
     if bench_path.exists():                  # a new pass never mixes with an old one
         bench_path.unlink()
-    suite = None
+    results: dict[str, pyperf.Benchmark] = {}
     bench_meta = dict(bench_meta or {})
-    costs = [estimate_seconds(b, mode) for b in benchmarks]
+    one_process_cost = {b.name: estimate_seconds(b, mode, processes=1) for b in benchmarks}
+    total_cost = rounds * sum(one_process_cost.values())
     start = time.monotonic()
     done_cost = 0.0
     consecutive_failures = 0
+    failed_names: set[str] = set()
+    rounds_done = 0
 
     def record(status: str) -> None:
         bench_meta.update({"status": status, "done": list(outcome.done), "failed": list(outcome.failed),
+                           "rounds": rounds, "rounds_done": rounds_done,
                            "elapsed_s": round(time.monotonic() - start, 1)})
         metamod.update_meta(run_dir, bench=bench_meta)
 
+    def fail(bench: matrix.Benchmark, error: str) -> None:
+        outcome.failed.append({"name": bench.name, "error": error})
+        failed_names.add(bench.name)
+        if results.pop(bench.name, None) is not None:      # a failed benchmark keeps no runs
+            if results:
+                write_atomic(bench_path, _dump_suite(_suite_of(results)))
+            else:
+                bench_path.unlink()
+        log(f"    FAILED {bench.name}: {error}", flush=True)
+
     record("running")
     with tempfile.TemporaryDirectory(prefix="mapbench-bench-") as tmp:
-        for k, (bench, cost) in enumerate(zip(benchmarks, costs), 1):
-            elapsed = time.monotonic() - start
-            left = sum(costs[k - 1:]) * (elapsed / done_cost if done_cost > 0 else 1.0)
-            log(f"[benchmark {k} of {len(benchmarks)}] {bench.name}  "
-                f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})", flush=True)
-            try:
-                result = launcher(bench, mode, Path(tmp))
-            except KeyboardInterrupt:
-                outcome.interrupted = True
-                break
-            done_cost += cost
-            error = None
-            if result.returncode != 0 or not result.json_text:
-                detail = failure_detail(result.output)
-                error = (f"pyperf exited with status {result.returncode}" if result.returncode
-                         else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
-            else:
+        for round_no in range(1, rounds + 1):
+            todo = [b for b in benchmarks if b.name not in failed_names]
+            for k, bench in enumerate(todo, 1):
+                elapsed = time.monotonic() - start
+                left = (total_cost - done_cost) * (elapsed / done_cost if done_cost > 0 else 1.0)
+                log(f"[round {round_no} of {rounds}, benchmark {k} of {len(todo)}] {bench.name}  "
+                    f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})",
+                    flush=True)
                 try:
-                    one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
-                except (ValueError, KeyError, IndexError) as exc:
-                    error = f"unreadable pyperf result: {exc}"
-            if error:
-                outcome.failed.append({"name": bench.name, "error": error})
-                log(f"    FAILED {bench.name}: {error}", flush=True)
-                consecutive_failures += 1
-                record("running")
-                if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                    outcome.stopped_early = True
-                    log(f"    stopping: the last {consecutive_failures} benchmarks all failed", flush=True)
+                    result = launcher(bench, mode, Path(tmp))
+                except KeyboardInterrupt:
+                    outcome.interrupted = True
                     break
-                continue
-            consecutive_failures = 0
-            if suite is None:
-                suite = pyperf.BenchmarkSuite([one])
-            else:
-                suite.add_benchmark(one)
-            write_atomic(bench_path, _dump_suite(suite))
-            outcome.done.append(bench.name)
-            values = one.get_values()
-            mean = sum(values) / len(values)
-            log(f"    {mean * 1e9:.3f} ns per {'init' if bench.family == 'iterinit' else 'element'}"
-                f" (pyperf timing, mean of {len(values)} values from {one.get_nrun()} processes,"
-                f" {bench.loops} loops)", flush=True)
-            record("running")
+                done_cost += one_process_cost[bench.name]
+                error = None
+                if result.returncode != 0 or not result.json_text:
+                    detail = failure_detail(result.output)
+                    error = (f"pyperf exited with status {result.returncode}" if result.returncode
+                             else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
+                else:
+                    try:
+                        one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
+                        if bench.name in results:
+                            results[bench.name].add_runs(one)
+                        else:
+                            results[bench.name] = one
+                    except (ValueError, KeyError, IndexError) as exc:
+                        error = f"unreadable pyperf result: {exc}"
+                if error:
+                    fail(bench, error)
+                    consecutive_failures += 1
+                    record("running")
+                    if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                        outcome.stopped_early = True
+                        log(f"    stopping: the last {consecutive_failures} benchmarks all failed",
+                            flush=True)
+                        break
+                    continue
+                consecutive_failures = 0
+                write_atomic(bench_path, _dump_suite(_suite_of(
+                    {b.name: results[b.name] for b in benchmarks if b.name in results})))
+                if round_no == rounds:
+                    outcome.done.append(bench.name)
+                values = one.get_values()
+                log(f"    {sum(values) / len(values) * 1e9:.3f} ns per "
+                    f"{'init' if bench.family == 'iterinit' else 'element'} (pyperf timing, mean of "
+                    f"{len(values)} values of this process, {bench.loops} loops)", flush=True)
+                record("running")
+            if outcome.interrupted or outcome.stopped_early:
+                break
+            rounds_done = round_no
+    if outcome.interrupted or outcome.stopped_early:
+        # Benchmarks with fewer processes than planned stay in bench.json, marked partial.
+        bench_meta["partial"] = sorted(name for name in results if name not in outcome.done)
     outcome.elapsed_s = time.monotonic() - start
     if outcome.interrupted:
         status = "interrupted"
@@ -215,6 +264,11 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     bench_meta["finished"] = _now()
     record(status)
     return outcome
+
+
+def outcome_partial(run_dir: Path) -> list[str]:
+    """Benchmarks an interrupted pass left with fewer processes than planned (meta.json)."""
+    return (metamod.read_meta(run_dir) or {}).get("bench", {}).get("partial", [])
 
 
 def _now() -> str:
@@ -229,6 +283,10 @@ def register(subparsers) -> None:
     speed = parser.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="fewer pyperf processes and values")
     speed.add_argument("--rigorous", action="store_true", help="more pyperf processes and values")
+    parser.add_argument("--rounds", type=int, metavar="N", default=None,
+                        help="worker processes per benchmark, one per interleaved round "
+                             "(default: " + ", ".join(f"{m} {v['processes']}" for m, v in MODES.items())
+                             + ")")
     parser.add_argument("--full", action="store_true",
                         help="every even power of two from 2^8 to 2^24 and a prefetch-distance sweep")
     parser.add_argument("--only", metavar="REGEX", help="run only benchmarks whose name matches")
@@ -241,12 +299,18 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     mode = "fast" if args.fast else "rigorous" if args.rigorous else "quick"
+    if args.rounds is not None and not 1 <= args.rounds <= 100:
+        print(f"mapbench bench: error: --rounds {args.rounds}: give 1 to 100", file=sys.stderr)
+        return 2
+    rounds = args.rounds or MODES[mode]["processes"]
     benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
     revision = store.current_revision()
     run_dir = store.run_dir(args.out, revision)
     bench_meta = {
         "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
-        "pyperf": {**MODES[mode], "loops": LOOPS_RULE, "timeout_s": WORKER_TIMEOUT_S,
+        "pyperf": {**MODES[mode], "processes": rounds,
+                   "processes_rule": "one per round; each round runs every benchmark once",
+                   "loops": LOOPS_RULE, "timeout_s": WORKER_TIMEOUT_S,
                    "warmups_of_fresh_map_families": {f: 0 for f in FRESH_MAP_FAMILIES}},
         "planned": [b.name for b in benchmarks],
         "loops_by_benchmark": {b.name: b.loops for b in benchmarks},
@@ -254,16 +318,18 @@ def run(args) -> int:
         "started": _now(),
     }
     print(f"mapbench bench: {len(benchmarks)} benchmarks, mode {mode} "
-          f"({MODES[mode]['processes']} processes x {MODES[mode]['values']} values, "
-          f"{MODES[mode]['warmups']} warmup), results in {run_dir}/", flush=True)
+          f"({rounds} rounds of one worker process per benchmark, {MODES[mode]['values']} values "
+          f"and {MODES[mode]['warmups']} warmup per process), results in {run_dir}/", flush=True)
     metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
-    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta)
+    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds)
     kept = len(outcome.done)
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {_fmt_duration(outcome.elapsed_s)}",
           flush=True)
     if outcome.interrupted:
-        print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps the {kept} benchmarks "
-              f"that finished", file=sys.stderr)
+        partial = len(outcome_partial(run_dir))
+        print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps every process that "
+              f"finished: {kept} benchmarks with all {rounds} rounds, {partial} with fewer "
+              f"(listed as partial in meta.json)", file=sys.stderr)
         return 130
 
     if not args.no_peers and not outcome.stopped_early:

@@ -24,19 +24,24 @@ def fake_json(name: str) -> str:
 
 
 class FakeLauncher:
-    """Succeeds, except: names in `fail` exit 1 with a kernel error; `interrupt_at` raises
-    KeyboardInterrupt (Ctrl-C) at that benchmark; records what bench.json held before each."""
+    """Succeeds, except: names in `fail` exit 1 with a kernel error (from round `fail_round`
+    on); `interrupt_at` raises KeyboardInterrupt (Ctrl-C) at that benchmark in round
+    `interrupt_round`; records the launch order and how many benchmarks bench.json held
+    before each launch."""
 
-    def __init__(self, run_dir, fail=(), interrupt_at=None):
+    def __init__(self, run_dir, fail=(), interrupt_at=None, fail_round=1, interrupt_round=1):
         self.run_dir, self.fail, self.interrupt_at = run_dir, set(fail), interrupt_at
-        self.seen_before = []
+        self.fail_round, self.interrupt_round = fail_round, interrupt_round
+        self.seen_before, self.launched = [], []
 
     def __call__(self, bench, mode, workdir):
         path = self.run_dir / "bench.json"
         self.seen_before.append(len(pyperf.BenchmarkSuite.load(str(path))) if path.exists() else 0)
-        if bench.name == self.interrupt_at:
+        self.launched.append(bench.name)
+        round_no = self.launched.count(bench.name)
+        if bench.name == self.interrupt_at and round_no == self.interrupt_round:
             raise KeyboardInterrupt
-        if bench.name in self.fail:
+        if bench.name in self.fail and round_no >= self.fail_round:
             return bench_cmd.Launch(1, "Traceback...\nRuntimeError: kernel failed: error code -3", None)
         return bench_cmd.Launch(0, "ok", fake_json(bench.name))
 
@@ -45,32 +50,54 @@ def benches(names=NAMES):
     return [matrix.parse_name(n) for n in names]
 
 
-def test_bench_json_grows_after_each_benchmark(tmp_path):
+def quiet_log(*a, **k):
+    return None
+
+
+def runs_per_benchmark(path):
+    return {b.get_name(): b.get_nrun() for b in pyperf.BenchmarkSuite.load(str(path))}
+
+
+def test_rounds_interleave_processes_and_bench_json_grows_after_each(tmp_path):
     launcher = FakeLauncher(tmp_path)
-    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=launcher, log=lambda *a, **k: None)
+    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=launcher, log=quiet_log)
+    rounds = bench_cmd.MODES["fast"]["processes"]
     assert out.done == NAMES and not out.failed and not out.interrupted
-    assert launcher.seen_before == [0, 1, 2, 3]
-    suite = pyperf.BenchmarkSuite.load(str(tmp_path / "bench.json"))
-    assert suite.get_benchmark_names() == NAMES
+    assert launcher.launched == NAMES * rounds          # round-major: every benchmark, then again
+    assert launcher.seen_before == [0, 1, 2, 3] + [4] * (4 * (rounds - 1))
+    # each launch adds the fake's 2 runs: the rounds' runs are merged into one benchmark
+    assert runs_per_benchmark(tmp_path / "bench.json") == {n: 2 * rounds for n in NAMES}
     meta = json.loads((tmp_path / "meta.json").read_text())
     assert meta["bench"]["status"] == "complete" and meta["bench"]["done"] == NAMES
+    assert meta["bench"]["rounds_done"] == rounds
 
 
-def test_progress_lines_say_k_of_n_elapsed_and_estimate_left(tmp_path):
+def test_rounds_option_sets_the_number_of_processes(tmp_path):
+    launcher = FakeLauncher(tmp_path)
+    bench_cmd.run_suite(benches(NAMES[:2]), tmp_path, "fast", launcher=launcher, log=quiet_log,
+                        rounds=5)
+    assert launcher.launched == NAMES[:2] * 5
+    assert runs_per_benchmark(tmp_path / "bench.json") == {n: 10 for n in NAMES[:2]}
+
+
+def test_progress_lines_say_round_k_of_n_elapsed_and_estimate_left(tmp_path):
     lines = []
     bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path),
-                        log=lambda *a, **k: lines.append(" ".join(map(str, a))))
-    progress = [line for line in lines if line.startswith("[benchmark")]
-    assert [p.split("]")[0] for p in progress] == [f"[benchmark {k} of 4" for k in range(1, 5)]
+                        log=lambda *a, **k: lines.append(" ".join(map(str, a))), rounds=2)
+    progress = [line for line in lines if line.startswith("[round")]
+    assert [p.split("]")[0] for p in progress] == [
+        f"[round {r} of 2, benchmark {k} of 4" for r in (1, 2) for k in range(1, 5)]
     assert all("elapsed" in p and "estimate left" in p for p in progress)
 
 
 def test_a_failed_kernel_is_reported_and_the_rest_kept(tmp_path):
     lines = []
-    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path, fail={NAMES[1]}),
-                              log=lambda *a, **k: lines.append(" ".join(map(str, a))))
+    launcher = FakeLauncher(tmp_path, fail={NAMES[1]})
+    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=launcher,
+                              log=lambda *a, **k: lines.append(" ".join(map(str, a))), rounds=2)
     assert out.done == [NAMES[0], *NAMES[2:]]
     assert [f["name"] for f in out.failed] == [NAMES[1]]
+    assert launcher.launched.count(NAMES[1]) == 1       # not retried in later rounds
     assert "kernel failed" in out.failed[0]["error"]
     assert any("FAILED roofline/n=1024" in line for line in lines)
     suite = pyperf.BenchmarkSuite.load(str(tmp_path / "bench.json"))
@@ -79,25 +106,37 @@ def test_a_failed_kernel_is_reported_and_the_rest_kept(tmp_path):
     assert meta["bench"]["status"] == "failed" and meta["bench"]["failed"][0]["name"] == NAMES[1]
 
 
+def test_a_failure_in_a_later_round_drops_that_benchmarks_earlier_runs(tmp_path):
+    launcher = FakeLauncher(tmp_path, fail={NAMES[0]}, fail_round=2)
+    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=launcher, log=quiet_log,
+                              rounds=2)
+    assert [f["name"] for f in out.failed] == [NAMES[0]] and out.done == NAMES[1:]
+    assert sorted(runs_per_benchmark(tmp_path / "bench.json")) == sorted(NAMES[1:])
+
+
 def test_repeated_failures_stop_the_pass(tmp_path):
     out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path, fail=set(NAMES)),
-                              log=lambda *a, **k: None)
+                              log=quiet_log)
     assert out.stopped_early and len(out.failed) == bench_cmd.MAX_CONSECUTIVE_FAILURES
     assert not (tmp_path / "bench.json").exists()
 
 
-def test_interrupt_keeps_what_finished(tmp_path):
-    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path, interrupt_at=NAMES[2]),
-                              log=lambda *a, **k: None)
+def test_interrupt_keeps_every_finished_process_and_marks_partial_benchmarks(tmp_path):
+    launcher = FakeLauncher(tmp_path, interrupt_at=NAMES[2], interrupt_round=2)
+    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=launcher, log=quiet_log,
+                              rounds=2)
     assert out.interrupted and out.done == NAMES[:2]
-    assert pyperf.BenchmarkSuite.load(str(tmp_path / "bench.json")).get_benchmark_names() == NAMES[:2]
-    assert json.loads((tmp_path / "meta.json").read_text())["bench"]["status"] == "interrupted"
+    assert runs_per_benchmark(tmp_path / "bench.json") == {NAMES[0]: 4, NAMES[1]: 4,
+                                                           NAMES[2]: 2, NAMES[3]: 2}
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["bench"]["status"] == "interrupted"
+    assert meta["bench"]["partial"] == sorted(NAMES[2:]) and meta["bench"]["rounds_done"] == 1
 
 
 def test_a_new_pass_replaces_the_old_bench_json(tmp_path):
-    bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path), log=lambda *a, **k: None)
+    bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path), log=quiet_log)
     bench_cmd.run_suite(benches(NAMES[3:]), tmp_path, "fast", launcher=FakeLauncher(tmp_path),
-                        log=lambda *a, **k: None)
+                        log=quiet_log)
     assert pyperf.BenchmarkSuite.load(str(tmp_path / "bench.json")).get_benchmark_names() == NAMES[3:]
 
 
@@ -129,7 +168,9 @@ def test_cli_interrupt_exits_130_and_says_what_is_kept(fake_cli, tmp_path, capsy
     rc = main(["bench", "--only", "n=1024$", "--out", str(tmp_path), "--no-peers", "--no-plots"])
     err = capsys.readouterr().err
     assert rc == 130
-    assert "interrupted" in err and "keeps the 7 benchmarks" in err
+    assert "interrupted" in err
+    rounds = bench_cmd.MODES["quick"]["processes"]
+    assert f"0 benchmarks with all {rounds} rounds, 7 with fewer" in err
 
 
 def test_cli_success_prints_the_summary_and_writes_plots(fake_cli, tmp_path, capsys):
@@ -142,6 +183,12 @@ def test_cli_success_prints_the_summary_and_writes_plots(fake_cli, tmp_path, cap
     assert (run / "summary.md").is_file()
     assert {p.name for p in (run / "plots").iterdir()} >= {"ns_per_element.svg", "ns_per_element.png",
                                                           "storage.svg", "storage.png"}
+
+
+def test_cli_bad_rounds_exit_2_before_writing_anything(tmp_path, capsys):
+    assert main(["bench", "--rounds", "0", "--out", str(tmp_path)]) == 2
+    assert "--rounds 0: give 1 to 100" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_bad_only_regex_exits_2_before_writing_anything(tmp_path, capsys):
