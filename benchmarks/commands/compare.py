@@ -47,10 +47,8 @@ def register(subparsers) -> None:
                         f"calibrate` measured, else {compare.DEFAULT_MIN_EFFECT * 100:g})")
     p.add_argument("--alpha", type=float, default=compare.DEFAULT_ALPHA,
                    help=f"significance level of the test (default {compare.DEFAULT_ALPHA:g})")
-    p.add_argument("--statistic", choices=compare.STATISTICS, default="median",
-                   help="median: Mann-Whitney U, ratio of medians (default); min: permutation "
-                        "test on the ratio of the fastest values, steadier when other work "
-                        "shares the machine")
+    p.add_argument("--statistic", choices=compare.STATISTICS, default=compare.DEFAULT_STATISTIC,
+                   help=compare.STATISTIC_HELP)
     p.add_argument("--allow-other-machine", action="store_true",
                    help="compare runs made on different machines anyway")
     p.set_defaults(func=run)
@@ -73,7 +71,7 @@ def load_suite(run: Path) -> pyperf.BenchmarkSuite:
         raise InputError(f"{path} is not a pyperf suite ({exc})") from None
 
 
-def default_min_effect(root: Path, statistic: str = "median") -> float:
+def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -> float:
     """The minimum effect, as a fraction: what calibrate measured with the same statistic
     on a quiet machine, else the default."""
     path = root / CALIBRATION_FILE

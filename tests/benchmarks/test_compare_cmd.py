@@ -98,10 +98,15 @@ def test_min_effect_option_and_calibration_file_set_the_threshold(store, capsys)
     assert main(["compare", str(base), str(head), "--out", str(root), "--min-effect", "20",
                  "--fail-on-regression", "5"]) == 0
     assert "20.0%" in capsys.readouterr().out
-    (root / "calibration.json").write_text(json.dumps({"suggested_min_effect_pct": 15}))
+    (root / "calibration.json").write_text(json.dumps({"suggested_min_effect_pct": 15,
+                                                       "statistic": "quiet"}))
     assert main(["compare", str(base), str(head), "--out", str(root),
                  "--fail-on-regression", "5"]) == 0
     assert "15.0%" in capsys.readouterr().out
+    # a calibration of another statistic (files without the key are "median") says nothing
+    (root / "calibration.json").write_text(json.dumps({"suggested_min_effect_pct": 15}))
+    assert main(["compare", str(base), str(head), "--out", str(root),
+                 "--fail-on-regression", "5"]) == 1
     (root / "calibration.json").write_text(json.dumps({"suggested_min_effect_pct": 15,
                                                        "busy_runs": ["A1"]}))
     assert main(["compare", str(base), str(head), "--out", str(root),
