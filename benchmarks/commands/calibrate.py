@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -77,10 +74,8 @@ def register(subparsers) -> None:
     p.add_argument("--min-effect", metavar="PCT", type=float,
                    default=compare.DEFAULT_MIN_EFFECT * 100,
                    help=f"minimum effect compare uses (default {compare.DEFAULT_MIN_EFFECT * 100:g})")
-    p.add_argument("--statistic", choices=compare.STATISTICS, default="median",
-                   help="median: Mann-Whitney U, ratio of medians (default); min: permutation "
-                        "test on the ratio of the fastest values, steadier when other work "
-                        "shares the machine")
+    p.add_argument("--statistic", choices=compare.STATISTICS, default=compare.DEFAULT_STATISTIC,
+                   help=compare.STATISTIC_HELP)
     p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
                    help="store root: calibration.json and calibrate/ go here (default: profiles)")
     p.set_defaults(func=run)
@@ -197,36 +192,43 @@ def evaluate(a1: pyperf.BenchmarkSuite, a2: pyperf.BenchmarkSuite,
 
 # -- running the suite ------------------------------------------------------------------
 
-def run_benchmark(name: str, *, mode: str, slowdown_pct: int, label: str,
-                  tmp: Path) -> pyperf.Benchmark:
-    """Time one benchmark through the suite script (one pyperf master and its workers)."""
-    env = dict(os.environ)
-    env.pop(INJECT_ENV, None)
-    if slowdown_pct:
-        env[INJECT_ENV] = str(slowdown_pct)
-    output = tmp / f"{label}-{abs(hash(name))}.json"
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.suite", "--bench", name,
-                           "--mode", mode, "--quiet", "--output", str(output)],
-                          env=env, capture_output=True, text=True)
-    if proc.returncode != 0 or not output.is_file():
-        raise InputError(f"{label}: benchmark {name} failed (exit {proc.returncode}): "
-                         + first_error(proc.stderr or proc.stdout))
-    return pyperf.BenchmarkSuite.load(str(output)).get_benchmarks()[0]
+def run_process(name: str, *, mode: str, slowdown_pct: int, label: str,
+                tmp: Path) -> pyperf.Benchmark:
+    """One pyperf worker process of one benchmark through the suite script, the way
+    `mapbench bench` runs it, with the slowdown knob set (0 = off)."""
+    from benchmarks.commands.bench import launch_one_process
+
+    launch = launch_one_process(name, mode, tmp, env={INJECT_ENV: str(slowdown_pct)})
+    if launch.returncode != 0 or not launch.json_text:
+        raise InputError(f"{label}: benchmark {name} failed (exit {launch.returncode}): "
+                         + first_error(launch.output))
+    return pyperf.BenchmarkSuite.loads(launch.json_text).get_benchmarks()[0]
 
 
-def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str,
-            out_dir: Path) -> dict[str, pyperf.BenchmarkSuite]:
-    """Every benchmark under every label, labels interleaved per benchmark (A1, S10, A2,
-    ...) so the machine's slow drift hits the runs being compared alike."""
-    benches: dict[str, list[pyperf.Benchmark]] = {label: [] for label, _ in order}
+def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_dir: Path,
+            rounds: int | None = None) -> dict[str, pyperf.BenchmarkSuite]:
+    """Every benchmark under every label, in rounds like `mapbench bench`: each round
+    runs one process of every (benchmark, label), labels in an order that rotates from
+    round to round, so the host's slow bursts hit the runs being compared alike."""
+    from benchmarks.suite import MODES
+
+    rounds = rounds or MODES[mode]["processes"]
+    merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
     with tempfile.TemporaryDirectory(prefix="mapbench-calibrate-") as tmp:
-        for i, name in enumerate(names, 1):
-            print(f"calibrate: benchmark {i}/{len(names)} {name}: "
-                  + " ".join(label for label, _ in order), flush=True)
-            for label, pct in order:
-                benches[label].append(run_benchmark(name, mode=mode, slowdown_pct=pct,
-                                                    label=label, tmp=Path(tmp)))
-    suites = {label: pyperf.BenchmarkSuite(b) for label, b in benches.items()}
+        for r in range(rounds):
+            labels = order[r % len(order):] + order[:r % len(order)]
+            for i, name in enumerate(names, 1):
+                print(f"calibrate: round {r + 1} of {rounds}, benchmark {i} of {len(names)} "
+                      f"{name}: " + " ".join(label for label, _ in labels), flush=True)
+                for label, pct in labels:
+                    one = run_process(name, mode=mode, slowdown_pct=pct, label=label,
+                                      tmp=Path(tmp))
+                    if name in merged[label]:
+                        merged[label][name].add_runs(one)
+                    else:
+                        merged[label][name] = one
+    suites = {label: pyperf.BenchmarkSuite([benches[n] for n in names])
+              for label, benches in merged.items()}
     for label, suite in suites.items():
         write_atomic(out_dir / f"{label}.json", json.dumps(_suite_json(suite)))
     return suites

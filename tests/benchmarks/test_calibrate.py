@@ -85,7 +85,7 @@ def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
     # even when other jobs share the 2 cores and worker processes land in slow modes
     # (seen here: +-35 % between processes): compare the fastest values.
     rc = main(["calibrate", "--only", r"^iterate/storage=stack/prefetch=0/n=1024$",
-               "--levels", "100", "--mode", "quick", "--statistic", "min",
+               "--levels", "100", "--mode", "fast", "--statistic", "min",
                "--out", str(tmp_path)])
     out = capsys.readouterr().out
     doc = json.loads((tmp_path / "calibration.json").read_text())
@@ -104,3 +104,26 @@ def test_calibration_benchmarks_are_suite_names_the_knob_slows(quick):
     assert chosen and set(chosen) <= names
     # MAPBENCH_INJECT_SLOWDOWN_PCT acts on the iteration kernels only.
     assert all(n.split("/")[0] in ("iterate", "iterinit", "iterate-growing") for n in chosen)
+
+
+def test_run_all_interleaves_rounds_and_rotates_labels(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_process(name, *, mode, slowdown_pct, label, tmp):
+        calls.append((name, label, slowdown_pct))
+        run = pyperf.Run([1e-9 * (1 + slowdown_pct / 100)], metadata={"name": name, "loops": 8},
+                         collect_metadata=False)
+        return pyperf.Benchmark([run])
+
+    monkeypatch.setattr(calibrate, "run_process", fake_process)
+    order = [("A1", 0), ("S10", 10), ("A2", 0)]
+    suites = calibrate.run_all(NAMES[:2], order, mode="quick", out_dir=tmp_path, rounds=3)
+    # round-major: every benchmark under every label, then again; labels rotate per round
+    assert [c[:2] for c in calls[:6]] == [(NAMES[0], "A1"), (NAMES[0], "S10"), (NAMES[0], "A2"),
+                                          (NAMES[1], "A1"), (NAMES[1], "S10"), (NAMES[1], "A2")]
+    assert [c[1] for c in calls[6:9]] == ["S10", "A2", "A1"]
+    assert [c[1] for c in calls[12:15]] == ["A2", "A1", "S10"]
+    assert all(pct == dict(order)[label] for _, label, pct in calls)
+    for label in ("A1", "S10", "A2"):
+        assert [b.get_nrun() for b in suites[label].get_benchmarks()] == [3, 3]
+        assert (tmp_path / f"{label}.json").is_file()
