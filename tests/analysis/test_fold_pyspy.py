@@ -115,3 +115,13 @@ def test_include_and_exclude_split_the_total(stacks, letter):
     dropped = filter_stacks(stacks, exclude=letter)
     assert sum(kept.values()) + sum(dropped.values()) == sum(stacks.values())
     assert kept.keys().isdisjoint(dropped.keys())
+
+
+def test_unnamed_native_frames_lose_their_aslr_address_so_runs_line_up():
+    run1 = b"0x7ff23a64524a (libc.so.6);main (w.py:1);kernel (k.c:3) 4\n"
+    run2 = b"0x7f11f804524a (libc.so.6);main (w.py:1);kernel (k.c:3) 6\n"
+    assert fold_pyspy_raw(run1).keys() == fold_pyspy_raw(run2).keys() == {
+        "[unknown] (libc.so.6);main (w.py:1);kernel (k.c:3)"}
+    # two unnamed addresses of one library in one stack set merge; thread ids are kept
+    merged = fold_pyspy_raw(b"thread (0x7F12);0xdead (libfoo.so) 3\nthread (0x7F12);0xbeef (libfoo.so) 2\n")
+    assert merged == {"thread (0x7F12);[unknown] (libfoo.so)": 5}
