@@ -533,7 +533,10 @@ def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()
     out = [f"# {c.head_label} vs {c.base_label}", "",
            f"{TIMES_ARE} Base = {c.base_label}, head = {c.head_label}.", "",
            f"**Summary:** {summary_line(c)}", "",
-           f"**Method:** {c.method.describe()}", ""]
+           f"**Method:** {c.method.describe()}"
+           + (f" For this comparison the minimum effect is {c.min_effect:.1%}: "
+              f"{DRIFT_MARGIN:g} x the control benchmarks' drift." if c.raised_by_drift else ""),
+           ""]
     if c.warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in c.warnings] + [""]
     for verdict, title in ((SLOWER, "Slower"), (FASTER, "Faster"),
@@ -601,7 +604,10 @@ def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
     body = [f"<h1>{html.escape(c.head_label)} vs {html.escape(c.base_label)}</h1>",
             f"<p id=\"summary\"><b>Summary:</b> {html.escape(summary_line(c))}</p>",
             f"<p class=\"method\"><b>Method:</b> {html.escape(c.method.describe())} "
-            f"{html.escape(TIMES_ARE)}</p>"]
+            + (html.escape(f"For this comparison the minimum effect is {c.min_effect:.1%}: "
+                           f"{DRIFT_MARGIN:g} x the control benchmarks' drift. ")
+               if c.raised_by_drift else "")
+            + f"{html.escape(TIMES_ARE)}</p>"]
     if c.warnings:
         body.append("<div class=\"warn\" id=\"warnings\"><b>Warnings</b><ul>"
                     + "".join(f"<li>{html.escape(w)}</li>" for w in c.warnings) + "</ul></div>")

@@ -12,8 +12,12 @@ smallest slowdown detected on every benchmark; it writes `<ROOT>/calibration.jso
 (whose suggested minimum effect `mapbench compare` then uses by default) and keeps the
 runs' pyperf suites under `<ROOT>/calibrate/`.
 
-Runs go through the suite script (`python -m benchmarks.suite --bench NAME --mode M`),
-the same pyperf settings `mapbench bench` uses, so the verdicts carry over to it.
+Runs go through the suite script like `mapbench bench`'s (one worker process per
+benchmark per round, `python -m benchmarks.suite --bench NAME --mode M -p 1`, the same
+values and warmups), and the labels are interleaved round by round, so the calibration
+measures the noise within one stretch of time. Two runs made minutes apart drift on
+top of that; `mapbench compare` raises its threshold by what the control benchmarks
+moved between them (analysis/compare.py), which calibrate cannot see.
 """
 from __future__ import annotations
 

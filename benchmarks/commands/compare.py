@@ -235,7 +235,10 @@ def run(args) -> int:
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
     print(f"method: {method.describe()}")
-    print(f"minimum effect {min_effect * 100:g}%: {origin}")
+    print(f"minimum effect {min_effect * 100:g}%: {origin}"
+          + (f"; raised to {cmp.min_effect:.1%} for this comparison by the control benchmarks' "
+             f"drift of {cmp.control_drift:.1%} (x{compare.DRIFT_MARGIN:g})"
+             if cmp.raised_by_drift else ""))
     for w in cmp.warnings:
         print(f"warning: {w}")
     for t in cmp.section(compare.SLOWER):

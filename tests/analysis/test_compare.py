@@ -337,6 +337,8 @@ def test_control_drift_raises_the_minimum_effect_of_that_comparison():
     assert verdicts[names[3]] == UNCHANGED and verdicts[names[2]] == UNCHANGED
     assert any("control benchmarks (CPython's own dict" in w for w in c.warnings)
     assert "raised from 3.0% by the control benchmarks' drift" in compare.summary_line(c)
+    floor_text = f"the minimum effect is {c.min_effect:.1%}: 2 x the control benchmarks"
+    assert floor_text in compare.render_markdown(c) and floor_text in compare.render_html(c)
     # without the control in the suites, the 30% would have counted
     plain = compare.compare_suites(make_suite(1, names=names[:3]),
                                    pyperf.BenchmarkSuite([head.get_benchmark(n) for n in names[:3]]))
