@@ -105,7 +105,10 @@ class Method:
                     f"{(QUIET_FACTOR - 1):.0%} above that run's fastest (host-noise bursts on "
                     f"this VM slow a CPU by 1.6-2x; the values they hit are left out and "
                     f"counted in 'test on'); change = ratio of the quiet medians (head / base) "
-                    f"with a {self.confidence:.0%} percentile-bootstrap interval")
+                    f"with a {self.confidence:.0%} percentile-bootstrap interval. The values "
+                    f"of one worker process are not independent, so p is optimistic: the "
+                    f"minimum effect is what guards against that, and `mapbench calibrate` "
+                    f"measures how well")
         elif self.statistic == "min":
             test = (f"Two-sided permutation test ({PERMUTATIONS} label shuffles of all timed "
                     f"values) of the ratio of the fastest values, significant when p < "
