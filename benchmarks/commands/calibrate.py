@@ -75,6 +75,9 @@ def register(subparsers) -> None:
                         f"{','.join(map(str, FULL_LEVELS))})")
     p.add_argument("--mode", default=MODE, choices=("fast", "quick", "rigorous"),
                    help=f"pyperf preset of the suite (default {MODE}, what `mapbench bench` uses)")
+    p.add_argument("--rounds", type=int, metavar="N", default=None,
+                   help="worker processes per benchmark and label, one per round (default: the "
+                        "mode's, as `mapbench bench`; compare with `mapbench bench --rounds N`)")
     p.add_argument("--min-effect", metavar="PCT", type=float,
                    default=compare.DEFAULT_MIN_EFFECT * 100,
                    help=f"minimum effect compare uses (default {compare.DEFAULT_MIN_EFFECT * 100:g})")
@@ -281,19 +284,24 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
+    if args.rounds is not None and not 1 <= args.rounds <= 100:
+        raise InputError(f"--rounds {args.rounds}: give 1 to 100")
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
+    from benchmarks.suite import MODES
+    rounds = args.rounds or MODES[args.mode]["processes"]
     print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
-          + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}", flush=True)
+          + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}, {rounds} rounds",
+          flush=True)
     order = [("A1", 0)] + [(f"S{levels[0]}", levels[0]), ("A2", 0)] + \
             [(f"S{p}", p) for p in levels[1:]]
-    suites = run_all(names, order, mode=args.mode, out_dir=out_dir)
+    suites = run_all(names, order, mode=args.mode, out_dir=out_dir, rounds=rounds)
     result = evaluate(suites["A1"], suites["A2"], {p: suites[f"S{p}"] for p in levels}, method,
                       required_pct=REQUIRED_PCT if REQUIRED_PCT in levels else max(levels))
     for line in result.lines():
         print(line)
     doc = result.to_json()
-    doc.update({"benchmarks": names, "mode": args.mode, "levels": levels,
+    doc.update({"benchmarks": names, "mode": args.mode, "rounds": rounds, "levels": levels,
                 "statistic": args.statistic,
                 "seconds": round(time.monotonic() - started, 1),
                 "commit": store.current_revision().run_name})

@@ -79,9 +79,13 @@ def test_ctrl_c_keeps_finished_benchmarks_and_exits_130(tmp_path):
     while not list(tmp_path.glob("*/bench.json")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert proc.poll() is None, "the run finished before it could be interrupted"
+    # Signal state of the run before Ctrl-C: if it ever ignores SIGINT, the failure says so.
+    status = Path(f"/proc/{proc.pid}/status")
+    signal_state = [line for line in (status.read_text().splitlines() if status.exists() else [])
+                    if line.startswith(("SigBlk", "SigIgn", "SigCgt"))]
     os.killpg(proc.pid, signal.SIGINT)             # Ctrl-C reaches the whole process group
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, out + err
+    assert proc.returncode == 130, (signal_state, err, out[-2000:])
     assert "interrupted" in err and "keeps every process that finished" in err
     (run,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     kept = pyperf.BenchmarkSuite.load(str(run / "bench.json")).get_benchmark_names()

@@ -68,6 +68,9 @@ def test_bad_levels_are_input_errors(capsys):
     assert "whole percentages" in capsys.readouterr().err
     assert main(["calibrate", "--levels", "0,5"]) == 2
     assert main(["calibrate", "--only", "no-such-benchmark"]) == 2
+    capsys.readouterr()
+    assert main(["calibrate", "--quick", "--rounds", "0"]) == 2
+    assert "--rounds 0: give 1 to 100" in capsys.readouterr().err
 
 
 def _native_ready() -> bool:
