@@ -264,8 +264,8 @@ def parse_levels(text: str | None, quick: bool) -> list[int]:
         levels = sorted({int(x) for x in text.split(",") if x.strip()}, reverse=True)
     except ValueError:
         raise InputError(f"--levels {text!r}: give whole percentages like 10,5,2") from None
-    if not levels or any(p <= 0 or p > 100 for p in levels):
-        raise InputError(f"--levels {text!r}: each level must be between 1 and 100")
+    if not levels or any(p <= 0 or p > 1000 for p in levels):
+        raise InputError(f"--levels {text!r}: each level must be between 1 and 1000")
     return levels
 
 

@@ -84,16 +84,16 @@ def _native_ready() -> bool:
 @pytest.mark.skipif(not _native_ready(), reason="the native module is not built (pip install .)")
 def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
     # A real run: the knob must reach pyperf's workers (they get a filtered environment
-    # unless --inherit-environ names the variable). Doubling the time (100 %) stands out
-    # even when other jobs share the 2 cores and worker processes land in slow modes
-    # (seen here: +-35 % between processes): compare the fastest values.
+    # unless --inherit-environ names the variable). Host bursts on this VM slow a process
+    # by up to 2x, so a 100% knob can hide behind one (seen: A1's fastest value inside a
+    # burst, +100% measured as +17%). 400% makes a worker 5x slower: more than any burst.
     rc = main(["calibrate", "--only", r"^iterate/storage=stack/prefetch=0/n=1024$",
-               "--levels", "100", "--mode", "fast", "--statistic", "min",
+               "--levels", "400", "--mode", "fast", "--statistic", "min",
                "--out", str(tmp_path)])
     out = capsys.readouterr().out
     doc = json.loads((tmp_path / "calibration.json").read_text())
-    injected = doc["injected"]["100"][0]
-    assert injected["change"] > 0.25, out
+    injected = doc["injected"]["400"][0]
+    assert injected["change"] > 1.0, out
     assert rc in (0, 1) and doc["passed"] == (rc == 0)
     assert (tmp_path / "calibrate" / "A1.json").is_file()
     assert "false positives:" in out
