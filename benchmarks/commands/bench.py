@@ -188,69 +188,75 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
                            "elapsed_s": round(time.monotonic() - start, 1)})
         metamod.update_meta(run_dir, bench=bench_meta)
 
+    def save() -> None:
+        """bench.json := every finished process of the benchmarks still in the pass."""
+        kept = {b.name: results[b.name] for b in benchmarks if b.name in results}
+        if kept:
+            write_atomic(bench_path, _dump_suite(_suite_of(kept)))
+        elif bench_path.exists():
+            bench_path.unlink()
+
     def fail(bench: matrix.Benchmark, error: str) -> None:
         outcome.failed.append({"name": bench.name, "error": error})
         failed_names.add(bench.name)
         if results.pop(bench.name, None) is not None:      # a failed benchmark keeps no runs
-            if results:
-                write_atomic(bench_path, _dump_suite(_suite_of(results)))
-            else:
-                bench_path.unlink()
+            save()
         log(f"    FAILED {bench.name}: {error}", flush=True)
 
     record("running")
-    with tempfile.TemporaryDirectory(prefix="mapbench-bench-") as tmp:
-        for round_no in range(1, rounds + 1):
-            todo = [b for b in benchmarks if b.name not in failed_names]
-            for k, bench in enumerate(todo, 1):
-                elapsed = time.monotonic() - start
-                left = (total_cost - done_cost) * (elapsed / done_cost if done_cost > 0 else 1.0)
-                log(f"[round {round_no} of {rounds}, benchmark {k} of {len(todo)}] {bench.name}  "
-                    f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})",
-                    flush=True)
-                try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="mapbench-bench-") as tmp:
+            for round_no in range(1, rounds + 1):
+                todo = [b for b in benchmarks if b.name not in failed_names]
+                for k, bench in enumerate(todo, 1):
+                    elapsed = time.monotonic() - start
+                    left = (total_cost - done_cost) * (elapsed / done_cost if done_cost > 0 else 1.0)
+                    log(f"[round {round_no} of {rounds}, benchmark {k} of {len(todo)}] {bench.name}  "
+                        f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})",
+                        flush=True)
                     result = launcher(bench, mode, Path(tmp))
-                except KeyboardInterrupt:
-                    outcome.interrupted = True
-                    break
-                done_cost += one_process_cost[bench.name]
-                error = None
-                if result.returncode != 0 or not result.json_text:
-                    detail = failure_detail(result.output)
-                    error = (f"pyperf exited with status {result.returncode}" if result.returncode
-                             else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
-                else:
-                    try:
-                        one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
-                        if bench.name in results:
-                            results[bench.name].add_runs(one)
-                        else:
-                            results[bench.name] = one
-                    except (ValueError, KeyError, IndexError) as exc:
-                        error = f"unreadable pyperf result: {exc}"
-                if error:
-                    fail(bench, error)
-                    consecutive_failures += 1
+                    done_cost += one_process_cost[bench.name]
+                    error = None
+                    if result.returncode != 0 or not result.json_text:
+                        detail = failure_detail(result.output)
+                        error = (f"pyperf exited with status {result.returncode}" if result.returncode
+                                 else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
+                    else:
+                        try:
+                            one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
+                            if bench.name in results:
+                                results[bench.name].add_runs(one)
+                            else:
+                                results[bench.name] = one
+                        except (ValueError, KeyError, IndexError) as exc:
+                            error = f"unreadable pyperf result: {exc}"
+                    if error:
+                        fail(bench, error)
+                        consecutive_failures += 1
+                        record("running")
+                        if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                            outcome.stopped_early = True
+                            log(f"    stopping: the last {consecutive_failures} benchmarks all failed",
+                                flush=True)
+                            break
+                        continue
+                    consecutive_failures = 0
+                    save()
+                    if round_no == rounds:
+                        outcome.done.append(bench.name)
+                    values = one.get_values()
+                    log(f"    {sum(values) / len(values) * 1e9:.3f} ns per "
+                        f"{'init' if bench.family == 'iterinit' else 'element'} (pyperf timing, mean of "
+                        f"{len(values)} values of this process, {bench.loops} loops)", flush=True)
                     record("running")
-                    if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                        outcome.stopped_early = True
-                        log(f"    stopping: the last {consecutive_failures} benchmarks all failed",
-                            flush=True)
-                        break
-                    continue
-                consecutive_failures = 0
-                write_atomic(bench_path, _dump_suite(_suite_of(
-                    {b.name: results[b.name] for b in benchmarks if b.name in results})))
-                if round_no == rounds:
-                    outcome.done.append(bench.name)
-                values = one.get_values()
-                log(f"    {sum(values) / len(values) * 1e9:.3f} ns per "
-                    f"{'init' if bench.family == 'iterinit' else 'element'} (pyperf timing, mean of "
-                    f"{len(values)} values of this process, {bench.loops} loops)", flush=True)
-                record("running")
-            if outcome.interrupted or outcome.stopped_early:
-                break
-            rounds_done = round_no
+                if outcome.stopped_early:
+                    break
+                rounds_done = round_no
+    except KeyboardInterrupt:
+        # Ctrl-C during a process or between two (while writing bench.json or logging):
+        # every process that finished goes into bench.json, whenever the interrupt came.
+        outcome.interrupted = True
+        save()
     if outcome.interrupted or outcome.stopped_early:
         # Benchmarks with fewer processes than planned stay in bench.json, marked partial.
         bench_meta["partial"] = sorted(name for name in results if name not in outcome.done)

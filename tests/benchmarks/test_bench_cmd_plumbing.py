@@ -133,6 +133,24 @@ def test_interrupt_keeps_every_finished_process_and_marks_partial_benchmarks(tmp
     assert meta["bench"]["partial"] == sorted(NAMES[2:]) and meta["bench"]["rounds_done"] == 1
 
 
+def test_interrupt_between_launches_also_keeps_every_finished_process(tmp_path):
+    # Ctrl-C while the pass logs a result (no child running): seen as exit 130 with
+    # meta.json still "running" before this was handled.
+    seen = []
+
+    def log(*args, **kw):
+        seen.append(args[0])
+        if sum("ns per" in line for line in seen) == 3:
+            raise KeyboardInterrupt
+
+    out = bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path), log=log,
+                              rounds=2)
+    assert out.interrupted and out.done == []
+    assert runs_per_benchmark(tmp_path / "bench.json") == {n: 2 for n in NAMES[:3]}
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["bench"]["status"] == "interrupted" and meta["bench"]["partial"] == sorted(NAMES[:3])
+
+
 def test_a_new_pass_replaces_the_old_bench_json(tmp_path):
     bench_cmd.run_suite(benches(), tmp_path, "fast", launcher=FakeLauncher(tmp_path), log=quiet_log)
     bench_cmd.run_suite(benches(NAMES[3:]), tmp_path, "fast", launcher=FakeLauncher(tmp_path),
