@@ -65,8 +65,8 @@ STATISTICS = ("quiet", "median", "min")
 DEFAULT_STATISTIC = "quiet"
 QUIET_FACTOR = 1.25                # quiet values: at most 25% above the fastest (quiet_values)
 STATISTIC_HELP = (f"quiet (default): Mann-Whitney U on each run's values within "
-                  f"{(QUIET_FACTOR - 1) * 100:.0f}%% of its fastest, ratio of their medians -- leaves out the values a host-noise "
-                  "burst hit; median: Mann-Whitney U on all values (process means with 6+ "
+                  f"{(QUIET_FACTOR - 1) * 100:.0f}%% of its fastest, ratio of their medians -- "
+                  "leaves out the values a host-noise burst hit; median: Mann-Whitney U on all values (process means with 6+ "
                   "processes), ratio of medians; min: permutation test on the ratio of the "
                   "fastest values")
 PERMUTATIONS = 4000
@@ -85,9 +85,10 @@ class Method:
 
     statistic "quiet" (default): Mann-Whitney U on the quiet values of each run (within
     QUIET_FACTOR of its fastest value), change = ratio of their medians. statistic
-    "median": the same test on process means or all values. statistic "min": change = ratio of the fastest values, tested by a
-    permutation test on that ratio -- interference from other work only ever adds time,
-    so on a shared machine the fastest value is the steadiest estimate of the code's cost.
+    "median": the same test on process means or all values. statistic "min": change =
+    ratio of the fastest values, tested by a permutation test on that ratio -- interference
+    from other work only ever adds time, so on a shared machine the fastest value is the
+    steadiest estimate of the code's cost.
     """
     alpha: float = DEFAULT_ALPHA
     min_effect: float = DEFAULT_MIN_EFFECT       # fraction: 0.03 is 3 %

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from analysis.atomic import write_atomic
+from analysis.errors import InputError
 from benchmarks import gopeers, matrix, meta as metamod, store, summary
 from benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
@@ -68,6 +69,7 @@ class Outcome:
     interrupted: bool = False
     stopped_early: bool = False
     elapsed_s: float = 0.0
+    partial: list[str] = field(default_factory=list)   # fewer processes than planned
 
 
 def estimate_seconds(bench: matrix.Benchmark, mode: str, processes: int | None = None) -> float:
@@ -147,6 +149,41 @@ def _dump_suite(suite) -> str:
     return buf.getvalue()
 
 
+MAX_ROUNDS = 100
+
+
+def resolve_rounds(rounds: int | None, mode: str) -> int:
+    """Worker processes per benchmark: `rounds` (1..MAX_ROUNDS), else the mode's count."""
+    if rounds is None:
+        return MODES[mode]["processes"]
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise InputError(f"--rounds {rounds}: give 1 to {MAX_ROUNDS}")
+    return rounds
+
+
+def merge_process(merged: dict, one) -> None:
+    """Add one process's pyperf benchmark to `merged` (name -> Benchmark) by name."""
+    name = one.get_name()
+    if name in merged:
+        merged[name].add_runs(one)
+    else:
+        merged[name] = one
+
+
+def read_launch(launch: Launch):
+    """(pyperf benchmark, None) from a launch that worked, else (None, what went wrong)."""
+    import pyperf
+
+    if launch.returncode != 0 or not launch.json_text:
+        detail = failure_detail(launch.output)
+        return None, ((f"pyperf exited with status {launch.returncode}" if launch.returncode
+                       else "pyperf wrote no result") + (f":\n{detail}" if detail else ""))
+    try:
+        return pyperf.BenchmarkSuite.loads(launch.json_text).get_benchmarks()[0], None
+    except (ValueError, KeyError, IndexError) as exc:
+        return None, f"unreadable pyperf result: {exc}"
+
+
 def _suite_of(results: dict):
     import pyperf
     return pyperf.BenchmarkSuite(list(results.values())) if results else None
@@ -166,7 +203,7 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     import pyperf
 
     launcher = launcher or launch_pyperf
-    rounds = rounds or MODES[mode]["processes"]
+    rounds = resolve_rounds(rounds, mode)
 
     outcome = Outcome()
     bench_path = run_dir / "bench.json"
@@ -214,22 +251,13 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
                     log(f"[round {round_no} of {rounds}, benchmark {k} of {len(todo)}] {bench.name}  "
                         f"(elapsed {_fmt_duration(elapsed)}, estimate left {_fmt_duration(left)})",
                         flush=True)
-                    result = launcher(bench, mode, Path(tmp))
+                    one, error = read_launch(launcher(bench, mode, Path(tmp)))
                     done_cost += one_process_cost[bench.name]
-                    error = None
-                    if result.returncode != 0 or not result.json_text:
-                        detail = failure_detail(result.output)
-                        error = (f"pyperf exited with status {result.returncode}" if result.returncode
-                                 else "pyperf wrote no result") + (f":\n{detail}" if detail else "")
-                    else:
+                    if one is not None:
                         try:
-                            one = pyperf.BenchmarkSuite.loads(result.json_text).get_benchmarks()[0]
-                            if bench.name in results:
-                                results[bench.name].add_runs(one)
-                            else:
-                                results[bench.name] = one
-                        except (ValueError, KeyError, IndexError) as exc:
-                            error = f"unreadable pyperf result: {exc}"
+                            merge_process(results, one)
+                        except ValueError as exc:      # pyperf: incompatible metadata
+                            one, error = None, f"unreadable pyperf result: {exc}"
                     if error:
                         fail(bench, error)
                         consecutive_failures += 1
@@ -259,7 +287,8 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
         save()
     if outcome.interrupted or outcome.stopped_early:
         # Benchmarks with fewer processes than planned stay in bench.json, marked partial.
-        bench_meta["partial"] = sorted(name for name in results if name not in outcome.done)
+        outcome.partial = sorted(name for name in results if name not in outcome.done)
+        bench_meta["partial"] = outcome.partial
     outcome.elapsed_s = time.monotonic() - start
     if outcome.interrupted:
         status = "interrupted"
@@ -270,11 +299,6 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     bench_meta["finished"] = _now()
     record(status)
     return outcome
-
-
-def outcome_partial(run_dir: Path) -> list[str]:
-    """Benchmarks an interrupted pass left with fewer processes than planned (meta.json)."""
-    return (metamod.read_meta(run_dir) or {}).get("bench", {}).get("partial", [])
 
 
 def _now() -> str:
@@ -305,10 +329,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     mode = "fast" if args.fast else "rigorous" if args.rigorous else "quick"
-    if args.rounds is not None and not 1 <= args.rounds <= 100:
-        print(f"mapbench bench: error: --rounds {args.rounds}: give 1 to 100", file=sys.stderr)
-        return 2
-    rounds = args.rounds or MODES[mode]["processes"]
+    rounds = resolve_rounds(args.rounds, mode)
     benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
     revision = store.current_revision()
     run_dir = store.run_dir(args.out, revision)
@@ -332,9 +353,8 @@ def run(args) -> int:
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {_fmt_duration(outcome.elapsed_s)}",
           flush=True)
     if outcome.interrupted:
-        partial = len(outcome_partial(run_dir))
         print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps every process that "
-              f"finished: {kept} benchmarks with all {rounds} rounds, {partial} with fewer "
+              f"finished: {kept} benchmarks with all {rounds} rounds, {len(outcome.partial)} with fewer "
               f"(listed as partial in meta.json)", file=sys.stderr)
         return 130
 

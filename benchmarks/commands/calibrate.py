@@ -217,9 +217,9 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
     """Every benchmark under every label, in rounds like `mapbench bench`: each round
     runs one process of every (benchmark, label), labels in an order that rotates from
     round to round, so the host's slow bursts hit the runs being compared alike."""
-    from benchmarks.suite import MODES
+    from benchmarks.commands.bench import merge_process, resolve_rounds
 
-    rounds = rounds or MODES[mode]["processes"]
+    rounds = resolve_rounds(rounds, mode)
     merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
     with tempfile.TemporaryDirectory(prefix="mapbench-calibrate-") as tmp:
         for r in range(rounds):
@@ -228,12 +228,8 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
                 print(f"calibrate: round {r + 1} of {rounds}, benchmark {i} of {len(names)} "
                       f"{name}: " + " ".join(label for label, _ in labels), flush=True)
                 for label, pct in labels:
-                    one = run_process(name, mode=mode, slowdown_pct=pct, label=label,
-                                      tmp=Path(tmp))
-                    if name in merged[label]:
-                        merged[label][name].add_runs(one)
-                    else:
-                        merged[label][name] = one
+                    merge_process(merged[label], run_process(name, mode=mode, slowdown_pct=pct,
+                                                             label=label, tmp=Path(tmp)))
     suites = {label: pyperf.BenchmarkSuite([benches[n] for n in names])
               for label, benches in merged.items()}
     for label, suite in suites.items():
@@ -284,12 +280,10 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    if args.rounds is not None and not 1 <= args.rounds <= 100:
-        raise InputError(f"--rounds {args.rounds}: give 1 to 100")
+    from benchmarks.commands.bench import resolve_rounds
+    rounds = resolve_rounds(args.rounds, args.mode)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
-    from benchmarks.suite import MODES
-    rounds = args.rounds or MODES[args.mode]["processes"]
     print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
           + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}, {rounds} rounds",
           flush=True)
