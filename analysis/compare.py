@@ -4,19 +4,19 @@ Why not pyperf's `compare_to`: its Student t-test treats every value as independ
 misreports when the two runs have different sample counts, and on a 2-core VM flags the
 ordinary drift between two runs as significant. Here, per benchmark:
 
-- the sample (statistic "quiet", the default) is each run's quiet values: the timed values
-  at most QUIET_FACTOR above that run's fastest. This 2-vCPU KVM guest's host slows one
-  vCPU by 1.6-2x in bursts of 0.1 s to about 10 s, about a third of the time; the values
-  a burst hits land far above the cut, the rest spread by about 10%. `mapbench bench`
-  runs a benchmark's processes in rounds spread over the whole pass, so some of them are
-  quiet whatever the bursts do; the values left out are counted in the table. Statistic
-  "median" ranks every value (or one mean per process, with MIN_PROCESSES or more);
-- the test is a two-sided Mann-Whitney U test on that sample (no normality assumption),
-  significant when p < alpha. Values inside one process are not fully independent: the
-  minimum effect below is what keeps that honest, and `mapbench calibrate` measures
-  whether it does;
-- the effect is the ratio of the sample medians, head / base, shown with a
-  percentile-bootstrap confidence interval;
+- the sample (statistic "quiet", the default) is one level per worker process: the
+  median of its quiet values, those at most QUIET_FACTOR above the run's fastest. This
+  2-vCPU KVM guest's host slows one vCPU by 1.6-2x in bursts of 0.1 s to about 10 s,
+  about a third of the time, and a process a burst covers from start to end has no quiet
+  value and is left out (counted in the table). `mapbench bench` runs a benchmark's
+  processes in rounds spread over the whole pass, so some of them are quiet whatever the
+  bursts do. The values of one process share the host's state, so the process is the
+  unit of evidence (analysis/quiet_levels.py);
+- the test is a two-sided t test on the levels (log units), significant when p < alpha,
+  with the spread pooled over the comparison's benchmarks; the effect is the ratio of the
+  levels' geometric means, head / base, with a t interval. Statistic "median" ranks every
+  value (or one mean per process, with MIN_PROCESSES or more) with a Mann-Whitney U test
+  and a percentile-bootstrap interval of the ratio of medians;
 - a change counts only when it is significant AND at least `min_effect` in size: a
   shift smaller than the machine's run-to-run drift is not a change, however small p is.
 
@@ -36,6 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyperf
+
+from analysis.quiet_levels import (PRIOR_DOF, QUIET_FACTOR, Spread, compare_levels,
+                                   process_levels, spread_of)
 
 SLOWER = "slower"
 FASTER = "faster"
@@ -60,13 +63,13 @@ MIN_PROCESSES = 6                  # per side, to test process means (6 vs 6: p 
 SAMPLE_PROCESS_MEANS = "process means"
 SAMPLE_VALUES = "values"
 SAMPLE_FASTEST = "fastest values"
-SAMPLE_QUIET = "quiet values"
+SAMPLE_QUIET = "quiet processes"
 STATISTICS = ("quiet", "median", "min")
 DEFAULT_STATISTIC = "quiet"
-QUIET_FACTOR = 1.25                # quiet values: at most 25% above the fastest (quiet_values)
-STATISTIC_HELP = (f"quiet (default): Mann-Whitney U on each run's values within "
-                  f"{(QUIET_FACTOR - 1) * 100:.0f}%% of its fastest, ratio of their medians -- "
-                  "leaves out the values a host-noise burst hit; median: Mann-Whitney U on all values (process means with 6+ "
+STATISTIC_HELP = (f"quiet (default): t test on one level per worker process (the median of "
+                  f"its values within {(QUIET_FACTOR - 1) * 100:.0f}%% of the run's fastest), "
+                  "ratio of their geometric means -- leaves out the processes a host-noise "
+                  "burst hit; median: Mann-Whitney U on all values (process means with 6+ "
                   "processes), ratio of medians; min: permutation test on the ratio of the "
                   "fastest values")
 PERMUTATIONS = 4000
@@ -101,15 +104,16 @@ class Method:
 
     def describe(self) -> str:
         if self.statistic == "quiet":
-            test = (f"Two-sided Mann-Whitney U test, significant when p < {self.alpha:g}, on "
-                    f"each run's quiet values: the timed values at most "
-                    f"{(QUIET_FACTOR - 1):.0%} above that run's fastest (host-noise bursts on "
-                    f"this VM slow a CPU by 1.6-2x; the values they hit are left out and "
-                    f"counted in 'test on'); change = ratio of the quiet medians (head / base) "
-                    f"with a {self.confidence:.0%} percentile-bootstrap interval. The values "
-                    f"of one worker process are not independent, so p is optimistic: the "
-                    f"minimum effect is what guards against that, and `mapbench calibrate` "
-                    f"measures how well")
+            test = (f"Two-sided t test, significant when p < {self.alpha:g}, on one level per "
+                    f"worker process: the median of its quiet values, those at most "
+                    f"{(QUIET_FACTOR - 1):.0%} above the run's fastest (host-noise bursts on "
+                    f"this VM slow a CPU by 1.6-2x; a process they hit from start to end is "
+                    f"left out, counted in 'test on'). The process, not the value, is the "
+                    f"unit: the values of one process share the host's state. change = ratio "
+                    f"of the geometric means of the levels (head / base) with a "
+                    f"{self.confidence:.0%} t interval; the levels' spread is the benchmark's "
+                    f"own pooled with the whole comparison's ({PRIOR_DOF} degrees of freedom "
+                    f"of weight; analysis/quiet_levels.py)")
         elif self.statistic == "min":
             test = (f"Two-sided permutation test ({PERMUTATIONS} label shuffles of all timed "
                     f"values) of the ratio of the fastest values, significant when p < "
@@ -149,7 +153,7 @@ class TimingChange:
     head_processes: int
     verdict: str
     sample: str = SAMPLE_PROCESS_MEANS    # what the test ranked: process means or values
-    kept: tuple[int, int, int, int] | None = None   # quiet: base kept/all, head kept/all
+    kept: tuple[int, int, int, int] | None = None   # quiet: quiet/all processes, base, head
 
     @property
     def ratio(self) -> float:
@@ -270,19 +274,10 @@ def _verdict(p_value: float, change: float, method: Method,
     return UNCHANGED
 
 
-def quiet_values(values: np.ndarray, factor: float = QUIET_FACTOR) -> np.ndarray:
-    """The values within `factor` of the fastest: those timed while the host left the
-    vCPU alone. Interference only ever adds time, and on this KVM guest it comes as
-    bursts that slow a vCPU by 1.6-2x, so a burst's values sit well above the cut while
-    the quiet values spread by about 10% (measured 2026-11-26: n=2^14 iterate, 20 ms
-    samples over 4 minutes, quiet 3.5-3.9 ns, bursts 5.5-8.2 ns)."""
-    if len(values) == 0:
-        return values
-    return values[values <= values.min() * factor]
-
-
 def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
-                   method: Method) -> TimingChange:
+                   method: Method, prior: Spread = Spread()) -> TimingChange:
+    """One benchmark's verdict; `prior` is the spread of quiet levels pooled over the
+    comparison (statistic quiet, see analysis/quiet_levels.py)."""
     nb, nh = len(process_means(base)), len(process_means(head))
     b_all = np.asarray(base.get_values(), dtype=float)
     h_all = np.asarray(head.get_values(), dtype=float)
@@ -294,12 +289,14 @@ def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
         return TimingChange(name, base.get_unit(), base_min, head_min, change, math.nan,
                             math.nan, p_value, nb, nh, _verdict(p_value, change, method),
                             SAMPLE_FASTEST)
-    kept = None
     if method.statistic == "quiet":
-        sample = SAMPLE_QUIET
-        b, h = quiet_values(b_all), quiet_values(h_all)
-        kept = (len(b), len(b_all), len(h), len(h_all))
-    elif min(nb, nh) >= MIN_PROCESSES:
+        (lb, nb_all), (lh, nh_all) = process_levels(base), process_levels(head)
+        t = compare_levels(lb, lh, prior, method.confidence)
+        return TimingChange(name, base.get_unit(), t.base_centre, t.head_centre, t.change,
+                            t.ci_low, t.ci_high, t.p_value, nb, nh,
+                            _verdict(t.p_value, t.change, method), SAMPLE_QUIET,
+                            (len(lb), nb_all, len(lh), nh_all))
+    if min(nb, nh) >= MIN_PROCESSES:
         sample = SAMPLE_PROCESS_MEANS
         b = np.asarray(process_means(base), dtype=float)
         h = np.asarray(process_means(head), dtype=float)
@@ -318,8 +315,7 @@ def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
         p_value = float(mannwhitneyu(h, b, alternative="two-sided").pvalue)
     ci_low, ci_high = _change_interval(b, h, method.confidence)
     return TimingChange(name, base.get_unit(), base_median, head_median, change, ci_low,
-                        ci_high, p_value, nb, nh, _verdict(p_value, change, method), sample,
-                        kept)
+                        ci_high, p_value, nb, nh, _verdict(p_value, change, method), sample)
 
 
 def contention(suite: pyperf.BenchmarkSuite) -> tuple[float, int] | None:
@@ -347,6 +343,17 @@ def _count_values(bench: pyperf.Benchmark):
     return values[0] if len(values) == 1 else tuple(values)
 
 
+def quiet_spread(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite,
+                 names) -> Spread:
+    """The spread of quiet process levels pooled over every timed benchmark of both runs."""
+    total = Spread()
+    for name in names:
+        b, h = base.get_benchmark(name), head.get_benchmark(name)
+        if b.get_unit() == h.get_unit() == "second":
+            total += spread_of(process_levels(b)[0], process_levels(h)[0])
+    return total
+
+
 def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
                    method: Method = Method(), base_label: str = "base",
                    head_label: str = "head") -> Comparison:
@@ -357,6 +364,8 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
     result.only_base = sorted(base_names - head_names)
     result.only_head = sorted(head_names - base_names)
     settings_differ: dict[str, list[str]] = {}
+    prior = quiet_spread(base, head, base_names & head_names) \
+        if method.statistic == "quiet" else Spread()
     for name in sorted(base_names & head_names):
         b, h = base.get_benchmark(name), head.get_benchmark(name)
         if b.get_unit() != h.get_unit():
@@ -364,7 +373,7 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
                                    f"not compared")
             continue
         if b.get_unit() == "second":
-            result.timings.append(compare_timing(name, b, h, method))
+            result.timings.append(compare_timing(name, b, h, method, prior))
             sb, sh = sampling_settings(b), sampling_settings(h)
             for attr in ("processes", "values_per_process", "loops", "warmups"):
                 vb, vh = getattr(sb, attr), getattr(sh, attr)
@@ -505,8 +514,9 @@ COUNTS_TITLE = ("Counts, compared exactly (allocs/op and bytes/op: counting allo
 
 TIMES_ARE = ("Times are pyperf timings (pyperf divides by its inner loops, so for mapbench "
              "suites a time is per element): the median of the sample the test ranked, or the "
-             "fastest value with the min statistic (column 'test on'; for quiet values, "
-             "kept/all values of base vs head).")
+             "fastest value with the min statistic, the geometric mean of the process levels "
+             "with the quiet statistic (column 'test on'; for quiet processes, quiet/all "
+             "worker processes of base vs head).")
 
 _TIMING_HEADER = ("benchmark", "base", "head", "change", "CI of change", "p",
                   "processes base/head", "test on")
