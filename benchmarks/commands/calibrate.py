@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyperf
 
-from analysis import compare
+from analysis import compare, process_noise
 from analysis.atomic import write_atomic
 from analysis.errors import InputError
 from benchmarks import store
@@ -96,6 +96,16 @@ class Calibration:
     aa: compare.Comparison
     injected: dict[int, compare.Comparison] = field(default_factory=dict)
     required_pct: int = REQUIRED_PCT
+    noise: process_noise.ProcessNoise | None = None   # from A1 and A2's worker processes
+    rounds: int = 0                                   # processes per benchmark and label
+
+    @property
+    def rounds_needed(self) -> int | None:
+        """Estimated rounds for the required slowdown to be flagged on every benchmark."""
+        if self.noise is None:
+            return None
+        return process_noise.rounds_needed(self.noise, self.required_pct / 100,
+                                           self.aa.method.alpha)
 
     @property
     def false_positives(self) -> list[compare.TimingChange]:
@@ -156,6 +166,7 @@ class Calibration:
         smallest = self.smallest_detected
         out.append("smallest injected slowdown flagged on every benchmark: "
                    + (f"{smallest}%" if smallest is not None else "none of those tried"))
+        out.extend(self.noise_lines())
         out.append(f"suggested --min-effect for this machine: {self.suggested_min_effect_pct:g}% "
                    f"(1.5 x the largest A/A change, at least {compare.DEFAULT_MIN_EFFECT * 100:g}%); "
                    + ("not adopted by `mapbench compare` (busy machine)" if busy else
@@ -171,6 +182,35 @@ class Calibration:
                                               f" (A/A clean, {self.required_pct}% flagged)"))
         return out
 
+    def noise_lines(self) -> list[str]:
+        n = self.noise
+        if n is None or not n.processes:
+            return []
+        out = [f"process noise (A1 and A2, pyperf timing): {n.quiet_processes} of {n.processes} "
+               f"worker processes had quiet values, the others ran inside a slow burst of the "
+               f"host from start to end; "
+               + (f"the quiet processes' level varies by {n.level_sd * 100:.1f}% (sd, pooled "
+                  f"over {n.benchmarks} benchmarks)" if n.level_sd is not None else
+                  "too few quiet processes to measure how their level varies")]
+        needed = self.rounds_needed
+        if needed is None:
+            return out
+        what = (f"estimate: flagging a {self.required_pct}% slowdown on all {n.benchmarks} "
+                f"benchmarks {process_noise.ALL_FLAGGED:.0%} of the time (p < "
+                f"{self.aa.method.alpha:g}) needs ")
+        from benchmarks.commands.bench import MAX_ROUNDS
+        if needed > MAX_ROUNDS:
+            out.append(what + f"more than {MAX_ROUNDS} rounds here ({needed}; normal "
+                       f"approximation, analysis/process_noise.py): this machine is too "
+                       f"noisy for {self.required_pct}% comparisons")
+        else:
+            out.append(what + f"about {needed} rounds here (normal approximation, "
+                       f"analysis/process_noise.py); this calibration ran {self.rounds}"
+                       + (f": try `mapbench calibrate --quick --rounds {needed}` and compare "
+                          f"runs of `mapbench bench --rounds {needed}`"
+                          if needed > self.rounds else ""))
+        return out
+
     def to_json(self) -> dict:
         def rows(c):
             return [{"name": t.name, "change": t.change, "p_value": t.p_value,
@@ -183,6 +223,13 @@ class Calibration:
                 "aa_max_change_pct": self.aa_max_change * 100,
                 "smallest_detected_pct": self.smallest_detected,
                 "suggested_min_effect_pct": self.suggested_min_effect_pct,
+                "process_noise": None if self.noise is None else {
+                    "processes": self.noise.processes,
+                    "quiet_processes": self.noise.quiet_processes,
+                    "quiet_level_sd_pct": (None if self.noise.level_sd is None
+                                           else self.noise.level_sd * 100),
+                    "rounds": self.rounds,
+                    "rounds_needed_estimate": self.rounds_needed},
                 "aa": rows(self.aa),
                 "injected": {str(p): rows(c) for p, c in sorted(self.injected.items())}}
 
@@ -194,7 +241,10 @@ def evaluate(a1: pyperf.BenchmarkSuite, a2: pyperf.BenchmarkSuite,
     injected = {pct: compare.compare_suites(a1, suite, method=method, base_label="A1",
                                             head_label=f"S{pct}")
                 for pct, suite in slowed.items()}
-    return Calibration(aa, injected, required_pct)
+    names = [t.name for t in aa.timings]
+    noise = process_noise.measure([a1, a2], names) if names else None
+    rounds = max((a1.get_benchmark(n).get_nrun() for n in names), default=0)
+    return Calibration(aa, injected, required_pct, noise, rounds)
 
 
 # -- running the suite ------------------------------------------------------------------

@@ -130,3 +130,41 @@ def test_run_all_interleaves_rounds_and_rotates_labels(monkeypatch, tmp_path):
     for label in ("A1", "S10", "A2"):
         assert [b.get_nrun() for b in suites[label].get_benchmarks()] == [3, 3]
         assert (tmp_path / f"{label}.json").is_file()
+
+
+def wandering(seed, scale=1.0, processes=6):
+    """Processes whose values share a level that wanders 5% from process to process."""
+    rng = np.random.default_rng(seed)
+    benches = []
+    for name in NAMES:
+        runs = []
+        for _ in range(processes):
+            level = 2e-9 * scale * np.exp(rng.normal(0, 0.05))
+            runs.append(pyperf.Run([float(v) for v in level * np.exp(rng.normal(0, 0.002, 4))],
+                                   metadata={"name": name, "loops": 8}, collect_metadata=False))
+        benches.append(pyperf.Benchmark(runs))
+    return pyperf.BenchmarkSuite(benches)
+
+
+def test_calibration_estimates_the_rounds_this_noise_needs():
+    result = calibrate.evaluate(wandering(1), wandering(2), {10: wandering(3, 1.10)},
+                                compare.Method())
+    assert result.rounds == 6
+    noise = result.noise
+    assert noise.processes == 2 * 3 * 6 and noise.quiet_processes == noise.processes
+    assert 0.03 < noise.level_sd < 0.07
+    assert result.rounds_needed > 6
+    text = "\n".join(result.lines())
+    assert "36 of 36 worker processes had quiet values" in text
+    assert (f"needs about {result.rounds_needed} rounds here" in text and
+            f"--rounds {result.rounds_needed}" in text)
+    doc = result.to_json()["process_noise"]
+    assert doc["rounds"] == 6 and doc["rounds_needed_estimate"] == result.rounds_needed
+    assert doc["quiet_level_sd_pct"] == pytest.approx(noise.level_sd * 100)
+
+
+def test_a_quiet_machine_is_told_its_rounds_suffice():
+    result = calibrate.evaluate(suite(1), suite(2), {10: suite(3, 1.10)}, compare.Method())
+    assert result.rounds_needed is not None and result.rounds_needed <= 3
+    line = [x for x in result.lines() if x.startswith("estimate:")][0]
+    assert line.endswith("this calibration ran 3")
