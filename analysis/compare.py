@@ -86,9 +86,10 @@ _CONFIG_KEYS = ("n", "bucket_bytes", "buckets", "load_factor", "noverflow", "ove
 class Method:
     """The test and thresholds; rendered into every report so the verdict can be checked.
 
-    statistic "quiet" (default): Mann-Whitney U on the quiet values of each run (within
-    QUIET_FACTOR of its fastest value), change = ratio of their medians. statistic
-    "median": the same test on process means or all values. statistic "min": change =
+    statistic "quiet" (default): t test on one level per worker process (the median of
+    its values within QUIET_FACTOR of the run's fastest), change = ratio of the levels'
+    geometric means (analysis/quiet_levels.py). statistic "median": Mann-Whitney U on
+    process means or all values, change = ratio of medians. statistic "min": change =
     ratio of the fastest values, tested by a permutation test on that ratio -- interference
     from other work only ever adds time, so on a shared machine the fastest value is the
     steadiest estimate of the code's cost.
@@ -148,7 +149,7 @@ class TimingChange:
     change: float             # head / base - 1
     ci_low: float             # bootstrap interval of the change
     ci_high: float
-    p_value: float            # Mann-Whitney U, two-sided; nan when a side has < 2 processes
+    p_value: float            # two-sided; nan when there is nothing to test against
     base_processes: int
     head_processes: int
     verdict: str

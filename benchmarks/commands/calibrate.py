@@ -7,10 +7,11 @@ It times a few iteration benchmarks several times with the same code:
            region (read by `native` at import; the suite passes MAPBENCH_* variables
            on to pyperf's workers with --inherit-environ): A1 vs S<pct> must flag it.
 Exit 0 only when A/A flags nothing and the 10 % slowdown is flagged on every benchmark.
-It prints the false-positive count, the change each injected slowdown measured, and the
-smallest slowdown detected on every benchmark; it writes `<ROOT>/calibration.json`
-(whose suggested minimum effect `mapbench compare` then uses by default) and keeps the
-runs' pyperf suites under `<ROOT>/calibrate/`.
+It prints the false-positive count, the change each injected slowdown measured, the
+smallest slowdown detected on every benchmark, and the machine's process noise with the
+rounds it estimates a 10% check needs (analysis/process_noise.py); it writes
+`<ROOT>/calibration.json` (whose suggested minimum effect `mapbench compare` then uses
+by default) and keeps the runs' pyperf suites under `<ROOT>/calibrate/`.
 
 Runs go through the suite script like `mapbench bench`'s (one worker process per
 benchmark per round, `python -m benchmarks.suite --bench NAME --mode M -p 1`, the same

@@ -4,7 +4,7 @@ BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD de
 the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
 `vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
 configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
-The statistics are analysis.compare's (Mann-Whitney U + minimum effect), stated in
+The statistics are analysis.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
 by more than PCT percent: the CI gate.
 """
