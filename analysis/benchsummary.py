@@ -212,7 +212,7 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
         rows = [(f"{storage}: prefetch=0 / prefetch={d}",
                  [_fmt(prefetch_speedup(results, storage, d, n), ".3f") for n in ns_])
                 for storage in storages]
-        rows.append((f"stack snapshot=atomic / plain (slow-down)",
+        rows.append(("stack snapshot=atomic / plain (slow-down)",
                      [_fmt(ratio(results, iterate_name("stack", 0, n, True), iterate_name("stack", 0, n)), ".3f")
                       for n in ns_]))
         rows = [r for r in rows if any(c != "-" for c in r[1])]

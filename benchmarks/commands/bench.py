@@ -31,6 +31,7 @@ from typing import Callable
 from analysis.atomic import write_atomic
 from analysis.errors import InputError
 from benchmarks import gopeers, matrix, meta as metamod, store, summary
+from benchmarks.calibration_file import rounds_note
 from benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
@@ -347,6 +348,9 @@ def run(args) -> int:
     print(f"mapbench bench: {len(benchmarks)} benchmarks, mode {mode} "
           f"({rounds} rounds of one worker process per benchmark, {MODES[mode]['values']} values "
           f"and {MODES[mode]['warmups']} warmup per process), results in {run_dir}/", flush=True)
+    note = rounds_note(Path(args.out), mode, rounds)
+    if note:
+        print(note, flush=True)
     metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
     outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds)
     kept = len(outcome.done)

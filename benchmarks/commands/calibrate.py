@@ -35,6 +35,7 @@ from analysis import compare, process_noise
 from analysis.atomic import write_atomic
 from analysis.errors import InputError
 from benchmarks import store
+from benchmarks.calibration_file import CALIBRATION_FILE
 
 INJECT_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
 REQUIRED_PCT = 10                     # the slowdown that must be flagged for a pass
@@ -350,6 +351,6 @@ def run(args) -> int:
                 "statistic": args.statistic,
                 "seconds": round(time.monotonic() - started, 1),
                 "commit": store.current_revision().run_name})
-    write_atomic(root / "calibration.json", json.dumps(doc, indent=2) + "\n")
+    write_atomic(root / CALIBRATION_FILE, json.dumps(doc, indent=2) + "\n")
     print(f"calibrate: wrote {root / 'calibration.json'} ({doc['seconds']} s)")
     return 0 if result.passed else 1

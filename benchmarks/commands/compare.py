@@ -19,8 +19,8 @@ from analysis import compare
 from analysis.atomic import write_atomic
 from analysis.errors import InputError
 from benchmarks import store
+from benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
 
-CALIBRATION_FILE = "calibration.json"     # in the store root, written by `mapbench calibrate`
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
 MACHINE_FIELDS = (("cpu", "model"), ("cpu", "logical_cpus"), ("cache_sizes",))
@@ -69,22 +69,6 @@ def load_suite(run: Path) -> pyperf.BenchmarkSuite:
         return pyperf.BenchmarkSuite.load(str(path))
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path} is not a pyperf suite ({exc})") from None
-
-
-def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -> float:
-    """The minimum effect, as a fraction: what calibrate measured with the same statistic
-    on a quiet machine, else the default."""
-    path = root / CALIBRATION_FILE
-    if path.is_file():
-        try:
-            doc = json.loads(path.read_text())
-            pct = float(doc["suggested_min_effect_pct"])
-            # A calibration timed on a busy machine measured the other load, not this one.
-            if pct > 0 and not doc.get("busy_runs") and doc.get("statistic", "median") == statistic:
-                return pct / 100.0
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass
-    return compare.DEFAULT_MIN_EFFECT
 
 
 def _field(meta: dict, path: tuple[str, ...]):

@@ -15,7 +15,6 @@ import pyperf
 
 from analysis import report
 from analysis.atomic import write_atomic
-from analysis.errors import InputError
 from benchmarks import store
 
 HISTORY_FOLDER = "history"

@@ -214,3 +214,16 @@ def test_cli_bad_only_regex_exits_2_before_writing_anything(tmp_path, capsys):
     assert rc == 2
     assert "mapbench bench: error: --only '('" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_says_when_the_calibration_wants_more_rounds(fake_cli, tmp_path, capsys):
+    (tmp_path / "calibration.json").write_text(json.dumps(
+        {"mode": "quick", "busy_runs": [], "process_noise": {"rounds_needed_estimate": 20}}))
+    rc = main(["bench", "--only", "^roofline/n=1024$", "--out", str(tmp_path), "--no-peers",
+               "--no-plots"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "estimated about 20 rounds" in out and "this run has 6" in out
+    rc = main(["bench", "--only", "^roofline/n=1024$", "--rounds", "20", "--out", str(tmp_path),
+               "--no-peers", "--no-plots"])
+    assert rc == 0 and "estimated about" not in capsys.readouterr().out

@@ -1,0 +1,53 @@
+"""`<store>/calibration.json`, written by `mapbench calibrate`, read by compare and bench.
+
+compare takes its default minimum effect from it; bench says when the machine needs more
+rounds than it is about to run. A missing, unreadable or malformed file means "no
+calibration": the defaults hold, and nothing here raises.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis import compare
+
+CALIBRATION_FILE = "calibration.json"     # in the store root
+
+
+def read_calibration(root: Path) -> dict | None:
+    path = Path(root) / CALIBRATION_FILE
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -> float:
+    """The minimum effect, as a fraction: what calibrate measured with the same statistic
+    on a quiet machine, else the default."""
+    doc = read_calibration(root)
+    try:
+        pct = float(doc["suggested_min_effect_pct"])
+        # A calibration timed on a busy machine measured the other load, not this one.
+        if pct > 0 and not doc.get("busy_runs") and doc.get("statistic", "median") == statistic:
+            return pct / 100.0
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return compare.DEFAULT_MIN_EFFECT
+
+
+def rounds_note(root: Path, mode: str, rounds: int) -> str | None:
+    """A line for `mapbench bench` when the store's calibration, in the same mode,
+    estimated that a 10% check needs more rounds than `rounds`; else None."""
+    doc = read_calibration(root)
+    try:
+        needed = int(doc["process_noise"]["rounds_needed_estimate"])
+        if doc.get("mode") != mode or doc.get("busy_runs") or needed <= rounds:
+            return None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return (f"note: the last `mapbench calibrate` on this store ({Path(root) / CALIBRATION_FILE}) "
+            f"estimated about {needed} rounds for a 10% slowdown to be flagged on every "
+            f"benchmark it timed on this machine; this run has {rounds}, enough for larger "
+            f"changes only (`--rounds {needed}` on both runs of a comparison for 10%)")
