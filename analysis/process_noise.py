@@ -10,12 +10,13 @@ deviation of the levels around their benchmark-and-run mean, in log units, so 0.
 
 With R processes per benchmark and run, each side has k quiet processes, k drawn from
 Binomial(R, quiet_fraction), and the change between the sides' mean levels has a
-standard error of level_sd * sqrt(1/k_base + 1/k_head). A slowdown of size e is
-flagged (two-sided level alpha) with probability about
+standard error of level_sd * sqrt(1/k_base + 1/k_head). compare's t test (analysis/
+quiet_levels.py) calls it significant beyond t(1 - alpha/2) with k_base + k_head - 2 +
+PRIOR_DOF degrees of freedom, so a slowdown of size e is flagged with probability about
 
-    P(R) = sum over k_base, k_head of Binomial weights * Phi(log(1 + e) / se - z(1 - alpha/2))
+    P(R) = sum over k_base, k_head of Binomial weights * Phi(log(1 + e) / se - t(1 - alpha/2))
 
-(normal approximation, processes independent, the spread known). rounds_needed is the
+(normal approximation of the shifted t, processes independent). rounds_needed is the
 smallest R with P(R)^K >= all_flagged: every one of K benchmarks flagged together.
 This is a planning estimate, not a test: the verdict is still the comparison's own.
 """
@@ -27,7 +28,7 @@ from statistics import NormalDist
 
 import pyperf
 
-from analysis.quiet_levels import Spread, process_levels, spread_of
+from analysis.quiet_levels import PRIOR_DOF, Spread, process_levels, spread_of
 
 ALL_FLAGGED = 0.9      # wanted probability that every calibration benchmark is flagged
 
@@ -60,8 +61,10 @@ def measure(runs: list[pyperf.BenchmarkSuite], names: list[str]) -> ProcessNoise
 
 def flag_probability(noise: ProcessNoise, rounds: int, effect: float, alpha: float) -> float:
     """P(R) above: one benchmark's slowdown of `effect` flagged with `rounds` processes."""
+    from scipy import stats  # ~1 s to import: only when a calibration is evaluated
+
     normal = NormalDist()
-    z_alpha = normal.inv_cdf(1 - alpha / 2)
+    critical = [float(stats.t.ppf(1 - alpha / 2, dof)) for dof in range(2 * rounds + PRIOR_DOF)]
     shift = math.log1p(effect)
     f = noise.quiet_fraction
     weights = [math.comb(rounds, k) * f ** k * (1 - f) ** (rounds - k)
@@ -69,10 +72,9 @@ def flag_probability(noise: ProcessNoise, rounds: int, effect: float, alpha: flo
     total = 0.0
     for kb in range(1, rounds + 1):
         for kh in range(1, rounds + 1):
-            if kb + kh < 3:          # no spread from one process a side
-                continue
             se = noise.level_sd * math.sqrt(1 / kb + 1 / kh)
-            total += weights[kb] * weights[kh] * normal.cdf(shift / se - z_alpha)
+            t_alpha = critical[kb + kh - 2 + PRIOR_DOF]
+            total += weights[kb] * weights[kh] * normal.cdf(shift / se - t_alpha)
     return total
 
 
