@@ -352,5 +352,5 @@ def run(args) -> int:
                 "seconds": round(time.monotonic() - started, 1),
                 "commit": store.current_revision().run_name})
     write_atomic(root / CALIBRATION_FILE, json.dumps(doc, indent=2) + "\n")
-    print(f"calibrate: wrote {root / 'calibration.json'} ({doc['seconds']} s)")
+    print(f"calibrate: wrote {root / CALIBRATION_FILE} ({doc['seconds']} s)")
     return 0 if result.passed else 1
