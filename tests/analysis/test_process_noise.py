@@ -6,6 +6,7 @@ import pyperf
 import pytest
 
 from analysis import compare, process_noise
+from tests.process_suites import process_suite
 
 NAMES = ["iterate/a", "iterate/b", "iterate/c"]
 
@@ -17,22 +18,11 @@ def one_benchmark(*processes, name="iterate/a"):
                     collect_metadata=False) for values in processes])])
 
 
-def noisy_suite(rng, *, processes, level_sd, burst_share=0.0, scale=1.0, values=5,
-                names=NAMES):
-    """Each process sits at its own level (lognormal, sd level_sd); its values scatter 0.5%
-    around it; a share of the processes runs entirely inside a 1.8x burst."""
-    benches = []
-    for name in names:
-        runs = []
-        for _ in range(processes):
-            level = 4e-9 * scale * math.exp(rng.normal(0, level_sd))
-            if rng.random() < burst_share:
-                level *= 1.8
-            vals = level * np.exp(rng.normal(0, 0.005, size=values))
-            runs.append(pyperf.Run([float(v) for v in vals], metadata={"name": name, "loops": 8},
-                                   collect_metadata=False))
-        benches.append(pyperf.Benchmark(runs))
-    return pyperf.BenchmarkSuite(benches)
+def noisy_suite(rng, *, processes, level_sd, burst_share=0.0, scale=1.0):
+    """Each process at its own level (sd level_sd), values 0.5% around it, a share of
+    the processes inside a 1.8x burst."""
+    return process_suite(rng, NAMES, processes=processes, level_sd=level_sd, scale=scale,
+                         burst_share=burst_share, burst=(1.8, 1.8))
 
 
 def test_level_sd_and_quiet_share_come_from_the_processes():

@@ -7,6 +7,7 @@ import pytest
 
 from analysis import compare
 from analysis.quiet_levels import Spread, compare_levels, process_levels, spread_of
+from tests.process_suites import process_suite
 
 NAMES = ["iterate/a", "iterate/b", "iterate/c"]
 
@@ -52,22 +53,10 @@ def test_one_quiet_process_on_a_side_is_tested_with_the_pooled_spread():
     assert math.isnan(compare_levels(np.log([4.0]), np.log([6.0]), Spread(), 0.95).p_value)
 
 
-def wandering_suite(rng, *, processes, scale=1.0, level_sd=0.05, burst_share=1 / 3):
-    """This VM: each process's values share one level (the host's speed wanders by
-    level_sd between processes), values scatter 0.5% around it, a third of the processes
-    sit inside a 1.6-2x burst."""
-    benches = []
-    for name in NAMES:
-        runs = []
-        for _ in range(processes):
-            level = 4e-9 * scale * math.exp(rng.normal(0, level_sd))
-            if rng.random() < burst_share:
-                level *= rng.uniform(1.6, 2.0)
-            vals = level * np.exp(rng.normal(0, 0.005, size=5))
-            runs.append(pyperf.Run([float(v) for v in vals], metadata={"name": name, "loops": 8},
-                                   collect_metadata=False))
-        benches.append(pyperf.Benchmark(runs))
-    return pyperf.BenchmarkSuite(benches)
+def wandering_suite(rng, *, processes, scale=1.0):
+    """This VM: levels wander 5% between processes, values 0.5% around them, a third of
+    the processes inside a 1.6-2x burst."""
+    return process_suite(rng, NAMES, processes=processes, scale=scale, burst_share=1 / 3)
 
 
 def flags(method, seed, **head):

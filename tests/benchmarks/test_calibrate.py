@@ -8,23 +8,16 @@ import pytest
 from analysis import compare
 from benchmarks.cli import main
 from benchmarks.commands import calibrate
+from tests.process_suites import process_suite
 
 NAMES = ["iterate/storage=stack/prefetch=0/n=1024", "iterate/storage=heap/prefetch=0/n=16384",
          "iterate/storage=pool/prefetch=0/n=1024"]
 
 
 def suite(seed, scale=1.0, processes=3):
-    rng = np.random.default_rng(seed)
-    benches = []
-    for name in NAMES:
-        runs = []
-        for _ in range(processes):
-            offset = rng.normal(0, 0.005)
-            vals = 2e-9 * scale * np.exp(rng.normal(offset, 0.01, size=3))
-            runs.append(pyperf.Run([float(v) for v in vals], metadata={"name": name, "loops": 8},
-                                   collect_metadata=False))
-        benches.append(pyperf.Benchmark(runs))
-    return pyperf.BenchmarkSuite(benches)
+    """Steady processes: levels 0.5% apart, values 1% around them."""
+    return process_suite(np.random.default_rng(seed), NAMES, processes=processes, values=3,
+                         base=2e-9, scale=scale, level_sd=0.005, value_sd=0.01)
 
 
 def test_clean_aa_and_detected_ten_percent_pass():
@@ -134,16 +127,8 @@ def test_run_all_interleaves_rounds_and_rotates_labels(monkeypatch, tmp_path):
 
 def wandering(seed, scale=1.0, processes=6):
     """Processes whose values share a level that wanders 5% from process to process."""
-    rng = np.random.default_rng(seed)
-    benches = []
-    for name in NAMES:
-        runs = []
-        for _ in range(processes):
-            level = 2e-9 * scale * np.exp(rng.normal(0, 0.05))
-            runs.append(pyperf.Run([float(v) for v in level * np.exp(rng.normal(0, 0.002, 4))],
-                                   metadata={"name": name, "loops": 8}, collect_metadata=False))
-        benches.append(pyperf.Benchmark(runs))
-    return pyperf.BenchmarkSuite(benches)
+    return process_suite(np.random.default_rng(seed), NAMES, processes=processes, values=4,
+                         base=2e-9, scale=scale, level_sd=0.05, value_sd=0.002)
 
 
 def test_calibration_estimates_the_rounds_this_noise_needs():
