@@ -14,7 +14,7 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write `data` to `path` atomically; creates parent folders. Returns the path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    # surrogateescape: names decoded from non-UTF-8 bytes (analysis.folded.decode) are
+    # surrogateescape: names decoded from non-UTF-8 bytes (mapbench.analysis.stacks.folded.decode) are
     # written back as the bytes they came from, never refused.
     payload = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -87,7 +87,7 @@ def ensure_input(path: Path) -> int:
 
 
 def time_folds(loops: int, path: str) -> float:
-    from analysis.fold import fold_perf_script
+    from mapbench.analysis.stacks.fold import fold_perf_script
 
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         start = time.perf_counter()
@@ -97,7 +97,7 @@ def time_folds(loops: int, path: str) -> float:
 
 
 def measure_once(path: Path, size: int) -> None:
-    from analysis.fold import fold_perf_script
+    from mapbench.analysis.stacks.fold import fold_perf_script
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -143,7 +143,7 @@ def main() -> None:
     import pyperf
 
     runner = pyperf.Runner(processes=3, values=3, warmups=1, min_time=0.0,
-                           program_args=("-m", "benchmarks.analysis_speed", "--input", str(own.input)))
+                           program_args=("-m", "mapbench.benchmarks.analysis_speed", "--input", str(own.input)))
     runner.metadata["description"] = (
         f"fold_perf_script of {SAMPLES:,} synthetic perf script samples read through mmap (time.perf_counter)")
     runner.parse_args(rest)

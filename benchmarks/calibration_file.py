@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis import compare
+from mapbench.analysis.stats import compare
 
 CALIBRATION_FILE = "calibration.json"     # in the store root
 

@@ -5,22 +5,22 @@ import argparse
 import importlib
 import sys
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 # (module, subcommand) in the order `mapbench --help` lists them. A module that is
 # not there yet is skipped, so a partial checkout still has a working CLI.
 SUBCOMMAND_MODULES = [
-    "benchmarks.commands.bench",
-    "benchmarks.commands.profile",
-    "benchmarks.commands.compare",
-    "benchmarks.commands.history",
-    "benchmarks.commands.calibrate",
-    "benchmarks.commands.report",
-    "analysis.commands.fold",
-    "analysis.commands.flamegraph",
-    "analysis.commands.pprof",
-    "analysis.commands.top",
-    "analysis.commands.cachemiss",
+    "mapbench.benchmarks.commands.bench",
+    "mapbench.benchmarks.commands.profile",
+    "mapbench.benchmarks.commands.compare",
+    "mapbench.benchmarks.commands.history",
+    "mapbench.benchmarks.commands.calibrate",
+    "mapbench.benchmarks.commands.report",
+    "mapbench.analysis.commands.fold",
+    "mapbench.analysis.commands.flamegraph",
+    "mapbench.analysis.commands.pprof",
+    "mapbench.analysis.commands.top",
+    "mapbench.analysis.commands.cachemiss",
 ]
 
 

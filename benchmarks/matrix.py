@@ -26,7 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 STORAGES = ("stack", "heap", "pool")       # the same names as native.STORAGES
 

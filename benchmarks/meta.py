@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.atomic import write_atomic
+from mapbench.analysis.atomic import write_atomic
 
 SCHEMA = 1
 SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
@@ -144,7 +144,7 @@ def pyperf_system() -> list[str]:
 
 def build_info() -> dict:
     try:
-        import native
+        from mapbench import native
         return dict(native.build_info())
     except Exception as exc:        # the native module not built: say so, do not fail
         return {"error": f"{type(exc).__name__}: {exc}"}
@@ -153,7 +153,7 @@ def build_info() -> dict:
 def native_layout() -> dict:
     """Sizes and field offsets of hmap, bmap and hiter as this build laid them out."""
     try:
-        import native
+        from mapbench import native
         return dict(native.layout())
     except Exception as exc:        # the native module not built: say so, do not fail
         return {"error": f"{type(exc).__name__}: {exc}"}

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import cachemiss
-from analysis.atomic import write_atomic
-from benchmarks.collectors import Capture, cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks.collectors import Capture, cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy
 
 SMALL = 1 << 14
 LARGE = 1 << 20
@@ -34,7 +34,7 @@ DEFAULT_FREQUENCY = 999
 
 def best_prefetch() -> int:
     try:
-        from benchmarks.suite import BEST_PREFETCH
+        from mapbench.benchmarks.suite import BEST_PREFETCH
         return int(BEST_PREFETCH)
     except Exception:               # no suite (yet): the distance the article found good
         return 8
@@ -121,9 +121,9 @@ class Pass:
     # -- views of folded stacks ---------------------------------------------------------
     def write_views(self, name: str, stacks: dict[str, int], source: str, title: str, *,
                     count_name: str = "samples", period_ns: float | None = None) -> dict[str, str]:
-        from analysis.flamegraph import render_svg
-        from analysis.folded import format_folded
-        from analysis.pprof import build_profile
+        from mapbench.analysis.flame.flamegraph import render_svg
+        from mapbench.analysis.stacks.folded import format_folded
+        from mapbench.analysis.stacks.pprof import build_profile
 
         files = {}
         header = f"# {source}\n"
@@ -244,7 +244,7 @@ class Pass:
         """meta.json's `counters`: whether perf's hardware cache counters worked, and what stood in."""
         if not (self.out / "meta.json").is_file() or not self._checked_perf_stat:
             return
-        from benchmarks.meta import update_meta
+        from mapbench.benchmarks.meta import update_meta
 
         update_meta(self.out, counters={
             "hardware": self.perf_stat_why is None,

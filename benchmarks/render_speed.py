@@ -59,7 +59,7 @@ def synthetic_stacks(unique: int = UNIQUE_STACKS, seed: int = SEED) -> dict[str,
 
 
 def time_renders(loops: int, stacks: dict[str, int]) -> float:
-    from analysis.flamegraph import render_svg
+    from mapbench.analysis.flame.flamegraph import render_svg
 
     start = time.perf_counter()
     for _ in range(loops):
@@ -68,8 +68,8 @@ def time_renders(loops: int, stacks: dict[str, int]) -> float:
 
 
 def time_read_and_renders(loops: int, text: str) -> float:
-    from analysis.flamegraph import render_svg
-    from analysis.folded import read_folded
+    from mapbench.analysis.flame.flamegraph import render_svg
+    from mapbench.analysis.stacks.folded import read_folded
 
     start = time.perf_counter()
     for _ in range(loops):
@@ -82,7 +82,7 @@ def folded_text(stacks: dict[str, int]) -> str:
 
 
 def measure_memory(stacks: dict[str, int]) -> None:
-    from analysis.flamegraph import render_svg
+    from mapbench.analysis.flame.flamegraph import render_svg
 
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -113,7 +113,7 @@ def main() -> None:
     if own.memory or own.write_folded:
         stacks = synthetic_stacks()
         if own.write_folded:
-            from analysis.atomic import write_atomic
+            from mapbench.analysis.atomic import write_atomic
 
             write_atomic(own.write_folded, folded_text(stacks))
             print(f"wrote {len(stacks):,} stacks to {own.write_folded}")
@@ -124,7 +124,7 @@ def main() -> None:
     import pyperf
 
     runner = pyperf.Runner(processes=3, values=3, warmups=1, min_time=0.0,
-                           program_args=("-m", "benchmarks.render_speed"))
+                           program_args=("-m", "mapbench.benchmarks.render_speed"))
     runner.metadata["description"] = "render_svg of 100,000 unique synthetic stacks (time.perf_counter)"
     args = runner.parse_args(rest)
     # Only the processes that time build the input; the master just spawns them.

@@ -2,7 +2,7 @@
 
 Layout of a run folder (see profiles/README.md): meta.json, bench.json, folded/,
 flame/, pprof/, cachemiss.json, cachemiss.md, plots/, report.html. Every file is
-written with `analysis.atomic.write_atomic`, so a reader never sees half a file.
+written with `mapbench.analysis.atomic.write_atomic`, so a reader never sees half a file.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 DEFAULT_ROOT = Path("profiles")
 COMMIT_CHARS = 12

@@ -27,7 +27,7 @@ import os
 import sys
 import time
 
-from benchmarks import matrix
+from mapbench.benchmarks import matrix
 
 # Software prefetch distance (buckets ahead) used as "prefetch=D" in the quick suite.
 # Chosen from measured sweeps of stack-storage iteration, distances 0,1,2,4,8,16,32 at
@@ -119,7 +119,7 @@ class _HookEntry:
 # -- workloads (worker side) ---------------------------------------------------------
 
 def _build_map(n: int):
-    from native import Map
+    from mapbench.native import Map
     m = Map(hint=0, seed=MAP_SEED)
     m.fill(n, key_seed=KEY_SEED)
     return m
@@ -162,7 +162,7 @@ def _c_timer(call, elements_per_loop: int):
 def _py_timer(loop_body):
     """A pyperf time func that times a Python loop with perf_counter; allocations come
     from the counting allocator's process totals around the loop."""
-    from native import alloc_totals
+    from mapbench.native import alloc_totals
 
     def time_func(loops: int) -> float:
         before = alloc_totals()
@@ -179,7 +179,7 @@ def _py_timer(loop_body):
 
 def make_workload(bench: matrix.Benchmark):
     """(time_func, metadata) for one benchmark; builds its map once."""
-    from native import kernels
+    from mapbench.native import kernels
 
     n, family = bench.n, bench.family
     meta: dict = {}
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = MODES[pre_args.mode]
     runner = pyperf.Runner(processes=settings["processes"], values=settings["values"],
                            warmups=settings["warmups"],
-                           program_args=("-m", "benchmarks.suite"),
+                           program_args=("-m", "mapbench.benchmarks.suite"),
                            add_cmdline_args=_add_cmdline_args, hooks=[_HookEntry])
     runner.argparser.add_argument("--bench", required=True,
                                   help="the one benchmark to run (a matrix name)")
@@ -350,9 +350,9 @@ def sweep_prefetch(sizes=(2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22), distances=(0, 1, 
     size, `rounds` rounds that time every distance once (in rotating order, so load drift
     hits them alike); returns {n: {distance: min ns/element}} (the minimum is the least
     disturbed value). How BEST_PREFETCH was chosen:
-        python -c 'from benchmarks.suite import sweep_prefetch; sweep_prefetch()'
+        python -c 'from mapbench.benchmarks.suite import sweep_prefetch; sweep_prefetch()'
     """
-    from native import kernels
+    from mapbench.native import kernels
 
     out: dict[int, dict[int, float]] = {}
     for n in sizes:

@@ -2,16 +2,16 @@
 
 Reads bench.json (pyperf suite), meta.json (cache sizes, run status) and peers.json
 (Go, if it ran); the tables and plots themselves are pure transforms in
-analysis.benchsummary and analysis.benchplots.
+mapbench.analysis.render.benchsummary and mapbench.analysis.render.benchplots.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from analysis import benchplots, benchsummary
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
+from mapbench.analysis.render import benchplots, benchsummary
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
 
 
 def _read_json(path: Path) -> dict | None:

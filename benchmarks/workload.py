@@ -58,7 +58,7 @@ def _check(args) -> None:
 
 def _import_native():
     try:
-        import native
+        from mapbench import native
         return native
     except ImportError as exc:
         raise SystemExit(f"workload: error: the native map is not importable ({exc}); "

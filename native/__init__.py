@@ -1,7 +1,7 @@
 """native: the system under test, a C11 reimplementation of Go 1.19's hash map
 (uint64 -> uint64) and its iterator, built with cffi in API mode, with timed C kernels.
 
-    from native import Map, kernels, layout, build_info, alloc_totals, STORAGES
+    from mapbench.native import Map, kernels, layout, build_info, alloc_totals, STORAGES
 
 See native/src/map.h for the data structure and its memory invariants.
 """

@@ -1,13 +1,13 @@
 """The compiled module and its error codes.
 
-``_mapbench_native`` is the cffi API-mode extension built from native/src by
+``mapbench.native._mapbench_native`` is the cffi API-mode extension built from native/src by
 ``pip install .``. Every call into it releases the GIL, so the Python wrappers
 serialise access to a map with a lock; the native misuse detection (Go's hashWriting
 checks) is turned into RuntimeError here.
 """
 
 try:
-    from _mapbench_native import ffi, lib
+    from ._mapbench_native import ffi, lib
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError(
         "the compiled module _mapbench_native is missing: install the project with "

@@ -1,5 +1,5 @@
 """cffi (API mode) builder for the native map: compiles native/src/*.c into the
-top-level extension module ``_mapbench_native``.
+extension module ``mapbench.native._mapbench_native``.
 
 ``pip install .`` runs it through setup.py's ``cffi_modules``. Flags are portable
 (no -march): ``-std=c11 -O2 -g -fno-omit-frame-pointer`` so perf can unwind the C
@@ -108,7 +108,7 @@ def make_builder(absolute=False):
     ffi.cdef(CDEF)
     cflags_literal = " ".join(compile_args).replace('"', "")
     ffi.set_source(
-        "_mapbench_native",
+        "mapbench.native._mapbench_native",
         # The flags go into the generated source too, so switching MAPBENCH_SANITIZE
         # changes that file and setuptools rebuilds everything instead of reusing build/.
         '#include "map.h"\n/* mapbench build flags: %s */\n' % cflags_literal,

@@ -25,8 +25,16 @@ import tempfile
 
 
 def extension_path():
-    spec = importlib.util.find_spec("_mapbench_native")
-    return spec.origin if spec else None
+    """The installed extension's file, found without importing mapbench.native (which
+    would load it before libasan is preloaded): the top-level package is only a docstring."""
+    spec = importlib.util.find_spec("mapbench")
+    if not spec or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        found = sorted(glob.glob(os.path.join(folder, "native", "_mapbench_native*.so")))
+        if found:
+            return found[0]
+    return None
 
 
 def linked_libasan(path):

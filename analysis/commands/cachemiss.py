@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-from analysis import cachemiss
-from analysis.commands.streams import read_nonempty, write_output
-from analysis.errors import InputError
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.commands.streams import read_nonempty, write_output
+from mapbench.analysis.errors import InputError
 
 
 def register(subparsers) -> None:
@@ -34,7 +34,7 @@ def _read(path: str) -> str:
 
 
 def summarize(text: str, elements: int, functions: str | None = None, name: str | None = None) -> dict:
-    """One configuration dict (see analysis.cachemiss) from either kind of input."""
+    """One configuration dict (see mapbench.analysis.counters.cachemiss) from either kind of input."""
     if elements <= 0:
         raise InputError("--elements must be a positive number")
     config = {"name": name} if name else {}

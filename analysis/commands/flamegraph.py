@@ -7,11 +7,11 @@ blue shrank); `--diff-mode` picks leaf (FlameGraph's self-delta) or subtree delt
 from __future__ import annotations
 
 
-from analysis.commands.streams import read_nonempty, write_output
-from analysis.diffflame import MODES, render_diff_svg
-from analysis.errors import InputError
-from analysis.flamegraph import DEFAULT_MIN_WIDTH, render_svg
-from analysis.folded import decode, read_folded
+from mapbench.analysis.commands.streams import read_nonempty, write_output
+from mapbench.analysis.flame.diffflame import MODES, render_diff_svg
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.flame.flamegraph import DEFAULT_MIN_WIDTH, render_svg
+from mapbench.analysis.stacks.folded import decode, read_folded
 
 
 def register(subparsers) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import mmap
 import sys
 
-from analysis.commands.streams import read_input, write_output
-from analysis.errors import InputError
-from analysis.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
-from analysis.fold_perf import WEIGHTS, PerfFold
-from analysis.fold_pyspy import fold_pyspy_raw
-from analysis.folded import decode, encode_folded, format_folded, read_folded
-from analysis.pprof import profile_to_stacks, read_profile
+from mapbench.analysis.commands.streams import read_input, write_output
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
+from mapbench.analysis.stacks.fold_perf import WEIGHTS, PerfFold
+from mapbench.analysis.stacks.fold_pyspy import fold_pyspy_raw
+from mapbench.analysis.stacks.folded import decode, encode_folded, format_folded, read_folded
+from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
 
 INPUT_FORMATS = FORMATS + ("pprof",)
 _GZIP_MAGIC = b"\x1f\x8b"

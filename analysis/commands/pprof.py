@@ -6,10 +6,10 @@ Read it with `go tool pprof -top OUT` or open it in speedscope.
 """
 from __future__ import annotations
 
-from analysis.commands.fold import add_input_arguments, load_stacks
-from analysis.commands.streams import write_output
-from analysis.errors import InputError
-from analysis.pprof import build_profile
+from mapbench.analysis.commands.fold import add_input_arguments, load_stacks
+from mapbench.analysis.commands.streams import write_output
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.pprof import build_profile
 
 # perf events whose period is a time in nanoseconds.
 _TIME_EVENTS = ("cpu-clock", "task-clock")

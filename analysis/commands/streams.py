@@ -11,8 +11,8 @@ import os
 import stat
 import sys
 
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
 
 
 def read_input(path: str):

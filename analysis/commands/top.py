@@ -1,10 +1,10 @@
 """`mapbench top FILE|-`: pprof's top table (flat, flat%, sum%, cum, cum%) of any profile input."""
 from __future__ import annotations
 
-from analysis.commands.fold import add_input_arguments, load_stacks
-from analysis.commands.streams import write_output
-from analysis.errors import InputError
-from analysis.top import SORTS, top_table
+from mapbench.analysis.commands.fold import add_input_arguments, load_stacks
+from mapbench.analysis.commands.streams import write_output
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.top import SORTS, top_table
 
 
 def register(subparsers) -> None:

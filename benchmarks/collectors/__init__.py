@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import benchmarks
+from mapbench import benchmarks
 
 
 @dataclass
@@ -40,7 +40,7 @@ def find_tool(binary: str) -> str | None:
 
 def workload_args(config: dict, amount: list[str]) -> list[str]:
     """`python -m benchmarks.workload ...` for a configuration dict (op, n, storage, prefetch, layer)."""
-    args = [sys.executable, "-m", "benchmarks.workload"]
+    args = [sys.executable, "-m", "mapbench.benchmarks.workload"]
     for key in ("op", "n", "storage", "prefetch", "layer", "seed"):
         if key in config and config[key] is not None:
             args += [f"--{key}", str(config[key])]
@@ -48,11 +48,10 @@ def workload_args(config: dict, amount: list[str]) -> list[str]:
 
 
 def workload_env() -> dict[str, str]:
-    """The environment for the workload: `benchmarks` importable from where this copy lives."""
-    env = dict(os.environ)
-    root = str(Path(benchmarks.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
+    """The environment for the workload: this one. The workload runs as
+    `python -m mapbench.benchmarks.workload` with this interpreter, so it imports the same
+    installed mapbench as this process."""
+    return dict(os.environ)
 
 
 def workload_report(stdout: bytes | str) -> dict | None:

@@ -16,10 +16,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from analysis import cachemiss
-from analysis.cachemiss import CacheGeometry
-from analysis.errors import InputError
-from benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters.cachemiss import CacheGeometry
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
                                    workload_args, workload_report)
 
 TOOL = "cachegrind"

@@ -2,15 +2,15 @@
 
 Gives a flame graph whose widths are simulated D1 (or LL) read misses instead of time: the
 call paths are rebuilt from callgrind's caller->callee inclusive costs (see
-analysis.cachemiss.callgrind_stacks for the assumption). Same cache model as cachegrind.py.
+mapbench.analysis.counters.cachemiss.callgrind_stacks for the assumption). Same cache model as cachegrind.py.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from analysis import cachemiss
-from benchmarks.collectors import Capture
-from benchmarks.collectors.cachegrind import simulate
+from mapbench.analysis.counters import cachemiss
+from mapbench.benchmarks.collectors import Capture
+from mapbench.benchmarks.collectors.cachegrind import simulate
 
 TOOL = "callgrind"
 

@@ -12,8 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from analysis.atomic import write_atomic
-from benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
+from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
 
 TOOL = "perf record"
 
@@ -71,7 +71,7 @@ def record(config: dict, out_dir: Path, name: str, *, seconds: float = 1.0, freq
 
 def fold_for_pid(script: bytes, pid: int | None) -> dict[str, int]:
     """Folded stacks of the workload process only; kernel frames kept, marked `_[k]`."""
-    from analysis.fold import fold_perf_script
+    from mapbench.analysis.stacks.fold import fold_perf_script
 
     if pid is None:
         return fold_perf_script(script, kernel=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from analysis import cachemiss
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
                                    workload_args, workload_report)
 
 TOOL = "perf stat"

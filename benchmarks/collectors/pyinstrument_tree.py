@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.collectors import Capture, last_line, run_tool, workload_args
+from mapbench.benchmarks.collectors import Capture, last_line, run_tool, workload_args
 
 TOOL = "pyinstrument"
 
@@ -33,7 +33,7 @@ def record(config: dict, out_dir: Path, name: str, *, seconds: float = 1.0, inte
     raw = out_dir / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     session = raw / f"{name}.pyisession"
-    work = workload_args(config, ["--seconds", str(seconds)])[1:]      # ["-m", "benchmarks.workload", ...]
+    work = workload_args(config, ["--seconds", str(seconds)])[1:]      # ["-m", "mapbench.benchmarks.workload", ...]
     cmd = [python, "-m", "pyinstrument", "-i", str(interval), "-r", "pyisession", "-o", str(session), *work]
     try:
         done = run_tool(cmd, timeout)

@@ -1,6 +1,6 @@
 """py-spy record on the Python-layer workload: Python and C frames in one stack (`--native`).
 
-Raw folded output (`-f raw`) is kept under raw/ and read with analysis.fold.fold_pyspy_raw.
+Raw folded output (`-f raw`) is kept under raw/ and read with mapbench.analysis.stacks.fold.fold_pyspy_raw.
 If `--native` fails (no unwinding info, an unsupported build), the run is retried without it
 and the source says so; a denied ptrace gives one line and no profile.
 """
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
+from mapbench.benchmarks.collectors import Capture, find_tool, last_line, run_tool, workload_args, workload_report
 
 TOOL = "py-spy"
 
@@ -57,7 +57,7 @@ def record(config: dict, out_dir: Path, name: str, *, seconds: float = 1.0, rate
             f"py-spy failed for {name}: {last_line(err)}"
     else:
         return Capture(TOOL, False, message=message)
-    from analysis.fold import fold_pyspy_raw
+    from mapbench.analysis.stacks.fold import fold_pyspy_raw
 
     stacks = fold_pyspy_raw(out.read_bytes())
     source = f"py-spy sample (py-spy record -r {rate}{' --native' if use_native else ''}; weight = samples)"

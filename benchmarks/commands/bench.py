@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks import gopeers, matrix, meta as metamod, store, summary
-from benchmarks.calibration_file import rounds_note
-from benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import gopeers, matrix, meta as metamod, store, summary
+from mapbench.benchmarks.calibration_file import rounds_note
+from mapbench.benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
 MAX_CONSECUTIVE_FAILURES = 3    # then stop: the cause is not one benchmark
@@ -93,14 +93,10 @@ def _fmt_duration(seconds: float) -> str:
 
 
 def suite_env() -> dict:
-    """Environment of the suite processes: our source on PYTHONPATH, so the pyperf
-    workers import the same benchmarks/native code as this process."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[2])
-    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in parts:
-        env["PYTHONPATH"] = os.pathsep.join([root, *parts])
-    return env
+    """Environment of the suite processes: this one. The pyperf workers run with this
+    interpreter (`python -m mapbench.benchmarks.suite`), so they import the same installed
+    mapbench as this process."""
+    return dict(os.environ)
 
 
 def launch_pyperf(bench: matrix.Benchmark, mode: str, workdir: Path) -> Launch:
@@ -115,7 +111,7 @@ def launch_one_process(name: str, mode: str, workdir: Path, env: dict | None = N
     out_json = workdir / "one.json"
     if out_json.exists():
         out_json.unlink()
-    cmd = [sys.executable, "-m", "benchmarks.suite", "--bench", name, "--mode", mode,
+    cmd = [sys.executable, "-m", "mapbench.benchmarks.suite", "--bench", name, "--mode", mode,
            "--processes", "1", "--timeout", str(WORKER_TIMEOUT_S), "--output", str(out_json)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**suite_env(), **(env or {})})

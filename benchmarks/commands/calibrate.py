@@ -31,11 +31,11 @@ from pathlib import Path
 
 import pyperf
 
-from analysis import compare, process_noise
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks import store
-from benchmarks.calibration_file import CALIBRATION_FILE
+from mapbench.analysis.stats import compare, process_noise
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import store
+from mapbench.benchmarks.calibration_file import CALIBRATION_FILE
 
 INJECT_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
 REQUIRED_PCT = 10                     # the slowdown that must be flagged for a pass
@@ -46,7 +46,7 @@ MODE = "quick"                        # what `tox -e bench` records, so what com
 
 def calibration_benchmarks(quick: bool) -> list[str]:
     """Iteration benchmarks the slowdown knob affects; small maps in --quick (cheap to build)."""
-    from benchmarks.suite import BEST_PREFETCH
+    from mapbench.benchmarks.suite import BEST_PREFETCH
     names = ["iterate/storage=stack/prefetch=0/n=1024",
              "iterate/storage=stack/prefetch=0/n=16384",
              f"iterate/storage=heap/prefetch={BEST_PREFETCH}/n=16384",
@@ -200,7 +200,7 @@ class Calibration:
         what = (f"estimate: flagging a {self.required_pct}% slowdown on all {n.benchmarks} "
                 f"benchmarks {process_noise.ALL_FLAGGED:.0%} of the time (p < "
                 f"{self.aa.method.alpha:g}) needs ")
-        from benchmarks.commands.bench import MAX_ROUNDS
+        from mapbench.benchmarks.commands.bench import MAX_ROUNDS
         if needed > MAX_ROUNDS:
             out.append(what + f"more than {MAX_ROUNDS} rounds here ({needed}; normal "
                        f"approximation, analysis/process_noise.py): this machine is too "
@@ -255,7 +255,7 @@ def run_process(name: str, *, mode: str, slowdown_pct: int, label: str,
                 tmp: Path) -> pyperf.Benchmark:
     """One pyperf worker process of one benchmark through the suite script, the way
     `mapbench bench` runs it, with the slowdown knob set (0 = off)."""
-    from benchmarks.commands.bench import launch_one_process
+    from mapbench.benchmarks.commands.bench import launch_one_process
 
     launch = launch_one_process(name, mode, tmp, env={INJECT_ENV: str(slowdown_pct)})
     if launch.returncode != 0 or not launch.json_text:
@@ -269,7 +269,7 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
     """Every benchmark under every label, in rounds like `mapbench bench`: each round
     runs one process of every (benchmark, label), labels in an order that rotates from
     round to round, so the host's slow bursts hit the runs being compared alike."""
-    from benchmarks.commands.bench import merge_process, resolve_rounds
+    from mapbench.benchmarks.commands.bench import merge_process, resolve_rounds
 
     rounds = resolve_rounds(rounds, mode)
     merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
@@ -320,7 +320,7 @@ def parse_levels(text: str | None, quick: bool) -> list[int]:
 def select_names(quick: bool, only: str | None) -> list[str]:
     if only is None:
         return calibration_benchmarks(quick)
-    from benchmarks import matrix, suite
+    from mapbench.benchmarks import matrix, suite
     return [b.name for b in matrix.select(matrix.build_matrix(suite.BEST_PREFETCH, full=True),
                                           only)]
 
@@ -332,7 +332,7 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    from benchmarks.commands.bench import resolve_rounds
+    from mapbench.benchmarks.commands.bench import resolve_rounds
     rounds = resolve_rounds(args.rounds, args.mode)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"

@@ -4,7 +4,7 @@ BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD de
 the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
 `vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
 configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
-The statistics are analysis.compare's (a test + a minimum effect), stated in
+The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
 by more than PCT percent: the CI gate.
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyperf
 
-from analysis import compare
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks import store
-from benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
+from mapbench.analysis.stats import compare
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import store
+from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -111,8 +111,8 @@ def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_lab
     if not common:
         return [], "", []
     try:
-        from analysis import diffflame
-        from analysis.folded import read_folded
+        from mapbench.analysis.flame import diffflame
+        from mapbench.analysis.stacks.folded import read_folded
     except ImportError as exc:
         return [], "", [f"differential flame graphs skipped: {exc}"]
     pairs, md = [], []

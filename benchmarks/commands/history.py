@@ -25,9 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks import store
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import store
 
 NOTES_FILE = "history.json"          # in the store root: commit -> what happened
 BUILD_FAILED = "build failed"
@@ -131,7 +131,12 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
             return NO_BENCH, "benchmarks/commands/bench.py does not exist there"
         env = dict(os.environ)
         env.pop("PYTHONPATH", None)          # the worktree's own code, not this checkout's
-        bench = subprocess.run([str(python), "-m", "benchmarks.cli", "bench",
+        # The commit's own console script: it knows its layout (older commits install
+        # top-level packages, newer ones the mapbench namespace).
+        script = python.parent / "mapbench"
+        if not script.is_file():
+            return NO_BENCH, "its install made no `mapbench` command"
+        bench = subprocess.run([str(script), "bench",
                                 "--out", str(root.resolve()), *bench_args],
                                cwd=src, env=env, stdout=None, stderr=subprocess.PIPE, text=True)
         if bench.returncode == 130:

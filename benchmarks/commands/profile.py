@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.errors import InputError
-from benchmarks import profiling, store
-from benchmarks.collectors import cachegrind
-from benchmarks.workload import OPS, STORAGES, LAYERS
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import profiling, store
+from mapbench.benchmarks.collectors import cachegrind
+from mapbench.benchmarks.workload import OPS, STORAGES, LAYERS
 
 
 def register(subparsers) -> None:

@@ -1,8 +1,8 @@
 """`mapbench report [RUN]`: report.html for a run, index.html over the store.
 
 RUN is a run folder or a commit-ish whose run is in the store (default: the newest run).
-This command reads the run folder's files into an `analysis.report.RunView` and writes
-what analysis.report renders: `<run>/report.html`, `<root>/index.html` and the history
+This command reads the run folder's files into an `mapbench.analysis.render.report.RunView` and writes
+what mapbench.analysis.render.report renders: `<run>/report.html`, `<root>/index.html` and the history
 plots `<root>/history/<series>.svg`. The layout table comes from meta.json's `layout`
 (the shape of `native.layout()`), else from the installed native module, labelled so.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyperf
 
-from analysis import report
-from analysis.atomic import write_atomic
-from benchmarks import store
+from mapbench.analysis.render import report
+from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks import store
 
 HISTORY_FOLDER = "history"
 
@@ -65,7 +65,7 @@ def _layout(meta: dict) -> tuple[dict | None, str]:
     if isinstance(meta.get("layout"), dict):
         return meta["layout"], "meta.json `layout`, recorded with the run"
     try:
-        from native import layout
+        from mapbench.native import layout
         return layout(), "the installed native module now (not recorded with this run)"
     except Exception:                                       # noqa: BLE001 - optional view
         return None, ""
@@ -75,7 +75,7 @@ def _summary(suite: pyperf.BenchmarkSuite | None) -> str | None:
     if suite is None:
         return None
     try:
-        from analysis import benchsummary
+        from mapbench.analysis.render import benchsummary
         return benchsummary.summary_markdown(benchsummary.results_from_suite(suite))
     except Exception as exc:                                # noqa: BLE001 - keep the report
         return f"(summary tables unavailable: {type(exc).__name__}: {exc})"

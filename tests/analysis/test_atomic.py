@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from analysis.atomic import write_atomic
+from mapbench.analysis.atomic import write_atomic
 
 
 def test_writes_text_and_bytes_and_creates_folders(tmp_path):

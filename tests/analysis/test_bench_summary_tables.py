@@ -1,11 +1,11 @@
-"""analysis.benchsummary and analysis.benchplots on synthetic pyperf suites."""
+"""mapbench.analysis.render.benchsummary and mapbench.analysis.render.benchplots on synthetic pyperf suites."""
 import io
 import re
 
 import pyperf
 import pytest
 
-from analysis import benchplots, benchsummary
+from mapbench.analysis.render import benchplots, benchsummary
 
 D = 4
 

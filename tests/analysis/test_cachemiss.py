@@ -1,4 +1,4 @@
-"""analysis.cachemiss: perf stat CSV and cachegrind/callgrind parsing, per-element tables, the CLI."""
+"""mapbench.analysis.counters.cachemiss: perf stat CSV and cachegrind/callgrind parsing, per-element tables, the CLI."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis import cachemiss
-from analysis.errors import InputError
-from benchmarks.cli import main
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks.cli import main
 
 _ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")

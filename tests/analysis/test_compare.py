@@ -1,4 +1,4 @@
-"""analysis.compare on pyperf suites built with pyperf's own API from known distributions."""
+"""mapbench.analysis.stats.compare on pyperf suites built with pyperf's own API from known distributions."""
 import math
 
 import numpy as np
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import compare
-from analysis.compare import FASTER, SLOWER, UNCHANGED, Method
+from mapbench.analysis.stats import compare
+from mapbench.analysis.stats.compare import FASTER, SLOWER, UNCHANGED, Method
 
 NAMES = [f"iterate/storage={s}/prefetch={p}/n={n}"
          for s in ("stack", "heap") for p in (0, 8) for n in (1024, 16384)]

@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from analysis.diffflame import diff_table, render_diff_svg
-from analysis.errors import InputError
+from mapbench.analysis.flame.diffflame import diff_table, render_diff_svg
+from mapbench.analysis.errors import InputError
 
 NS = "{http://www.w3.org/2000/svg}"
 

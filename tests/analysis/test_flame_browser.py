@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from analysis.flamegraph import render_svg
+from mapbench.analysis.flame.flamegraph import render_svg
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cli import main
+from mapbench.benchmarks.cli import main
 
 NS = "{http://www.w3.org/2000/svg}"
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def test_file_to_output_file_with_options(tmp_path):
 
 def test_pipe_stdin_to_stdout_keeps_non_utf8_bytes_representable():
     data = b"main;caf\xe9;mapiternext 3\nmain;ok 1\n"
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.cli", "flamegraph", "-", "--reverse"],
+    proc = subprocess.run([sys.executable, "-m", "mapbench.benchmarks.cli", "flamegraph", "-", "--reverse"],
                           input=data, capture_output=True, cwd=REPO, timeout=60)
     assert proc.returncode == 0, proc.stderr
     names = frame_names(proc.stdout.decode("utf-8"))

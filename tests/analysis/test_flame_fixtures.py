@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.flame_colors import layer_of
-from analysis.flamegraph import render_svg
-from analysis.folded import read_folded
+from mapbench.analysis.flame.flame_colors import layer_of
+from mapbench.analysis.flame.flamegraph import render_svg
+from mapbench.analysis.stacks.folded import read_folded
 
 _ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
@@ -41,7 +41,7 @@ def test_pyspy_native_profile_draws_every_frame_in_its_layer():
 
 
 def test_perf_profile_of_python_and_cffi_marks_kernel_and_libpython():
-    fold = pytest.importorskip("analysis.fold")
+    fold = pytest.importorskip("mapbench.analysis.stacks.fold")
     stacks = fold.fold_perf_script((FIXTURES / "perf-script-python-cffi.txt").read_bytes())
     names = {name for stack in stacks for name in stack.split(";")}
     layers = {layer_of(n) for n in names}

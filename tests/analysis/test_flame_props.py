@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.diffflame import render_diff_svg
-from analysis.flame_layout import layout
-from analysis.flame_svg import displayable
-from analysis.flamegraph import render_svg
+from mapbench.analysis.flame.diffflame import render_diff_svg
+from mapbench.analysis.flame.flame_layout import layout
+from mapbench.analysis.flame.flame_svg import displayable
+from mapbench.analysis.flame.flamegraph import render_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -5,11 +5,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.flame_colors import frame_fill, layer_of
-from analysis.flame_layout import layout
-from analysis.flame_svg import fit_label
-from analysis.flamegraph import render_svg
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.flame.flame_colors import frame_fill, layer_of
+from mapbench.analysis.flame.flame_layout import layout
+from mapbench.analysis.flame.flame_svg import fit_label
+from mapbench.analysis.flame.flamegraph import render_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 

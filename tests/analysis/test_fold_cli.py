@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.fold import fold_perf_script
-from analysis.folded import decode, read_folded
-from analysis.pprof import profile_to_stacks, read_profile
-from benchmarks.cli import main
+from mapbench.analysis.stacks.fold import fold_perf_script
+from mapbench.analysis.stacks.folded import decode, read_folded
+from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
+from mapbench.benchmarks.cli import main
 
 _ROOT = Path(__file__).resolve().parents[2]
 # The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.

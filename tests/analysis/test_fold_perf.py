@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.fold import fold_perf_script, fold_perf_script_detailed
-from analysis.fold_perf import parse_event_header, parse_event_name, parse_stack_line
+from mapbench.analysis.stacks.fold import fold_perf_script, fold_perf_script_detailed
+from mapbench.analysis.stacks.fold_perf import parse_event_header, parse_event_name, parse_stack_line
 
 _ROOT = Path(__file__).resolve().parents[2]
 # The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
@@ -230,7 +230,7 @@ def test_every_complete_sample_counts_once_under_its_process(samples):
 def test_slicing_the_input_anywhere_gives_the_same_stacks(monkeypatch, chunk_bytes):
     data = PY_SCRIPT.read_bytes() + C_SCRIPT.read_bytes()[:70_000]
     whole = fold_perf_script_detailed(data, weight="period", tid=True)
-    monkeypatch.setattr("analysis.fold_perf._CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr("mapbench.analysis.stacks.fold_perf._CHUNK_BYTES", chunk_bytes)
     sliced = fold_perf_script_detailed(data, weight="period", tid=True)
     assert (sliced.stacks, sliced.samples, sliced.incomplete_tail) == (whole.stacks, whole.samples, whole.incomplete_tail)
 
@@ -245,13 +245,13 @@ def test_any_slicing_of_any_line_sequence_gives_the_same_stacks(lines, chunk_byt
 
     data = "\n".join(lines).encode()
     whole = fold_perf_script(data, weight="period")
-    with mock.patch("analysis.fold_perf._CHUNK_BYTES", chunk_bytes):
+    with mock.patch("mapbench.analysis.stacks.fold_perf._CHUNK_BYTES", chunk_bytes):
         assert fold_perf_script(data, weight="period") == whole
 
 
 @given(st.lists(lines_, max_size=40))
 def test_the_sample_fast_path_equals_the_line_by_line_state_machine(lines):
-    from analysis.fold_perf import _Folder
+    from mapbench.analysis.stacks.fold_perf import _Folder
 
     data = "\n".join(lines).encode()
     folder = _Folder(pid=False, tid=True, kernel=True, addrs=False, jit=False, weight="period", comm=None)

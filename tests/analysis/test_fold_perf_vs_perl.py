@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from analysis.fold import fold_perf_script
-from analysis.folded import encode_folded, format_folded
+from mapbench.analysis.stacks.fold import fold_perf_script
+from mapbench.analysis.stacks.folded import encode_folded, format_folded
 
 SCRIPT = os.environ.get("MAPBENCH_STACKCOLLAPSE_PERF", "")
 _ROOT = Path(__file__).resolve().parents[2]

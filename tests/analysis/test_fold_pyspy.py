@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.errors import InputError
-from analysis.fold import detect_format, filter_stacks, fold_any, fold_pyspy_raw, fold_speedscope
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.fold import detect_format, filter_stacks, fold_any, fold_pyspy_raw, fold_speedscope
 
 _ROOT = Path(__file__).resolve().parents[2]
 # The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.

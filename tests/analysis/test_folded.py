@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.errors import InputError
-from analysis.folded import decode, encode_folded, format_folded, read_folded, total_weight
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.folded import decode, encode_folded, format_folded, read_folded, total_weight
 
 frame = st.text(st.characters(blacklist_characters=";\n\r", blacklist_categories=("Cs",)), min_size=1, max_size=12).filter(
     lambda s: s.strip() == s and s[:1] != "#")

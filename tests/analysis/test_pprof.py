@@ -6,8 +6,8 @@ import gzip
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.errors import InputError
-from analysis.pprof import build_profile, profile_to_stacks, read_profile, split_frame
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.pprof import build_profile, profile_to_stacks, read_profile, split_frame
 
 STACKS = {"prog;main (drive.py:10);f (drive.py:5)": 3, "prog;main (drive.py:10)": 2, "prog;main (drive.py:11);f (drive.py:5)": 1}
 

@@ -5,7 +5,7 @@ import numpy as np
 import pyperf
 import pytest
 
-from analysis import compare, process_noise
+from mapbench.analysis.stats import compare, process_noise
 from tests.process_suites import process_suite
 
 NAMES = ["iterate/a", "iterate/b", "iterate/c"]

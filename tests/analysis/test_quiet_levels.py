@@ -5,8 +5,8 @@ import numpy as np
 import pyperf
 import pytest
 
-from analysis import compare
-from analysis.quiet_levels import Spread, compare_levels, process_levels, spread_of
+from mapbench.analysis.stats import compare
+from mapbench.analysis.stats.quiet_levels import Spread, compare_levels, process_levels, spread_of
 from tests.process_suites import process_suite
 
 NAMES = ["iterate/a", "iterate/b", "iterate/c"]

@@ -1,11 +1,11 @@
-"""analysis.report: run report and store index rendered from known inputs."""
+"""mapbench.analysis.render.report: run report and store index rendered from known inputs."""
 import re
 import xml.etree.ElementTree as ET
 
 import pyperf
 import pytest
 
-from analysis import report
+from mapbench.analysis.render import report
 
 LAYOUT = {"hiter": {"size": 96, "fields": [
     {"name": "key", "offset": 0, "size": 8, "cache_line": 0},

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.errors import InputError
-from analysis.top import node_weights, top_table
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.top import node_weights, top_table
 
 STACKS = {"p;main;hash64": 6, "p;main;f;f;f": 3, "p;main": 1}
 

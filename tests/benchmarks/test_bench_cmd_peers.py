@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from benchmarks import gopeers
+from mapbench.benchmarks import gopeers
 
 OUTPUT = """goos: linux
 goarch: amd64

@@ -5,9 +5,9 @@ import json
 import pyperf
 import pytest
 
-from benchmarks import matrix
-from benchmarks.cli import main
-from benchmarks.commands import bench as bench_cmd
+from mapbench.benchmarks import matrix
+from mapbench.benchmarks.cli import main
+from mapbench.benchmarks.commands import bench as bench_cmd
 
 NAMES = ["iterate/storage=stack/prefetch=0/n=1024", "roofline/n=1024",
          "iterinit/storage=heap/n=1024", "delete/n=1024"]

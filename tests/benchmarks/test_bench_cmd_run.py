@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("_mapbench_native")
+pytest.importorskip("mapbench.native._mapbench_native")
 
 ROOT = Path(__file__).resolve().parents[2]
 ONLY = r"^(iterate/storage=heap/prefetch=0|python-iterate/items)/n=1024$"
@@ -16,7 +16,7 @@ ONLY = r"^(iterate/storage=heap/prefetch=0|python-iterate/items)/n=1024$"
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("store")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.cli", "bench", "--fast", "--only", ONLY,
+    proc = subprocess.run([sys.executable, "-m", "mapbench.benchmarks.cli", "bench", "--fast", "--only", ONLY,
                            "--out", str(out), "--no-peers"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -39,7 +39,7 @@ def test_bench_json_holds_per_element_values_and_counts(run_dir):
     assert md["inner_loops"] == 1024 and md["loops"] == 4096       # fixed loops, per-element values
     assert md["allocs_per_op"] == 1.0 and md["alloc_bytes_per_op"] > 0
     assert md["bucket_bytes"] > 0 and md["n"] == 1024 and md["mapbench_mode"] == "fast"
-    from benchmarks.suite import MODES
+    from mapbench.benchmarks.suite import MODES
     fast = MODES["fast"]                          # one worker process per round
     assert bench.get_nrun() == fast["processes"]
     assert all(len(run.values) == fast["values"] for run in bench.get_runs())
@@ -62,7 +62,7 @@ def test_meta_summary_and_plots_are_written(run_dir):
 
 
 def _bench_proc(out, only, env=None):
-    return subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "bench", "--fast", "--only", only,
+    return subprocess.Popen([sys.executable, "-m", "mapbench.benchmarks.cli", "bench", "--fast", "--only", only,
                              "--out", str(out), "--no-peers", "--no-plots"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

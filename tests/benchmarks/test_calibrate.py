@@ -5,9 +5,9 @@ import numpy as np
 import pyperf
 import pytest
 
-from analysis import compare
-from benchmarks.cli import main
-from benchmarks.commands import calibrate
+from mapbench.analysis.stats import compare
+from mapbench.benchmarks.cli import main
+from mapbench.benchmarks.commands import calibrate
 from tests.process_suites import process_suite
 
 NAMES = ["iterate/storage=stack/prefetch=0/n=1024", "iterate/storage=heap/prefetch=0/n=16384",
@@ -68,7 +68,7 @@ def test_bad_levels_are_input_errors(capsys):
 
 def _native_ready() -> bool:
     try:
-        from native import kernels  # noqa: F401
+        from mapbench.native import kernels  # noqa: F401
     except ImportError:
         return False
     return True
@@ -94,7 +94,7 @@ def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
 
 @pytest.mark.parametrize("quick", [True, False])
 def test_calibration_benchmarks_are_suite_names_the_knob_slows(quick):
-    from benchmarks import matrix, suite
+    from mapbench.benchmarks import matrix, suite
     names = {b.name for b in matrix.build_matrix(suite.BEST_PREFETCH, full=True)}
     chosen = calibrate.calibration_benchmarks(quick)
     assert chosen and set(chosen) <= names

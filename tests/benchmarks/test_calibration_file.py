@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from analysis import compare
-from benchmarks.calibration_file import default_min_effect, read_calibration, rounds_note
+from mapbench.analysis.stats import compare
+from mapbench.benchmarks.calibration_file import default_min_effect, read_calibration, rounds_note
 
 
 def write(root, doc):

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from benchmarks import cli
+from mapbench.benchmarks import cli
 
 
 def test_help_lists_commands_that_exist(capsys):
@@ -23,7 +23,7 @@ def test_no_command_is_a_usage_error(capsys):
 
 
 def test_console_module_runs(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "benchmarks.cli", "--help"],
+    result = subprocess.run([sys.executable, "-m", "mapbench.benchmarks.cli", "--help"],
                             capture_output=True, text=True, cwd=tmp_path,
                             env={"PYTHONPATH": str(__import__("pathlib").Path(cli.__file__).parents[1]),
                                  "PATH": "/usr/bin:/bin"})

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cachemiss
-from analysis.cachemiss import CacheGeometry
-from analysis.errors import InputError
-from benchmarks.collectors import (cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy,
+from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters.cachemiss import CacheGeometry
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks.collectors import (cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy,
                                    workload_report)
 
 CONFIG = {"op": "iterate", "n": 1024, "storage": "stack", "prefetch": 0, "layer": "native"}
@@ -57,7 +57,7 @@ def test_perf_stat_difference_cancels_setup():
 
 
 def test_table_lines_per_element_counts_buckets_and_overflow():
-    from benchmarks.collectors import table_lines_per_element
+    from mapbench.benchmarks.collectors import table_lines_per_element
     report = {"map": {"count": 16384, "buckets": 4096, "noverflow": 83, "bucket_size": 144}}
     assert table_lines_per_element(report) == pytest.approx((4096 + 83) * 144 / 64 / 16384)
     assert table_lines_per_element(report, line=128) == pytest.approx(table_lines_per_element(report) / 2)

@@ -8,7 +8,7 @@ import numpy as np
 import pyperf
 import pytest
 
-from benchmarks.cli import main
+from mapbench.benchmarks.cli import main
 
 NAMES = [f"iterate/storage={s}/prefetch=0/n={n}" for s in ("stack", "heap") for n in (1024, 16384)]
 MACHINE = {"cpu": {"model": "Test CPU @ 2.0GHz", "logical_cpus": 2},
@@ -166,7 +166,7 @@ def test_same_commit_in_two_stores_is_labelled_by_store(tmp_path, capsys):
 def test_cli_subprocess_exit_status(store):
     root, base = store
     head = write_run(root, "abcabcabcabc", seed=2, scale=1.2, date="2026-01-06T00:00:00+00:00")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.cli", "compare", str(base), str(head),
+    proc = subprocess.run([sys.executable, "-m", "mapbench.benchmarks.cli", "compare", str(base), str(head),
                            "--out", str(root), "--fail-on-regression", "10"],
                           capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert proc.returncode == 1, proc.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from benchmarks.cli import main
+from mapbench.benchmarks.cli import main
 
 PYPROJECT = """[build-system]
 requires = ["setuptools"]
@@ -23,6 +23,8 @@ name = "historytoy"
 version = "0.1"
 [tool.setuptools]
 packages = ["benchmarks", "benchmarks.commands"]
+[project.scripts]
+mapbench = "benchmarks.cli:main"
 """
 
 CLI = '''"""Toy bench: one pyperf benchmark, value = VALUE, into <out>/<commit12>/."""

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from benchmarks import meta
-from benchmarks.store import Revision
+from mapbench.benchmarks import meta
+from mapbench.benchmarks.store import Revision
 
 
 def _fake_sysfs(root, entries):

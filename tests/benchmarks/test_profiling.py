@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from benchmarks import profiling
-from benchmarks.cli import main
+from mapbench.benchmarks import profiling
+from mapbench.benchmarks.cli import main
 
 
 def test_plan_covers_sizes_prefetch_storage_insert_and_python_layer():
@@ -63,8 +63,8 @@ def test_profile_command_rejects_bad_options(capsys):
 
 def _ready() -> str | None:
     try:
-        from native import Map, kernels  # noqa: F401
-        import analysis.fold, analysis.pprof, analysis.flamegraph  # noqa: F401,E401
+        from mapbench.native import Map, kernels  # noqa: F401
+        import mapbench.analysis.stacks.fold, mapbench.analysis.stacks.pprof, mapbench.analysis.flame.flamegraph  # noqa: F401,E401
     except ImportError as exc:
         return f"not importable yet: {exc}"
     for tool in ("perf", "valgrind"):

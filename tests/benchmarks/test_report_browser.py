@@ -1,7 +1,7 @@
 """The run report, the store index and the compare page in a real headless Chromium.
 
 A store of two runs (real pyperf suites, matplotlib plots, flame graphs from
-analysis.flamegraph) goes through `mapbench compare` and `mapbench report`; the pages
+mapbench.analysis.flame.flamegraph) goes through `mapbench compare` and `mapbench report`; the pages
 must open from disk, every link and image must point at a file that exists, every
 image must load, and the compare page must list exactly the benchmarks made slower.
 Skipped only when chromium or chromedriver is missing (`.ci/run` installs them).
@@ -18,7 +18,7 @@ import numpy as np
 import pyperf
 import pytest
 
-from benchmarks.cli import main
+from mapbench.benchmarks.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -45,7 +45,7 @@ def _plot_svg(title: str) -> str:
 
 
 def write_run(root: Path, name: str, seed: int, date: str, slowed=()) -> Path:
-    from analysis.flamegraph import render_svg
+    from mapbench.analysis.flame.flamegraph import render_svg
     rng = np.random.default_rng(seed)
     benches = []
     for bench in NAMES:

@@ -4,9 +4,9 @@ import subprocess
 
 import pytest
 
-from analysis.atomic import write_atomic
-from analysis.errors import InputError
-from benchmarks import store
+from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import store
 
 
 def _git(cwd, *args):

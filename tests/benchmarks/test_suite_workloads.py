@@ -1,9 +1,9 @@
 """Each family's workload calls its kernel and reports seconds, counts and map metadata."""
 import pytest
 
-pytest.importorskip("_mapbench_native")
+pytest.importorskip("mapbench.native._mapbench_native")
 
-from benchmarks import matrix, suite  # noqa: E402
+from mapbench.benchmarks import matrix, suite  # noqa: E402
 
 ONE_PER_FAMILY = [
     "iterate/storage=stack/prefetch=0/n=1024",

@@ -1,12 +1,12 @@
-"""benchmarks.summary on a run folder: summary.md, plots, Go peers, bad inputs."""
+"""mapbench.benchmarks.summary on a run folder: summary.md, plots, Go peers, bad inputs."""
 import io
 import json
 
 import pyperf
 import pytest
 
-from analysis.errors import InputError
-from benchmarks import summary
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import summary
 
 
 def write_run(run, names):

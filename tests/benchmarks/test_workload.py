@@ -1,4 +1,4 @@
-"""benchmarks.workload: one configuration per process, a JSON report of what it did."""
+"""mapbench.benchmarks.workload: one configuration per process, a JSON report of what it did."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from benchmarks.collectors import workload_env
+from mapbench.benchmarks.collectors import workload_env
 
 
 def _native_ok() -> bool:
     try:
-        from native import Map, kernels  # noqa: F401
+        from mapbench.native import Map, kernels  # noqa: F401
         return True
     except ImportError:
         return False
@@ -22,7 +22,7 @@ needs_native = pytest.mark.skipif(not _native_ok(), reason="the native map is no
 
 
 def run_workload(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchmarks.workload", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "mapbench.benchmarks.workload", *args], capture_output=True,
                           text=True, env=workload_env(), timeout=120)
 
 

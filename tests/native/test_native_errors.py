@@ -5,7 +5,7 @@ import enum
 
 import pytest
 
-from native import Map, kernels
+from mapbench.native import Map, kernels
 
 
 class Small(enum.IntEnum):

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from native import Map
-from native._ffi import lib
+from mapbench.native import Map
+from mapbench.native._ffi import lib
 
 B = 4  # 16 buckets: two groups of 8
 

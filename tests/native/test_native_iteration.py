@@ -8,7 +8,7 @@ import gc
 import hypothesis.strategies as st
 from hypothesis import given, settings
 
-from native import Map, alloc_totals
+from mapbench.native import Map, alloc_totals
 
 actions = st.lists(
     st.tuples(st.sampled_from(["delete", "insert", "update", "step"]), st.integers(0, 10**6)),

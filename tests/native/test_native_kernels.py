@@ -2,8 +2,8 @@
 
 import pytest
 
-from native import STORAGES, Map, kernels, layout
-from native._ffi import lib
+from mapbench.native import STORAGES, Map, kernels, layout
+from mapbench.native._ffi import lib
 
 MASK = 2**64 - 1
 
@@ -119,7 +119,7 @@ def _run_with_slowdown(value, code):
 
 
 def test_slowdown_knob_keeps_results_and_rejects_garbage():
-    code = ("from native import Map, kernels\n"
+    code = ("from mapbench.native import Map, kernels\n"
             "m = Map(seed=1); m.fill(1000)\n"
             "a = kernels.iterate(m, 3); b = kernels.iter_init(m, 3)\n"
             "c = kernels.iterate_growing(1000, 2, seed=2)\n"
@@ -128,5 +128,5 @@ def test_slowdown_knob_keeps_results_and_rejects_garbage():
     ok = _run_with_slowdown("50", code)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.split() == ["3000", "True", "3", "2000"]
-    bad = _run_with_slowdown("lots", "import native")
+    bad = _run_with_slowdown("lots", "import mapbench.native")
     assert bad.returncode != 0 and "MAPBENCH_INJECT_SLOWDOWN_PCT" in bad.stderr

@@ -1,6 +1,6 @@
 """Layout introspection and build facts of the compiled map."""
 
-from native import Map, build_info, layout
+from mapbench.native import Map, build_info, layout
 
 
 def test_bucket_is_laid_out_as_go():

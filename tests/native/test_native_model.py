@@ -6,7 +6,7 @@ import hypothesis.strategies as st
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from native import Map
+from mapbench.native import Map
 
 U64 = 2**64
 small_keys = st.integers(0, 400)

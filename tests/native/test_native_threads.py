@@ -8,7 +8,7 @@ import textwrap
 
 HAMMER = textwrap.dedent("""
     import random, sys, threading
-    from native import Map, kernels
+    from mapbench.native import Map, kernels
 
     m = Map(seed=1)
     errors = []

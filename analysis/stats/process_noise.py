@@ -28,7 +28,7 @@ from statistics import NormalDist
 
 import pyperf
 
-from analysis.quiet_levels import PRIOR_DOF, Spread, process_levels, spread_of
+from mapbench.analysis.stats.quiet_levels import PRIOR_DOF, Spread, process_levels, spread_of
 
 ALL_FLAGGED = 0.9      # wanted probability that every calibration benchmark is flagged
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 SORTS = ("flat", "cum")
 

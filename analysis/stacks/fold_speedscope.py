@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 _NS_PER_UNIT = {"nanoseconds": 1, "microseconds": 1_000, "milliseconds": 1_000_000, "seconds": 1_000_000_000}
 

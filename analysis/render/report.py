@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pyperf
 
-from analysis.compare import html_table, page
+from mapbench.analysis.stats.compare import html_table, page
 
 NAME_RE = re.compile(r"^(?P<series>.+)/n=(?P<n>\d+)$")
 PLOT_SUFFIXES = (".svg", ".png")
@@ -36,7 +36,7 @@ class RunView:
     name: str
     meta: dict
     suite: pyperf.BenchmarkSuite | None = None
-    summary_md: str | None = None            # bench summary tables (analysis.benchsummary)
+    summary_md: str | None = None            # bench summary tables (mapbench.analysis.render.benchsummary)
     cachemiss_md: str | None = None
     layout: dict | None = None               # native.layout() shape
     layout_source: str = "meta.json layout"

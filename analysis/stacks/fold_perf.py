@@ -33,7 +33,7 @@ import re
 from itertools import chain
 from dataclasses import dataclass, field
 
-from analysis.folded import ENCODING, ERRORS
+from mapbench.analysis.stacks.folded import ENCODING, ERRORS
 
 WEIGHTS = ("samples", "period")
 

@@ -32,7 +32,7 @@ from bisect import bisect_left
 from itertools import accumulate
 from typing import Mapping, NamedTuple
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 ROOT_NAME = "all"
 

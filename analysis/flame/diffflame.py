@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from analysis.errors import InputError
-from analysis.flame_colors import diff_fill
-from analysis.flame_layout import Frame, check_stacks, layout, reverse_stacks
-from analysis.flame_svg import displayable, write_svg
-from analysis.flamegraph import DEFAULT_MIN_WIDTH, check_geometry, min_count_for, one_line
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.flame.flame_colors import diff_fill
+from mapbench.analysis.flame.flame_layout import Frame, check_stacks, layout, reverse_stacks
+from mapbench.analysis.flame.flame_svg import displayable, write_svg
+from mapbench.analysis.flame.flamegraph import DEFAULT_MIN_WIDTH, check_geometry, min_count_for, one_line
 
 MODES = ("leaf", "subtree")
 

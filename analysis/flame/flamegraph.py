@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from analysis.errors import InputError
-from analysis.flame_colors import frame_fill
-from analysis.flame_layout import Frame, check_stacks, layout, reverse_stacks
-from analysis.flame_svg import XPAD, format_info, write_svg
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.flame.flame_colors import frame_fill
+from mapbench.analysis.flame.flame_layout import Frame, check_stacks, layout, reverse_stacks
+from mapbench.analysis.flame.flame_svg import XPAD, format_info, write_svg
 
 DEFAULT_MIN_WIDTH = 0.1    # px: narrower frames are left out, as flamegraph.pl does
 

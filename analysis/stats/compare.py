@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyperf
 
-from analysis.quiet_levels import (PRIOR_DOF, QUIET_FACTOR, Spread, compare_levels,
+from mapbench.analysis.stats.quiet_levels import (PRIOR_DOF, QUIET_FACTOR, Spread, compare_levels,
                                    process_levels, spread_of)
 
 SLOWER = "slower"

@@ -1,6 +1,6 @@
 """Profile dicts to pprof's gzipped `profile.proto`, which `go tool pprof` and speedscope read.
 
-Layout of what we write (see analysis.profile_proto for the message classes):
+Layout of what we write (see mapbench.analysis.stacks.profile_proto for the message classes):
   - sample_type: `samples/count` first (the folded weights), then `cpu/nanoseconds`
     (weight x period) when the sampling period is known, then any extra types
     (cachegrind events, ...) in the order given;
@@ -20,10 +20,10 @@ import gzip
 import re
 from collections.abc import Mapping
 
-from analysis.errors import InputError
-from analysis.profile_proto import Profile
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.profile_proto import Profile
 
-# `name (file:line)` or `name (file)`, as py-spy and analysis.fold_speedscope name frames.
+# `name (file:line)` or `name (file)`, as py-spy and mapbench.analysis.stacks.fold_speedscope name frames.
 _FRAME_WITH_SOURCE = re.compile(r"^(.+) \(([^()]+?)(?::(\d+))?\)$")
 ValueType = tuple[str, str]
 MAPPING_NAME = "[folded stacks]"

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.errors import InputError
-from analysis.folded import decode, read_folded
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.folded import decode, read_folded
 
 UNNAMED_NATIVE_FRAME = re.compile(r"(?<![^;])0x[0-9a-fA-F]+ (\([^;()]*\))(?=;|$)")
 

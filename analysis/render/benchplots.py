@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 
-from analysis.benchsummary import Result, iterate_name, sizes
+from mapbench.analysis.render.benchsummary import Result, iterate_name, sizes
 
 
 def _pyplot():

@@ -24,7 +24,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 NOT_SUPPORTED = "<not supported>"
 NOT_COUNTED = "<not counted>"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from analysis.errors import InputError
+from mapbench.analysis.errors import InputError
 
 # How text with bytes that are not UTF-8 is decoded and encoded, losslessly.
 ENCODING = "utf-8"

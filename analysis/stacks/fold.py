@@ -1,7 +1,7 @@
 """Stacks from any supported profiler output, folded into a profile dict.
 
-Formats: `perf script` text (analysis.fold_perf), py-spy raw (analysis.fold_pyspy),
-speedscope JSON (analysis.fold_speedscope), and folded stacks themselves. This
+Formats: `perf script` text (mapbench.analysis.stacks.fold_perf), py-spy raw (mapbench.analysis.stacks.fold_pyspy),
+speedscope JSON (mapbench.analysis.stacks.fold_speedscope), and folded stacks themselves. This
 module re-exports the folders, guesses the format of an input, and filters
 folded stacks by regex.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from analysis.errors import InputError
-from analysis.fold_perf import PerfFold, fold_perf_script, fold_perf_script_detailed
-from analysis.fold_pyspy import fold_pyspy_raw
-from analysis.fold_speedscope import fold_speedscope
-from analysis.fold_perf import parse_event_header, parse_stack_line
-from analysis.folded import decode, read_folded
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.stacks.fold_perf import PerfFold, fold_perf_script, fold_perf_script_detailed
+from mapbench.analysis.stacks.fold_pyspy import fold_pyspy_raw
+from mapbench.analysis.stacks.fold_speedscope import fold_speedscope
+from mapbench.analysis.stacks.fold_perf import parse_event_header, parse_stack_line
+from mapbench.analysis.stacks.folded import decode, read_folded
 
 __all__ = [
     "FORMATS", "PerfFold", "detect_format", "filter_stacks", "fold_any",

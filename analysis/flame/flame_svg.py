@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from analysis.flame_assets import CSS, JS
-from analysis.flame_colors import HIGHLIGHT
-from analysis.flame_layout import Frame
+from mapbench.analysis.flame.flame_assets import CSS, JS
+from mapbench.analysis.flame.flame_colors import HIGHLIGHT
+from mapbench.analysis.flame.flame_layout import Frame
 
 XPAD = 10
 FRAME_HEIGHT = 16

@@ -1,0 +1,1 @@
+"""Counters: hardware counters (perf stat) and simulated cache events (cachegrind) per element."""

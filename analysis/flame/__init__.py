@@ -1,0 +1,1 @@
+"""Flame graphs: folded stacks to self-contained interactive SVGs, plain and differential."""
