@@ -3,7 +3,7 @@
 
     from mapbench.native import Map, kernels, layout, build_info, alloc_totals, STORAGES
 
-See native/src/map.h for the data structure and its memory invariants.
+See native/src/classic/map.h for the data structure and its memory invariants.
 """
 
 from . import kernels

@@ -16,7 +16,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 U64_LIMIT = 1 << 64
 
-# Negated codes returned by the C operations (native/src/map.h MAP_ERR_*).
+# Negated codes returned by the C operations (native/src/classic/map.h MAP_ERR_*).
 _ERRORS = {
     1: (RuntimeError, "concurrent map writes"),
     2: (RuntimeError, "concurrent map iteration and map write"),

@@ -1,4 +1,4 @@
-"""cffi (API mode) builder for the native map: compiles native/src/*.c into the
+"""cffi (API mode) builder for the native map: compiles native/src/{common,classic}/*.c into the
 extension module ``mapbench.native._mapbench_native``.
 
 ``pip install .`` runs it through setup.py's ``cffi_modules``. Flags are portable
@@ -16,7 +16,11 @@ from cffi import FFI
 
 HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE / "src"
-SOURCES = ["alloc.c", "hash.c", "map.c", "iter.c", "kernels.c", "layout.c"]
+# By map: what every map shares (the counting allocator, the hash), then the classic
+# Go 1.19 map with its iterator, kernels and layout introspection.
+SOURCES = ["common/alloc.c", "common/hash.c",
+           "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c"]
+INCLUDE_DIRS = ["common", "classic"]
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]
 SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
@@ -113,7 +117,7 @@ def make_builder(absolute=False):
         # changes that file and setuptools rebuilds everything instead of reusing build/.
         '#include "map.h"\n/* mapbench build flags: %s */\n' % cflags_literal,
         sources=[where(SRC / name) for name in SOURCES],
-        include_dirs=[where(SRC)],
+        include_dirs=[where(SRC / name) for name in INCLUDE_DIRS],
         define_macros=[("MAPBENCH_CFLAGS", '"%s"' % cflags_literal)],
         extra_compile_args=compile_args,
         extra_link_args=link_args,
