@@ -6,10 +6,10 @@
 See native/src/classic/map.h for the data structure and its memory invariants.
 """
 
-from . import kernels
+from . import count_region, kernels
 from .hashmap import Map
 from .introspect import alloc_totals, build_info, hash64, layout, seed_fastrand
 from .kernels import STORAGES, KernelResult
 
-__all__ = ["Map", "kernels", "KernelResult", "STORAGES", "layout", "build_info",
+__all__ = ["Map", "kernels", "count_region", "KernelResult", "STORAGES", "layout", "build_info",
            "alloc_totals", "hash64", "seed_fastrand"]

@@ -17,8 +17,10 @@ from cffi import FFI
 HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE / "src"
 # By map: what every map shares (the counting allocator, the hash), then the classic
-# Go 1.19 map with its iterator, kernels and layout introspection.
-SOURCES = ["common/alloc.c", "common/hash.c",
+# Go 1.19 map with its iterator, kernels and layout introspection. count_region.c holds the
+# callgrind client requests of the count pass (valgrind's BSD-licensed headers are vendored
+# under common/vendor/).
+SOURCES = ["common/alloc.c", "common/hash.c", "common/count_region.c",
            "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c"]
 INCLUDE_DIRS = ["common", "classic"]
 
@@ -71,6 +73,11 @@ uint64_t stream_key(uint64_t seed, uint64_t i);
 void map_half_grow(hmap *h);
 
 void set_inject_slowdown_pct(uint32_t pct);
+void set_inject_work_pct(uint32_t pct);
+void count_set_armed(bool on);
+void count_set_instrumented(bool on);
+void count_dump(const char *name);
+unsigned count_running_on_valgrind(void);
 uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
                              bool atomic_snapshot);

@@ -13,6 +13,7 @@ from ._ffi import as_u64, check, lib
 
 STORAGES = ("stack", "heap", "pool")
 SLOWDOWN_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
+WORK_ENV = "MAPBENCH_INJECT_WORK_PCT"
 
 
 class KernelResult(NamedTuple):
@@ -96,16 +97,16 @@ def roofline(nbytes, loops):
     return _result(lib.kernel_roofline(as_u64(nbytes, "nbytes"), _loops(loops)))
 
 
-def _read_slowdown_env():
-    raw = os.environ.get(SLOWDOWN_ENV, "").strip()
+def _read_pct_env(name):
+    raw = os.environ.get(name, "").strip()
     if not raw:
         return 0
     try:
         pct = int(raw)
     except ValueError:
-        raise ValueError("%s must be an integer percentage, not %r" % (SLOWDOWN_ENV, raw)) from None
+        raise ValueError("%s must be an integer percentage, not %r" % (name, raw)) from None
     if not 0 <= pct <= 100000:
-        raise ValueError("%s must be in [0, 100000], not %d" % (SLOWDOWN_ENV, pct))
+        raise ValueError("%s must be in [0, 100000], not %d" % (name, pct))
     return pct
 
 
@@ -115,4 +116,12 @@ def set_inject_slowdown_pct(pct):
     lib.set_inject_slowdown_pct(int(pct))
 
 
-set_inject_slowdown_pct(_read_slowdown_env())
+def set_inject_work_pct(pct):
+    """Set the calibration work (the iteration kernels traverse ceil(count * pct / 100) more
+    entries per loop, iterinit does ceil(loops * pct / 100) more inits, inside the timed
+    region: more instructions and memory reads per element, for the counted comparison)."""
+    lib.set_inject_work_pct(int(pct))
+
+
+set_inject_slowdown_pct(_read_pct_env(SLOWDOWN_ENV))
+set_inject_work_pct(_read_pct_env(WORK_ENV))

@@ -1,6 +1,7 @@
 """`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
 
     mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR] [--no-peers]
+                   [--no-counts | --counts-only]
 
 The pass runs in rounds: each round runs every benchmark of the matrix once, as its own
 pyperf master with one worker process (`python -m benchmarks.suite --bench NAME -p 1`),
@@ -10,7 +11,9 @@ prints "round r of R, benchmark k of N, elapsed, estimate left"; after it, it re
 `<out>/<run>/bench.json` atomically with every run so far, so an interrupted run, a
 crashed worker or a failing kernel keeps what finished. meta.json's `bench` field records the plan, what
 is done, what failed and the status (running, complete, failed, interrupted).
-Then the Go peer (if `go` is installed) -> peers.json, then summary.md and plots/.
+Then the Go peer (if `go` is installed) -> peers.json, the count pass -> counts.json
+(bench_counts.py; `--no-counts` skips it, `--counts-only` runs it alone), then summary.md
+and plots/.
 Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
 """
 from __future__ import annotations
@@ -32,6 +35,7 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import gopeers, matrix, meta as metamod, store, summary
 from mapbench.benchmarks.calibration_file import rounds_note
+from mapbench.benchmarks.commands import bench_counts
 from mapbench.benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
@@ -321,6 +325,7 @@ def register(subparsers) -> None:
                         help="store root (default: profiles/)")
     parser.add_argument("--no-peers", action="store_true", help="skip the Go peer benchmark")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    bench_counts.add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -348,6 +353,10 @@ def run(args) -> int:
     if note:
         print(note, flush=True)
     metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
+    if args.counts_only:
+        doc = bench_counts.run_count_pass(benchmarks, run_dir)
+        bench_counts.summarize(run_dir, plots=not args.no_plots)
+        return 0 if doc is not None and not doc["failed"] else 1
     outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds)
     kept = len(outcome.done)
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {_fmt_duration(outcome.elapsed_s)}",
@@ -360,6 +369,8 @@ def run(args) -> int:
 
     if not args.no_peers and not outcome.stopped_early:
         run_peers(benchmarks, run_dir)
+    if not args.no_counts and not outcome.stopped_early:
+        bench_counts.run_count_pass(benchmarks, run_dir)
 
     if kept:
         text, plots = summary.summarize(run_dir, best_prefetch=BEST_PREFETCH, plots=not args.no_plots)
@@ -367,6 +378,7 @@ def run(args) -> int:
         print(text)
         if plots:
             print(f"plots: {', '.join(str(p) for p in plots)}")
+    bench_counts.summarize(run_dir, plots=not args.no_plots)
     if outcome.failed:
         names = ", ".join(f["name"] for f in outcome.failed)
         print(f"mapbench bench: error: {len(outcome.failed)} benchmark(s) failed: {names}"

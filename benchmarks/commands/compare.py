@@ -20,6 +20,7 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
 from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
+from mapbench.benchmarks.commands import compare_counts
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -51,6 +52,7 @@ def register(subparsers) -> None:
                    help=compare.STATISTIC_HELP)
     p.add_argument("--allow-other-machine", action="store_true",
                    help="compare runs made on different machines anyway")
+    compare_counts.add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -160,7 +162,8 @@ def cache_deltas(base: Path, head: Path) -> list[compare.NumberDelta]:
 
 
 def compare_runs(base: Path, head: Path, method: compare.Method, *,
-                 allow_other_machine: bool = False) -> tuple[compare.Comparison, Path]:
+                 allow_other_machine: bool = False,
+                 extra: list[tuple[str, str, str]] = ()) -> tuple[compare.Comparison, Path]:
     """Compare two run folders; write the files into HEAD. Returns the comparison and folder."""
     if base.resolve() == head.resolve():
         raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
@@ -191,7 +194,8 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     sources = (recorded_sources(load_json(head / "cachemiss.json")) if deltas else [])
     source = ("cachemiss.json of both runs: " + "; ".join(sources) if sources else
               "cachemiss.json of both runs (perf hardware counters or cachegrind simulation)")
-    md_extra, html_extra = [], []
+    md_extra = [(title, md) for title, md, _ in extra]
+    html_extra = [(title, body) for title, _, body in extra]
     if flames_md:
         md_extra.append(("Differential flame graphs (perf samples)", flames_md))
     if deltas:
@@ -203,10 +207,36 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     return cmp, out_dir
 
 
+def run_labels(base: Path, head: Path) -> tuple[str, str]:
+    if base.name == head.name:               # the same commit measured twice, in two stores
+        return f"{base.parent.name}/{base.name}", f"{head.parent.name}/{head.name}"
+    return base.name, head.name
+
+
+def compare_counts_only(base: Path, head: Path, side) -> Path:
+    """compare.md/.html with the counted metrics alone (runs without bench.json)."""
+    if base.resolve() == head.resolve():
+        raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
+    base_label, head_label = run_labels(base, head)
+    out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
+    title = f"{head_label} vs {base_label}: counted metrics"
+    write_atomic(out_dir / "compare.md", f"# {title}\n\n{side.markdown()}")
+    write_atomic(out_dir / "compare.html", compare.page(title, f"<h1>{title}</h1>\n{side.html()}"))
+    return out_dir
+
+
 def run(args) -> int:
     root = Path(args.out)
     base = store.find_run(args.base, root)
     head = store.find_run(args.head, root) if args.head else store.newest_run(root)
+    side = compare_counts.count_side(base, head, root, args.metric)
+    extra = [("Counted metrics (callgrind)", side.markdown(), side.html())] if side.comparisons else []
+    if side.decides and not ((base / "bench.json").is_file() and (head / "bench.json").is_file()):
+        out_dir = compare_counts_only(base, head, side)
+        compare_counts.print_side(side)
+        print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'} (no timings: "
+              f"not both runs have bench.json)")
+        return count_gate(side, args.fail_on_regression)
     if args.min_effect is not None and args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
     if args.min_effect is not None:
@@ -216,7 +246,8 @@ def run(args) -> int:
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
     method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
-    cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
+    cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine,
+                                extra=extra)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
     print(f"method: {method.describe()}")
     print(f"minimum effect {min_effect * 100:g}%: {origin}"
@@ -233,11 +264,30 @@ def run(args) -> int:
         print(f"  faster  {t.name}: {compare.format_change(t.change)} (p={t.p_value:.2g})")
     for x in cmp.changed_counts:
         print(f"  count changed  {x.name} {x.key}: {x.base} -> {x.head} (counting allocator)")
+    if side.comparisons:
+        compare_counts.print_side(side)
     print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'}")
+    if side.decides:
+        return count_gate(side, args.fail_on_regression)
     if args.fail_on_regression is not None:
         bad = cmp.regressions(args.fail_on_regression)
         if bad:
-            print(f"regression gate: {len(bad)} benchmark(s) significantly slower by more than "
-                  f"{args.fail_on_regression:g}%")
+            print(f"regression gate (pyperf timing): {len(bad)} benchmark(s) significantly slower "
+                  f"by more than {args.fail_on_regression:g}%: " + ", ".join(t.name for t in bad))
             return 1
+    return 0
+
+
+def count_gate(side, pct: float | None) -> int:
+    """Exit status of `--fail-on-regression PCT` on the counted metric that decides."""
+    if pct is None:
+        return 0
+    bad = side.regressions(pct)
+    if bad:
+        print(f"regression gate ({side.decided_by}/element, callgrind count): {len(bad)} "
+              f"benchmark(s) did more than {pct:g}% more work: "
+              + ", ".join(f"{d.name} ({d.change:+.2%})" for d in bad))
+        return 1
+    print(f"regression gate ({side.decided_by}/element, callgrind count): no benchmark did more "
+          f"than {pct:g}% more work")
     return 0

@@ -252,6 +252,7 @@ typedef struct kernel_result {
     int32_t error;
 } kernel_result;
 void set_inject_slowdown_pct(uint32_t pct);
+void set_inject_work_pct(uint32_t pct);
 uint64_t calibration_spin(uint64_t ns);
 uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,

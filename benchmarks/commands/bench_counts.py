@@ -1,0 +1,41 @@
+"""The count pass inside `mapbench bench`: `--no-counts`, `--counts-only`, and the hook.
+
+By default `mapbench bench` (and so `tox -e bench`) runs the count pass after the timed
+pass: instruction and simulated-cache counts of every C-kernel benchmark it timed, into
+counts.json (benchmarks/counts.py), then adds them to summary.md and plots/.
+`--no-counts` skips it; `--counts-only` runs it alone (no timings, no Go peer).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mapbench.benchmarks import count_summary, counts, meta as metamod
+
+
+def add_arguments(parser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--no-counts", action="store_true",
+                       help="skip the count pass (callgrind instruction and simulated-cache counts)")
+    which.add_argument("--counts-only", action="store_true",
+                       help="run only the count pass: counts.json, no timings")
+
+
+def run_count_pass(benchmarks, run_dir: Path) -> dict | None:
+    """The count pass, its record in meta.json; the counts document or None."""
+    doc = counts.count_pass(benchmarks, run_dir, log=print)
+    metamod.update_meta(run_dir, counts=(
+        {"status": "none", "file": None} if doc is None else
+        {"status": "complete" if not doc["failed"] else "partial", "file": counts.COUNTS_FILE,
+         "counted": len(doc["benchmarks"]), "failed": sorted(doc["failed"]),
+         "seconds": doc["seconds"]}))
+    return doc
+
+
+def summarize(run_dir: Path, plots: bool) -> None:
+    """Print the counts section and add it (and its plot) to the run folder."""
+    text, written = count_summary.add_to_summary(run_dir, plots=plots)
+    if text:
+        print()
+        print(text)
+    if written:
+        print(f"plots: {', '.join(str(p) for p in written)}")

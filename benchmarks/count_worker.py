@@ -1,0 +1,184 @@
+"""The count pass's worker: runs C-kernel benchmarks once each, for callgrind to count.
+
+    valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no ... \\
+        python -m mapbench.benchmarks.count_worker NAME [NAME ...]
+
+(benchmarks/counts.py builds that command.) Per benchmark, the same workload as the timed
+suite's worker (benchmarks/suite.py: the same n, map seed, key stream and kernel), with
+COUNT loops instead of pyperf's:
+
+  1. the map of that n is built once per process, uninstrumented (set-up is not simulated,
+     which is most of what makes the pass affordable) and shared by the benchmarks that
+     only read it (iterate, iterinit, lookup, roofline); each benchmark then runs in a
+     child forked from that state, so its counts do not depend on the others (see run);
+  2. instrumentation on; for a benchmark on a shared map one warm-up call (1 loop), so the
+     simulated caches hold what a timed value's caches hold after pyperf's warm-up;
+  3. fastrand re-seeded (the iteration's random start bucket), then the counted call with
+     collection armed: callgrind collects only inside the kernels' timed regions;
+  4. a callgrind dump labelled with the benchmark's name; instrumentation off.
+
+One process per map size. One JSON line per benchmark on stdout: name, loops, elements, checksum. Outside valgrind
+it runs the same calls (the client requests do nothing), which the tests use.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+
+from mapbench.benchmarks import matrix
+
+# Families the count pass measures: the C kernels. The Python layers (python-iterate,
+# dict-iterate) are left out: their cost is CPython's interpreter, whose count under
+# callgrind says little about the map, and a traversal of 2^20 entries from Python costs
+# about 2 minutes under callgrind.
+COUNTED_FAMILIES = ("iterate", "iterinit", "iterate-growing", "insert", "lookup", "delete",
+                    "roofline")
+SHARED_MAP_FAMILIES = ("iterate", "iterinit", "lookup", "roofline")
+# Elements per counted call: loops = COUNT_WORK / elements per loop, as a power of two, at
+# least 1. Counts are per element; n is the timed suite's, so the cache behaviour is too.
+COUNT_WORK = 2 ** 14
+FASTRAND_SEED = 0x636F756E74          # "count": the iteration start of every counted call
+
+
+def count_loops(bench: matrix.Benchmark) -> int:
+    want = COUNT_WORK / max(1, bench.elements_per_loop)
+    return 1 if want <= 1 else 2 ** math.ceil(math.log2(want))
+
+
+def is_counted(bench: matrix.Benchmark) -> bool:
+    return bench.family in COUNTED_FAMILIES
+
+
+def kernel_call(bench: matrix.Benchmark, shared_map):
+    """A function loops -> KernelResult running `bench`'s kernel as the timed suite does."""
+    from mapbench.benchmarks.suite import MAP_SEED
+    from mapbench.native import kernels
+
+    n, family = bench.n, bench.family
+    if family == "iterate":
+        storage, prefetch = bench.param("storage"), int(bench.param("prefetch"))
+        atomic = bench.param("snapshot") == "atomic"
+        return lambda loops: kernels.iterate(shared_map, loops, storage=storage,
+                                             prefetch=prefetch, atomic_snapshot=atomic)
+    if family == "iterinit":
+        return lambda loops: kernels.iter_init(shared_map, loops, storage=bench.param("storage"))
+    if family == "lookup":
+        hit = bench.param("hit") is not None
+        return lambda loops: kernels.lookup(shared_map, loops, hit=hit)
+    if family == "roofline":
+        nbytes = int(shared_map.stats()["bucket_bytes"])
+        return lambda loops: kernels.roofline(nbytes, loops)
+    if family == "iterate-growing":
+        return lambda loops: kernels.iterate_growing(n, loops, storage="stack", prefetch=0,
+                                                     seed=MAP_SEED)
+    if family == "insert":
+        hint = bench.param("hint") == "1"
+        return lambda loops: kernels.insert(n, loops, hint=hint, seed=MAP_SEED)
+    if family == "delete":
+        return lambda loops: kernels.delete(n, loops, seed=MAP_SEED)
+    raise ValueError(f"{bench.name}: the count pass measures the C kernels only")
+
+
+def elements_of(bench: matrix.Benchmark, result, loops: int) -> int:
+    """Elements as the timed suite counts them (roofline: n map entries per loop, like
+    pyperf's inner_loops, although the kernel reports 8-byte words)."""
+    return loops * bench.elements_per_loop if bench.family == "roofline" else result.elements
+
+
+def _order(names: list[str]) -> list[matrix.Benchmark]:
+    """Fresh-map benchmarks first, then those on the shared map (built once, in between)."""
+    benches = [matrix.parse_name(name) for name in names]
+    sizes = {b.n for b in benches}
+    if len(sizes) > 1:
+        raise ValueError(f"one worker process per map size, not {sorted(sizes)}")
+    return ([b for b in benches if b.family not in SHARED_MAP_FAMILIES]
+            + [b for b in benches if b.family in SHARED_MAP_FAMILIES])
+
+
+def _trim_heap() -> None:
+    """glibc's malloc_trim(0): consolidate the free lists, so the allocator state a kernel
+    meets depends less on what this process allocated before (no-op elsewhere)."""
+    import ctypes
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def count_one(bench: matrix.Benchmark, shared_map, out, scale: int = 1) -> None:
+    """Steps 2-4 for one benchmark (in a forked child: see run)."""
+    from mapbench.native import count_region, seed_fastrand
+
+    call = kernel_call(bench, shared_map)
+    loops = count_loops(bench) * scale
+    _trim_heap()
+    with count_region.instrumented():
+        if shared_map is not None:
+            seed_fastrand(FASTRAND_SEED)
+            call(1)
+        seed_fastrand(FASTRAND_SEED)
+        with count_region.armed():
+            result = call(loops)
+        count_region.dump(bench.name)
+    out.write(json.dumps({"name": bench.name, "loops": loops,
+                          "elements": elements_of(bench, result, loops),
+                          "checksum": result.checksum}) + "\n")
+    out.flush()
+
+
+def run(names: list[str], out=None, isolate: bool = True, scale: int = 1) -> int:
+    """Count every benchmark (all of one n). With `isolate`, each runs in a child forked from
+    this process, so what it finds (heap, simulated caches) does not depend on which other
+    benchmarks ran before it: the counts of a benchmark are the same whatever --only chose.
+    Returns the number of benchmarks whose child failed."""
+    from mapbench.benchmarks.suite import KEY_SEED, MAP_SEED
+    from mapbench.native import Map
+
+    out = out or sys.stdout
+    benches = _order(names)
+    shared = None
+    failed = 0
+    for bench in benches:
+        if bench.family in SHARED_MAP_FAMILIES and shared is None:
+            shared = Map(hint=0, seed=MAP_SEED)
+            shared.fill(bench.n, key_seed=KEY_SEED)
+        target = shared if bench.family in SHARED_MAP_FAMILIES else None
+        if not isolate:
+            count_one(bench, target, out, scale)
+            continue
+        out.flush()
+        pid = os.fork()
+        if pid == 0:                                    # the child: count, then leave
+            code = 0
+            try:
+                count_one(bench, target, out, scale)
+            except BaseException as exc:                # noqa: BLE001 - reported, then exit
+                print(f"count_worker: {bench.name}: {exc!r}", file=sys.stderr, flush=True)
+                code = 1
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            failed += 1
+            print(f"count_worker: {bench.name}: child exited with "
+                  f"{os.waitstatus_to_exitcode(status)}", file=sys.stderr, flush=True)
+    return failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m mapbench.benchmarks.count_worker",
+                                     description="run C-kernel benchmarks once each for counting")
+    parser.add_argument("names", metavar="NAME", nargs="+", help="benchmarks of one map size")
+    parser.add_argument("--scale", type=int, default=1,
+                        help="multiply the count loops (the hardware path's difference of two runs)")
+    args = parser.parse_args(argv)
+    if args.scale < 1:
+        parser.error("--scale must be at least 1")
+    return 1 if run(args.names, scale=args.scale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
