@@ -29,6 +29,7 @@ import concurrent.futures
 import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -158,6 +159,7 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
     from mapbench.benchmarks import hwcounts
 
     started = time.monotonic()
+    cpu_before = _children_cpu_seconds()
     groups, skipped = plan(benchmarks)
     if not groups:
         log("[counts] no C-kernel benchmark in this selection: no count pass")
@@ -222,11 +224,19 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
         doc["hardware"] = hwcounts.hardware_pass([b for b in benchmarks if b.name in entries],
                                                  log=log, perf=perf)
     doc["seconds"] = round(time.monotonic() - started, 1)
+    doc["cpu_seconds"] = round(_children_cpu_seconds() - cpu_before, 1)
     doc["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     write_atomic(run_dir / COUNTS_FILE, json.dumps(doc, indent=2) + "\n")
-    log(f"[counts] {len(entries)} benchmarks counted in {doc['seconds']:.0f} s -> "
+    log(f"[counts] {len(entries)} benchmarks counted in {doc['seconds']:.0f} s "
+        f"({doc['cpu_seconds']:.0f} CPU-seconds of valgrind and workers) -> "
         f"{run_dir / COUNTS_FILE}", flush=True)
     return doc
+
+
+def _children_cpu_seconds() -> float:
+    """User + system CPU time of this process's waited-for children (the valgrinds)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _suite_seeds() -> tuple[int, int]:

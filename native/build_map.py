@@ -20,7 +20,7 @@ SRC = HERE / "src"
 # Go 1.19 map with its iterator, kernels and layout introspection. count_region.c holds the
 # callgrind client requests of the count pass (valgrind's BSD-licensed headers are vendored
 # under common/vendor/).
-SOURCES = ["common/alloc.c", "common/hash.c", "common/count_region.c",
+SOURCES = ["common/alloc.c", "common/hash.c", "common/count_region.c", "common/clocks.c",
            "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c"]
 INCLUDE_DIRS = ["common", "classic"]
 
@@ -78,6 +78,7 @@ void count_set_armed(bool on);
 void count_set_instrumented(bool on);
 void count_dump(const char *name);
 unsigned count_running_on_valgrind(void);
+void clocks_read(uint64_t out[3]);
 uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
                              bool atomic_snapshot);

@@ -1,0 +1,82 @@
+"""`mapbench compare --metric`: counts decide by default when both runs have them."""
+import json
+from pathlib import Path
+
+import pytest
+
+from mapbench.analysis.counters import counts
+from mapbench.benchmarks.cli import main
+
+from tests.benchmarks.test_compare_cmd import write_run   # the timed runs' builder
+
+NAMES = [f"iterate/storage={s}/prefetch=0/n={n}" for s in ("stack", "heap") for n in (1024, 16384)]
+
+
+def write_counts(run: Path, ir_per_element: dict[str, float], work: int = 0) -> None:
+    doc = {"schema": 1, "cache_model": {"D1": "32 KiB 8-way 64 B lines"}, "inject_work_pct": work,
+           "benchmarks": {name: counts.benchmark_entry({"Ir": int(v * 16384), "Dr": 9000}, 16, 16384)
+                          for name, v in ir_per_element.items()},
+           "skipped": {}, "failed": {}}
+    (run / "counts.json").write_text(json.dumps(doc))
+
+
+def counts_only_run(root: Path, name: str, values: dict[str, float], work: int = 0) -> Path:
+    run = root / name
+    run.mkdir(parents=True)
+    (run / "meta.json").write_text(json.dumps({"commit": name, "run_name": name}))
+    write_counts(run, values, work)
+    return run
+
+
+BASE = {n: 56.58 for n in NAMES}
+
+
+def test_counts_decide_by_default_and_the_gate_passes_on_equal_counts(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = write_run(root, "aaaaaaaaaaaa", seed=1, date="2026-01-01T00:00:00+00:00")
+    head = write_run(root, "bbbbbbbbbbbb", seed=2, scale=1.10, date="2026-01-02T00:00:00+00:00")
+    write_counts(base, BASE)
+    write_counts(head, BASE)
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "0.5"])
+    out = capsys.readouterr().out
+    assert rc == 0, out                    # time says 10% slower, counts say the same work
+    assert "verdict metric: instructions (default: both runs have counts" in out
+    assert "slower  iterate/" in out       # the time table is still shown
+    md = (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md").read_text()
+    assert "Counted metrics" in md and "used **instructions" in md and "time and counts can disagree" in md
+    # --metric time brings back the timed gate.
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "time",
+                 "--fail-on-regression", "5"]) == 1
+
+
+def test_injected_work_fails_the_count_gate_naming_the_benchmarks(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.021}, work=2)
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions",
+               "--fail-on-regression", "0.5"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert f"did more than 0.5% more work: {NAMES[0]} (+2.10%)" in out
+    assert "MAPBENCH_INJECT_WORK_PCT=2" in out
+    assert (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.html").is_file()
+
+
+def test_counts_metric_without_counts_is_one_line_error(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = write_run(root, "aaaaaaaaaaaa", seed=1, date="2026-01-01T00:00:00+00:00")
+    head = counts_only_run(root, "bbbbbbbbbbbb", BASE)
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--metric", "cycles"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "needs counts.json in both runs" in err and len(err.strip().splitlines()) == 1
+
+
+def test_calibrated_a_a_sets_the_count_threshold(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[1]: 56.58 * 1.003})
+    assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "0.2"]) == 1
+    (root / "calibration.json").write_text(json.dumps({"counts": {"aa_max_change_pct": 0.25}}))
+    capsys.readouterr()
+    assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "0.2"]) == 0
+    assert "changed when |change| >= 0.50%" in capsys.readouterr().out
