@@ -148,16 +148,16 @@ def _fmt(value) -> str:
 def summary_markdown(doc: dict, ns_per_element: dict[str, float] | None = None) -> str:
     """The counts table: per element, ns (pyperf, when known) beside the counted metrics."""
     ns = ns_per_element or {}
-    lines = ["benchmark | ns/element (pyperf timing) | instructions/element | estimated "
-             "cycles/element | D1 misses/element | LL misses/element | branch mispredicts/element",
-             "---|---:|---:|---:|---:|---:|---:"]
+    lines = ["| benchmark | ns/element (pyperf timing) | instructions/element | estimated "
+             "cycles/element | D1 misses/element | LL misses/element | branch mispredicts/element |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for name, entry in sorted((doc.get("benchmarks") or {}).items()):
         pe = entry.get("per_element") or {}
         d1 = sum(pe.get(k, 0) for k in ("D1mr", "D1mw"))
         ll = sum(pe.get(k, 0) for k in ("DLmr", "DLmw"))
         t = ns.get(name)
-        lines.append(f"{name} | {'-' if t is None else f'{t:.3f}'} | {_fmt(pe.get('Ir'))} | "
-                     f"{_fmt(pe.get(CYCLES))} | {_fmt(d1)} | {_fmt(ll)} | {_fmt(pe.get('Bcm'))}")
+        lines.append(f"| {name} | {'-' if t is None else f'{t:.3f}'} | {_fmt(pe.get('Ir'))} | "
+                     f"{_fmt(pe.get(CYCLES))} | {_fmt(d1)} | {_fmt(ll)} | {_fmt(pe.get('Bcm'))} |")
     notes = [f"Counts: {doc.get('source', SOURCE)}; simulated caches "
              + ", ".join(f"{k} {v}" for k, v in (doc.get("cache_model") or {}).items()) + ".",
              f"Estimated cycles: {CYCLES_FORMULA} ({CYCLES_SOURCE}).", SIMULATION_NOTE]

@@ -38,6 +38,7 @@ class RunView:
     suite: pyperf.BenchmarkSuite | None = None
     summary_md: str | None = None            # bench summary tables (mapbench.analysis.render.benchsummary)
     cachemiss_md: str | None = None
+    counts_md: str | None = None             # the count pass (counts.json), as summary.md has it
     layout: dict | None = None               # native.layout() shape
     layout_source: str = "meta.json layout"
     plots: list[str] = field(default_factory=list)
@@ -177,6 +178,9 @@ def render_run_report(view: RunView) -> str:
     body.append("<h2 id=\"summary\">Summary</h2>")
     body.append(markdown_to_html(view.summary_md) if view.summary_md
                 else "<p>No summary (bench.json missing or not a mapbench suite).</p>")
+    if view.counts_md:
+        body.append("<h2 id=\"counts\">Counted metrics</h2>")
+        body.append(markdown_to_html(view.counts_md))
     body.append("<h2 id=\"benchmarks\">All benchmarks</h2>")
     if view.suite is not None:
         body.append("<p>ns/element: pyperf timing, median of the timed values; spread: "

@@ -92,15 +92,31 @@ def collect_run(run: Path) -> report.RunView:
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / "cachemiss.md").read_text() if (run / "cachemiss.md").is_file() else None
     files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json",
-                                               "cachemiss.json", "cachemiss.md", "summary.md")])
+                                               "cachemiss.json", "cachemiss.md", "summary.md",
+                                               "counts.json")])
     files += _rel(run, (run / "pprof").glob("*.pb.gz"))
     files += _rel(run, (run / "pyinstrument").glob("*.html"))
     files += _rel(run, (run / "folded").glob("*.folded"))
     return report.RunView(
         name=run.name, meta=meta, suite=suite, summary_md=_summary(suite),
-        cachemiss_md=cachemiss_md, layout=layout, layout_source=layout_source,
+        cachemiss_md=cachemiss_md, counts_md=_counts(run, notes), layout=layout, layout_source=layout_source,
         plots=_plots(run), flames=_rel(run, (run / "flame").glob("*.svg")), files=files,
         compares=_rel(run, (run / "compare").glob("*/compare.html")), notes=notes)
+
+
+def _counts(run: Path, notes: list[str]) -> str | None:
+    """The counted-metrics table of counts.json (benchmarks/count_summary.py), or None."""
+    from mapbench.analysis.errors import InputError
+    from mapbench.benchmarks import count_summary
+    from mapbench.benchmarks.counts import load_counts
+    try:
+        doc = load_counts(run)
+    except InputError as exc:
+        notes.append(str(exc))
+        return None
+    if doc is None:
+        return None
+    return count_summary.section(run, doc).split("\n", 2)[2]      # without the heading
 
 
 def write_run_report(run: Path) -> Path:

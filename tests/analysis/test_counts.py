@@ -59,7 +59,7 @@ def test_summary_table_puts_time_beside_counts_and_states_sources():
            "skipped": {"dict-iterate/n=100": "a Python-layer benchmark"},
            "hardware": {"status": "not used: <not supported> on this machine"}}
     text = counts.summary_markdown(doc, {"iterate/storage=stack/prefetch=0/n=100": 3.25})
-    row = next(line for line in text.splitlines() if line.startswith("iterate/"))
+    row = next(line for line in text.splitlines() if line.startswith("| iterate/"))
     assert "| 3.250 | 50 |" in row
     assert "32 KiB 8-way" in text and "No counts for dict-iterate/n=100" in text
     assert "<not supported>" in text and "prefetch" in text
