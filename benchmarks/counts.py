@@ -7,9 +7,9 @@ map, seeds; fewer loops: counts are per element) runs once under
         --cache-sim=yes --branch-sim=yes --I1=... --D1=... --LL=...
         python -m mapbench.benchmarks.count_worker NAME ...
 
-one valgrind process per map size (the map is built once, uninstrumented, and each
-benchmark runs in a child forked from there: benchmarks/count_worker.py), up to one
-process per CPU at a time. Collection is on only inside the kernels' timed regions (client
+per map size one valgrind process for the benchmarks that read one built map (built once,
+uninstrumented; each benchmark runs in a child forked from there: benchmarks/count_worker.py)
+and one for those that build their own, up to one process per CPU at a time. Collection is on only inside the kernels' timed regions (client
 requests, native/src/common/count_region.h), so set-up, Python and the clock reads are
 not counted. Deterministic by construction: ASLR off (setarch -R), a fixed minimal
 environment and working folder for the child (FIXED_ENV), fixed seeds, a fixed simulated
@@ -94,13 +94,17 @@ def aslr_prefix(setarch: str = "setarch") -> tuple[list[str], str]:
     return [path, "-R"], "ASLR off (setarch -R)"
 
 
-def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[int, list[str]], dict[str, str]]:
-    """({n: benchmark names}, {name: why no counts}) in the matrix's order."""
-    groups: dict[int, list[str]] = {}
+def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple[int, bool], list[str]], dict[str, str]]:
+    """({(n, shared map?): benchmark names}, {name: why no counts}) in the matrix's order.
+    One valgrind process per key: the benchmarks that read one built map share it; those
+    that build their own maps run in a process of their own, so the two halves of a large
+    size run on two CPUs."""
+    groups: dict[tuple[int, bool], list[str]] = {}
     skipped = {}
     for b in benchmarks:
         if count_worker.is_counted(b):
-            groups.setdefault(b.n, []).append(b.name)
+            key = (b.n, b.family in count_worker.SHARED_MAP_FAMILIES)
+            groups.setdefault(key, []).append(b.name)
         else:
             skipped[b.name] = ("a Python-layer benchmark: its count is CPython's interpreter, "
                                "not the map, and costs minutes under callgrind")
@@ -112,7 +116,7 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
     """One valgrind process for the benchmarks of one map size: ({name: entry}, {name: why})."""
     n = matrix.parse_name(names[0]).n
     out_dir.mkdir(parents=True, exist_ok=True)
-    pattern = out_dir / f"callgrind.n{n}.%p.out"
+    pattern = out_dir / f"callgrind.n{n}.%p.out"         # one folder per process
     cmd = [*prefix, valgrind, *valgrind_options(), f"--callgrind-out-file={pattern}",
            sys.executable, "-m", "mapbench.benchmarks.count_worker", *names]
     try:
@@ -177,21 +181,22 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
     total = sum(len(v) for v in groups.values())
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(groups)))
     log(f"[counts] callgrind count pass: {total} benchmarks in {len(groups)} valgrind processes "
-        f"(one per map size, {jobs} at a time); {aslr}", flush=True)
+        f"(per map size, one for the benchmarks sharing a built map and one for those building "
+        f"their own; {jobs} at a time); {aslr}", flush=True)
     entries, failed = {}, {}
     with tempfile.TemporaryDirectory(prefix="mapbench-counts-") as tmp:
         # Largest maps first: they take longest, so the pool finishes sooner.
         order = sorted(groups, reverse=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_group, groups[n], Path(tmp) / f"n{n}",
-                                   valgrind=find_tool(valgrind), prefix=prefix, env=env): n
-                       for n in order}
+            futures = {pool.submit(run_group, groups[key], Path(tmp) / f"n{key[0]}-{int(key[1])}",
+                                   valgrind=find_tool(valgrind), prefix=prefix, env=env): key
+                       for key in order}
             for future in concurrent.futures.as_completed(futures):
-                n = futures[future]
+                n, shared = futures[future]
                 got, bad = future.result()
                 entries.update(got)
                 failed.update(bad)
-                log(f"[counts] n={n}: {len(got)} counted"
+                log(f"[counts] n={n} ({'shared map' if shared else 'own maps'}): {len(got)} counted"
                     + (f", {len(bad)} failed: {next(iter(bad.values()))}" if bad else "")
                     + f" ({time.monotonic() - started:.0f} s)", flush=True)
     if not entries:

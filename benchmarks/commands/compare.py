@@ -272,8 +272,8 @@ def run(args) -> int:
     if args.fail_on_regression is not None:
         bad = cmp.regressions(args.fail_on_regression)
         if bad:
-            print(f"regression gate (pyperf timing): {len(bad)} benchmark(s) significantly slower "
-                  f"by more than {args.fail_on_regression:g}%: " + ", ".join(t.name for t in bad))
+            print(f"regression gate: {len(bad)} benchmark(s) significantly slower by more than "
+                  f"{args.fail_on_regression:g}% (pyperf timing): " + ", ".join(t.name for t in bad))
             return 1
     return 0
 
