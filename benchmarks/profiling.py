@@ -25,6 +25,7 @@ from pathlib import Path
 
 from mapbench.analysis.counters import cachemiss
 from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks import families
 from mapbench.benchmarks.collectors import Capture, cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy
 
 SMALL = 1 << 14
@@ -52,7 +53,8 @@ class Config:
     @property
     def name(self) -> str:
         base = f"{self.op}-n{self.n}"
-        if self.op.startswith("iter"):
+        family = families.of_kernel(self.op)
+        if family is not None and family.iterator:
             base += f"-{self.storage}-pf{self.prefetch}"
         return base if self.layer == "native" else f"{self.layer}-{base}"
 

@@ -200,7 +200,7 @@ class Calibration:
         what = (f"estimate: flagging a {self.required_pct}% slowdown on all {n.benchmarks} "
                 f"benchmarks {process_noise.ALL_FLAGGED:.0%} of the time (p < "
                 f"{self.aa.method.alpha:g}) needs ")
-        from mapbench.benchmarks.commands.bench import MAX_ROUNDS
+        from mapbench.benchmarks.run_engine import MAX_ROUNDS
         if needed > MAX_ROUNDS:
             out.append(what + f"more than {MAX_ROUNDS} rounds here ({needed}; normal "
                        f"approximation, analysis/process_noise.py): this machine is too "
@@ -255,7 +255,7 @@ def run_process(name: str, *, mode: str, slowdown_pct: int, label: str,
                 tmp: Path) -> pyperf.Benchmark:
     """One pyperf worker process of one benchmark through the suite script, the way
     `mapbench bench` runs it, with the slowdown knob set (0 = off)."""
-    from mapbench.benchmarks.commands.bench import launch_one_process
+    from mapbench.benchmarks.run_engine import launch_one_process
 
     launch = launch_one_process(name, mode, tmp, env={INJECT_ENV: str(slowdown_pct)})
     if launch.returncode != 0 or not launch.json_text:
@@ -269,7 +269,7 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
     """Every benchmark under every label, in rounds like `mapbench bench`: each round
     runs one process of every (benchmark, label), labels in an order that rotates from
     round to round, so the host's slow bursts hit the runs being compared alike."""
-    from mapbench.benchmarks.commands.bench import merge_process, resolve_rounds
+    from mapbench.benchmarks.run_engine import merge_process, resolve_rounds
 
     rounds = resolve_rounds(rounds, mode)
     merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
@@ -332,7 +332,7 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    from mapbench.benchmarks.commands.bench import resolve_rounds
+    from mapbench.benchmarks.run_engine import resolve_rounds
     rounds = resolve_rounds(args.rounds, args.mode)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
