@@ -18,7 +18,7 @@ benchmark per round, `python -m benchmarks.suite --bench NAME --mode M -p 1`, th
 values and warmups), and the labels are interleaved round by round, so the calibration
 measures the noise within one stretch of time. Two runs made minutes apart drift on
 top of that; `mapbench compare` raises its threshold by what the control benchmarks
-moved between them (analysis/compare.py), which calibrate cannot see.
+moved between them (analysis/stats/compare.py), which calibrate cannot see.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.stats import compare, process_noise
+from mapbench.analysis.stats import compare, formats, process_noise
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
@@ -150,7 +150,7 @@ class Calibration:
                f"false positives: {len(self.false_positives)} of {len(self.aa.timings)} benchmarks; "
                f"largest A/A change {self.aa_max_change * 100:.1f}% (pyperf timing)"]
         for t in self.aa.timings:
-            out.append(f"  A/A  {t.name}: {compare.format_change(t.change)} "
+            out.append(f"  A/A  {t.name}: {formats.format_change(t.change)} "
                        f"p={t.p_value:.2g} -> {t.verdict}")
         for pct in sorted(self.injected, reverse=True):
             c = self.injected[pct]
@@ -158,7 +158,7 @@ class Calibration:
             out.append(f"injected {pct}% ({INJECT_ENV}={pct}): flagged slower on {flagged} of "
                        f"{len(c.timings)} benchmarks")
             for t in c.timings:
-                out.append(f"  +{pct}%  {t.name}: measured {compare.format_change(t.change)} "
+                out.append(f"  +{pct}%  {t.name}: measured {formats.format_change(t.change)} "
                            f"p={t.p_value:.2g} -> {t.verdict}")
         busy = sorted({label for c in (self.aa, *self.injected.values()) for label in c.contended})
         if busy:
