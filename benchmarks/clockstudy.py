@@ -43,12 +43,12 @@ def run_delay_ns() -> int:
 
 
 def study(seconds: float, n: int, cpu: int, loops: int | None = None) -> list[dict]:
-    from mapbench.benchmarks.suite import _build_map
+    from mapbench.benchmarks.families import build_map
     from mapbench.native import kernels
     from mapbench.native._ffi import ffi, lib
 
     os.sched_setaffinity(0, {cpu})
-    m = _build_map(n)
+    m = build_map(n)
     loops = loops or max(1, (1 << 20) // n)
     kernels.iterate(m, loops)                                 # warm-up
     before, after = ffi.new("uint64_t[3]"), ffi.new("uint64_t[3]")

@@ -4,7 +4,7 @@
         python -m mapbench.benchmarks.count_worker NAME [NAME ...]
 
 (benchmarks/counts.py builds that command.) Per benchmark, the same workload as the timed
-suite's worker (benchmarks/suite.py: the same n, map seed, key stream and kernel), with
+suite's worker (benchmarks/suite_worker.py: the same n, map seed, key stream and kernel), with
 COUNT loops instead of pyperf's:
 
   1. the map of that n is built once per process, uninstrumented (set-up is not simulated,
@@ -27,15 +27,12 @@ import math
 import os
 import sys
 
-from mapbench.benchmarks import matrix
+from mapbench.benchmarks import families, matrix
 
-# Families the count pass measures: the C kernels. The Python layers (python-iterate,
-# dict-iterate) are left out: their cost is CPython's interpreter, whose count under
-# callgrind says little about the map, and a traversal of 2^20 entries from Python costs
-# about 2 minutes under callgrind.
-COUNTED_FAMILIES = ("iterate", "iterinit", "iterate-growing", "insert", "lookup", "delete",
-                    "roofline")
-SHARED_MAP_FAMILIES = ("iterate", "iterinit", "lookup", "roofline")
+# Counted: the families with a C kernel (benchmarks/families.py). The Python layers
+# (python-iterate, dict-iterate) are left out: their cost is CPython's interpreter, whose
+# count under callgrind says little about the map, and a traversal of 2^20 entries from
+# Python costs about 2 minutes under callgrind.
 # Elements per counted call: loops = COUNT_WORK / elements per loop, as a power of two, at
 # least 1. Counts are per element; n is the timed suite's, so the cache behaviour is too.
 COUNT_WORK = 2 ** 14
@@ -48,43 +45,35 @@ def count_loops(bench: matrix.Benchmark) -> int:
 
 
 def is_counted(bench: matrix.Benchmark) -> bool:
-    return bench.family in COUNTED_FAMILIES
+    return bench.record.kernel is not None
+
+
+def shares_map(bench: matrix.Benchmark) -> bool:
+    """A C kernel that reads the worker's one prebuilt map (iterate, iterinit, lookup,
+    roofline's byte count), rather than building its own."""
+    return bench.record.kernel is not None and bench.record.builds_map
 
 
 def kernel_call(bench: matrix.Benchmark, shared_map):
-    """A function loops -> KernelResult running `bench`'s kernel as the timed suite does."""
-    from mapbench.benchmarks.suite import MAP_SEED
+    """A function loops -> KernelResult running `bench`'s kernel as the timed suite's
+    worker does (benchmarks/suite_worker.py): the same arguments, seeds and map."""
     from mapbench.native import kernels
 
-    n, family = bench.n, bench.family
-    if family == "iterate":
-        storage, prefetch = bench.param("storage"), int(bench.param("prefetch"))
-        atomic = bench.param("snapshot") == "atomic"
-        return lambda loops: kernels.iterate(shared_map, loops, storage=storage,
-                                             prefetch=prefetch, atomic_snapshot=atomic)
-    if family == "iterinit":
-        return lambda loops: kernels.iter_init(shared_map, loops, storage=bench.param("storage"))
-    if family == "lookup":
-        hit = bench.param("hit") is not None
-        return lambda loops: kernels.lookup(shared_map, loops, hit=hit)
-    if family == "roofline":
-        nbytes = int(shared_map.stats()["bucket_bytes"])
-        return lambda loops: kernels.roofline(nbytes, loops)
-    if family == "iterate-growing":
-        return lambda loops: kernels.iterate_growing(n, loops, storage="stack", prefetch=0,
-                                                     seed=MAP_SEED)
-    if family == "insert":
-        hint = bench.param("hint") == "1"
-        return lambda loops: kernels.insert(n, loops, hint=hint, seed=MAP_SEED)
-    if family == "delete":
-        return lambda loops: kernels.delete(n, loops, seed=MAP_SEED)
-    raise ValueError(f"{bench.name}: the count pass measures the C kernels only")
+    fam = bench.record
+    if fam.kernel is None:
+        raise ValueError(f"{bench.name}: the count pass measures the C kernels only")
+    n = int(shared_map.stats()["bucket_bytes"]) if fam.kernel_input == "map_bytes" else bench.n
+    fixed = {"n": n, "map": shared_map if fam.kernel_input == "map" else None,
+             "seed": families.MAP_SEED, **families.call_args(bench)}
+    return lambda loops: families.call_kernel(kernels, fam, families.KernelCall(loops, **fixed))
 
 
 def elements_of(bench: matrix.Benchmark, result, loops: int) -> int:
     """Elements as the timed suite counts them (roofline: n map entries per loop, like
     pyperf's inner_loops, although the kernel reports 8-byte words)."""
-    return loops * bench.elements_per_loop if bench.family == "roofline" else result.elements
+    if bench.record.kernel_input == "map_bytes":
+        return loops * bench.elements_per_loop
+    return result.elements
 
 
 def _order(names: list[str]) -> list[matrix.Benchmark]:
@@ -93,8 +82,7 @@ def _order(names: list[str]) -> list[matrix.Benchmark]:
     sizes = {b.n for b in benches}
     if len(sizes) > 1:
         raise ValueError(f"one worker process per map size, not {sorted(sizes)}")
-    return ([b for b in benches if b.family not in SHARED_MAP_FAMILIES]
-            + [b for b in benches if b.family in SHARED_MAP_FAMILIES])
+    return [b for b in benches if not shares_map(b)] + [b for b in benches if shares_map(b)]
 
 
 def _trim_heap() -> None:
@@ -133,18 +121,14 @@ def run(names: list[str], out=None, isolate: bool = True, scale: int = 1) -> int
     this process, so what it finds (heap, simulated caches) does not depend on which other
     benchmarks ran before it: the counts of a benchmark are the same whatever --only chose.
     Returns the number of benchmarks whose child failed."""
-    from mapbench.benchmarks.suite import KEY_SEED, MAP_SEED
-    from mapbench.native import Map
-
     out = out or sys.stdout
     benches = _order(names)
     shared = None
     failed = 0
     for bench in benches:
-        if bench.family in SHARED_MAP_FAMILIES and shared is None:
-            shared = Map(hint=0, seed=MAP_SEED)
-            shared.fill(bench.n, key_seed=KEY_SEED)
-        target = shared if bench.family in SHARED_MAP_FAMILIES else None
+        if shares_map(bench) and shared is None:
+            shared = families.build_map(bench.n)
+        target = shared if shares_map(bench) else None
         if not isolate:
             count_one(bench, target, out, scale)
             continue

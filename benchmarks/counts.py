@@ -38,7 +38,7 @@ from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import counts as countmetrics
-from mapbench.analysis.counters.cachemiss import CacheGeometry
+from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import count_worker, matrix
 from mapbench.benchmarks.collectors import find_tool, last_line, workload_report
@@ -103,7 +103,7 @@ def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple[int, bool], lis
     skipped = {}
     for b in benchmarks:
         if count_worker.is_counted(b):
-            key = (b.n, b.family in count_worker.SHARED_MAP_FAMILIES)
+            key = (b.n, count_worker.shares_map(b))
             groups.setdefault(key, []).append(b.name)
         else:
             skipped[b.name] = ("a Python-layer benchmark: its count is CPython's interpreter, "
@@ -245,7 +245,7 @@ def _children_cpu_seconds() -> float:
 
 
 def _suite_seeds() -> tuple[int, int]:
-    from mapbench.benchmarks.suite import KEY_SEED, MAP_SEED
+    from mapbench.benchmarks.families import KEY_SEED, MAP_SEED
     return MAP_SEED, KEY_SEED
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import matrix
 from mapbench.benchmarks.collectors import find_tool, last_line, workload_report
@@ -31,8 +31,8 @@ def _stat(perf: str, command: list[str], timeout: float = TIMEOUT_S):
     done = subprocess.run([perf, "stat", "-x", ",", "-e", ",".join(EVENTS), "--", *command],
                           capture_output=True, timeout=timeout)
     text = "\n".join(ln for ln in done.stderr.decode("utf-8", "replace").splitlines()
-                     if cachemiss.looks_like_perf_stat(ln))
-    rows = cachemiss.parse_perf_stat_csv(text) if text else []
+                     if perf_stat_csv.looks_like_perf_stat(ln))
+    rows = perf_stat_csv.parse_perf_stat_csv(text) if text else []
     return rows, done.stdout.decode("utf-8", "replace"), done
 
 

@@ -8,16 +8,16 @@ calibrate`, twice the largest A/A change), never below FLOOR: 0.1%. A count that
 "slower" (more work), one that shrank "faster", in the words of the timed comparison, so
 `--fail-on-regression` reads the same for both.
 
-Pure transform: two counts.json documents in, a CountComparison and its tables out.
+Pure transform: two counts.json documents in, a CountComparison out (its tables:
+analysis/render/count_tables.py).
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
 from mapbench.analysis.counters import counts as countmetrics
-from mapbench.analysis.stats.compare import FASTER, SLOWER, UNCHANGED, html_table
+from mapbench.analysis.stats.compare import FASTER, SLOWER, UNCHANGED
 
 FLOOR = 0.001                       # 0.1%: the smallest threshold, whatever A/A showed
 AA_MARGIN = 2.0                     # threshold = AA_MARGIN x the largest A/A count change
@@ -103,39 +103,3 @@ def compare_counts(base_doc: dict, head_doc: dict, metric: str, threshold: float
             continue
         cmp.deltas.append(CountDelta(name, metric, b, h, _verdict(b, h, threshold)))
     return cmp
-
-
-def _cells(d: CountDelta) -> tuple[str, ...]:
-    return (d.name, f"{d.base:.6g}", f"{d.head:.6g}", f"{d.change:+.3%}", d.verdict)
-
-
-HEADER = ("benchmark", "base", "head", "change", "verdict")
-
-
-def render_markdown(comparisons: list[CountComparison], decided_by: str) -> str:
-    """One table per counted metric, changed rows first; which metric decided and why."""
-    out = [f"The verdict and `--fail-on-regression` used **{decided_by}**.", ""]
-    for c in comparisons:
-        rows = sorted(c.deltas, key=lambda d: (d.verdict == UNCHANGED, -abs(d.change), d.name))
-        out += [f"#### {countmetrics.METRIC_LABELS[c.metric]}", "",
-                f"{c.summary_line()}. Threshold: {c.threshold_origin}.", "",
-                "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-        out += ["| " + " | ".join(_cells(d)) + " |" for d in rows]
-        out += [""] + [f"- warning: {w}" for w in c.warnings] + [""]
-    out.append(f"Counts come from the count pass (callgrind simulation, deterministic) and are "
-               f"compared exactly; times are sampled and tested. {countmetrics.SIMULATION_NOTE}")
-    return "\n".join(out) + "\n"
-
-
-def render_html(comparisons: list[CountComparison], decided_by: str) -> str:
-    parts = [f"<p>The verdict and <code>--fail-on-regression</code> used "
-             f"<b>{html.escape(decided_by)}</b>.</p>"]
-    for c in comparisons:
-        rows = sorted(c.deltas, key=lambda d: (d.verdict == UNCHANGED, -abs(d.change), d.name))
-        parts.append(f"<h3>{html.escape(countmetrics.METRIC_LABELS[c.metric])}</h3>"
-                     f"<p>{html.escape(c.summary_line())}. Threshold: "
-                     f"{html.escape(c.threshold_origin)}.</p>")
-        parts.append(html_table(HEADER, [_cells(d) for d in rows]))
-        parts += [f"<p class=warn>warning: {html.escape(w)}</p>" for w in c.warnings]
-    parts.append(f"<p>{html.escape(countmetrics.SIMULATION_NOTE)}</p>")
-    return "\n".join(parts)

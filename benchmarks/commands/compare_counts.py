@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
+from mapbench.analysis.render import count_tables
 from mapbench.analysis.stats import count_compare
 from mapbench.benchmarks.calibration_file import read_calibration
 from mapbench.benchmarks.counts import COUNTS_FILE, load_counts
@@ -45,11 +46,11 @@ class CountSide:
         return self.comparisons[self.decided_by].regressions(pct) if self.decides else []
 
     def markdown(self) -> str:
-        return count_compare.render_markdown(list(self.comparisons.values()),
+        return count_tables.render_markdown(list(self.comparisons.values()),
                                              self.decided_label()) + f"\n{WHY_THEY_DIFFER}\n"
 
     def html(self) -> str:
-        return (count_compare.render_html(list(self.comparisons.values()), self.decided_label())
+        return (count_tables.render_html(list(self.comparisons.values()), self.decided_label())
                 + f"<p>{WHY_THEY_DIFFER}</p>")
 
     def decided_label(self) -> str:

@@ -2,6 +2,7 @@
 import pytest
 
 from mapbench.analysis.counters import counts
+from mapbench.analysis.render import count_tables
 from mapbench.analysis.stats import count_compare as cc
 
 
@@ -56,7 +57,7 @@ def test_threshold_is_calibrated_a_a_times_margin_never_below_the_floor():
 def test_rendered_tables_say_which_metric_decided():
     base, head = doc({"a/n=1": 100.0}), doc({"a/n=1": 110.0})
     cmps = [cc.compare_counts(base, head, m, cc.FLOOR) for m in cc.METRICS]
-    md = cc.render_markdown(cmps, "instructions (default)")
+    md = count_tables.render_markdown(cmps, "instructions (default)")
     assert "used **instructions (default)**" in md and "+10.000%" in md
     assert "prefetch" in md
-    assert "<table>" in cc.render_html(cmps, "instructions")
+    assert "<table>" in count_tables.render_html(cmps, "instructions")

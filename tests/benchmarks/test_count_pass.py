@@ -81,13 +81,13 @@ def test_python_layers_are_skipped_with_a_reason():
 def test_the_worker_runs_the_timed_suites_workload_natively(capsys):
     """Outside valgrind the client requests do nothing: the counted call is the suite's
     kernel on the suite's map (same checksum as pyperf's worker computes)."""
-    from mapbench.benchmarks import suite
+    from mapbench.benchmarks.families import build_map
     from mapbench.native import kernels
     assert count_worker.run([ITERATE, INIT], isolate=False) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["name"] for r in rows] == [ITERATE, INIT]
     assert rows[0]["elements"] == 1024 * rows[0]["loops"]
-    same = kernels.iterate(suite._build_map(1024), rows[0]["loops"])
+    same = kernels.iterate(build_map(1024), rows[0]["loops"])
     assert same.checksum == rows[0]["checksum"]
     with pytest.raises(ValueError, match="one worker process per map size"):
         count_worker.run([ITERATE, "iterate/storage=stack/prefetch=0/n=16384"], isolate=False)
