@@ -39,10 +39,16 @@ def test_a_drifting_count_raises_the_threshold_and_is_reported():
 
 
 def test_exit_rule_counts_and_a_clean_timed_a_a_or_the_timed_verdict_alone():
-    clean = SimpleNamespace(false_positives=[], passed=False)      # timed: no power at 10%
-    noisy = SimpleNamespace(false_positives=["x"], passed=False)
+    quiet_runs = SimpleNamespace(aa=SimpleNamespace(contended=[]), injected={})
+    busy_runs = SimpleNamespace(aa=SimpleNamespace(contended=["A1"]), injected={})
+    clean = SimpleNamespace(false_positives=[], passed=False, **vars(quiet_runs))  # no power at 10%
+    noisy = SimpleNamespace(false_positives=["x"], passed=False, **vars(quiet_runs))
+    noisy_busy = SimpleNamespace(false_positives=["x"], passed=False, **vars(busy_runs))
     good = evaluate({"A1": doc(), "A2": doc(), "W1": doc(1.012), "W10": doc(1.11)})
     assert calibrate.overall_pass(clean, good)
     assert not calibrate.overall_pass(noisy, good)
+    assert "FLAGGED 1" in calibrate.overall_reason(noisy, good)
+    assert calibrate.overall_pass(noisy_busy, good)          # busy: reported, not judged
+    assert "not judged" in calibrate.overall_reason(noisy_busy, good)
     assert not calibrate.overall_pass(clean, None)                # no valgrind: time decides
     assert calibrate.overall_pass(SimpleNamespace(false_positives=[], passed=True), None)
