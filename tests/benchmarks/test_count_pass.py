@@ -96,7 +96,7 @@ def test_the_worker_runs_the_timed_suites_workload_natively(capsys):
 # -- the hardware path ---------------------------------------------------------------
 
 def test_unsupported_counters_are_said_once_and_skipped(tmp_path):
-    csv = (FIXTURES / "perf-stat-unsupported.csv").read_text().replace("cycles,", "cycles:u,") \
+    csv = (FIXTURES.parent / "perf-stat-unsupported.csv").read_text().replace("cycles,", "cycles:u,") \
         .replace("instructions,", "instructions:u,")
     perf = fake_tool(tmp_path, "perf", f"cat >&2 <<'CSV'\n{csv}CSV\nexit 0\n")
     lines = []
