@@ -15,6 +15,7 @@ Pure: samples in, a dict out.
 """
 from __future__ import annotations
 
+import math
 import statistics
 
 BURST_FACTOR = 1.3
@@ -31,7 +32,6 @@ def _rounds_needed(values: list[float], effect: float = 0.10, z: float = 2.576 +
     """Processes needed per side to see `effect` (two-sided alpha 0.01, power 0.9), taking
     each value as one process level (normal approximation, log units): a rough comparison
     of the clocks' noise, not compare's own estimate."""
-    import math
     logs = [math.log(v) for v in values if v > 0]
     if len(logs) < 3:
         return None
@@ -55,7 +55,7 @@ def summarize(samples: list[dict]) -> dict:
             "quiet_level": quiet, "median": statistics.median(values),
             "median_over_quiet": statistics.median(values) / quiet,
             "calls_in_bursts": len(flagged), "share_in_bursts": len(flagged) / len(samples),
-            "sd_of_log_pct": 100 * statistics.stdev([__import__("math").log(v) for v in values])
+            "sd_of_log_pct": 100 * statistics.stdev([math.log(v) for v in values])
             if len(values) > 2 else None,
             "rounds_for_10pct": _rounds_needed(values)}
     mono = bursts.get("monotonic_ns", set())
