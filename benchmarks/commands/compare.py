@@ -6,7 +6,10 @@ the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (
 configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
 The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
-by more than PCT percent: the CI gate.
+by more than PCT percent: the CI gate. When both runs have counts.json, the counted
+metrics are compared too (exactly, benchmarks/commands/compare_counts.py) and, by
+default, decide the verdict and the gate (`--metric`); runs with counts but no
+bench.json are compared on counts alone.
 """
 from __future__ import annotations
 
