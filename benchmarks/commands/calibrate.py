@@ -367,9 +367,10 @@ def run(args) -> int:
                 "statistic": args.statistic,
                 "seconds": round(time.monotonic() - started, 1),
                 "commit": store.current_revision().run_name})
+    passed = overall_pass(result, counted)
+    doc["passed_overall"] = passed           # `passed` stays the timed half's verdict
     write_atomic(root / CALIBRATION_FILE, json.dumps(doc, indent=2) + "\n")
     print(f"calibrate: wrote {root / CALIBRATION_FILE} ({doc['seconds']} s)")
-    passed = overall_pass(result, counted)
     print(f"calibrate: {'PASS' if passed else 'FAIL'} overall: " + overall_reason(result, counted))
     return 0 if passed else 1
 
