@@ -140,8 +140,8 @@ def lacking_here(requires: list[str], paths: list[str]) -> list[str]:
     return lacking
 
 
-def _pip(python: Path, args: list[str], log: list[str]) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def _pip(python: Path, args: list[str], log: list[str], **env_over) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **env_over)
     env.pop("PYTHONPATH", None)
     command = [str(python), "-m", "pip", *args]
     proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -150,8 +150,10 @@ def _pip(python: Path, args: list[str], log: list[str]) -> subprocess.CompletedP
 
 
 def _install_from_cache(python: Path, lacking: list[str], cache: Path, log: list[str]):
-    return _pip(python, ["install", "-q", "--no-index", "--find-links", str(cache),
-                         "--no-warn-script-location", *lacking], log)
+    # The cache alone: PIP_FIND_LINKS in the environment replaces the configured find-links
+    # (which may be URLs), where --find-links would add to them.
+    return _pip(python, ["install", "-q", "--no-index", "--no-warn-script-location", *lacking],
+                log, PIP_FIND_LINKS=str(cache))
 
 
 def get_lacking(python: Path, lacking: list[str], cache: Path, say, log: list[str]) -> str:
