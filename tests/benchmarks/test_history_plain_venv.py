@@ -13,6 +13,7 @@ setuptools 65.5 is for mapbench's `setuptools>=68` (issue 17).
    stamp>=3, which nothing has, fails with the backend's own error line in history.json
    and names the requirement that was missing.
 """
+import importlib.util
 import json
 import os
 import re
@@ -109,6 +110,8 @@ def pip_env(find_links: Path | None) -> dict:
 @pytest.fixture(scope="module")
 def plain_venv(tmp_path_factory):
     """`python -m venv` with stamp 1.0 installed; mapbench visible through a .pth."""
+    if importlib.util.find_spec("ensurepip") is None:
+        pytest.skip("needs `python -m venv` with pip (Debian: apt install python3-venv)")
     tmp = tmp_path_factory.mktemp("plainvenv")
     venv = tmp / "venv"
     run(sys.executable, "-m", "venv", venv)
