@@ -29,14 +29,15 @@ or HTML rendering out.
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyperf
+from markupsafe import Markup
 
+from mapbench.analysis.render import pages
 from mapbench.analysis.stats.quiet_levels import (PRIOR_DOF, QUIET_FACTOR, Spread, compare_levels,
                                    process_levels, spread_of)
 
@@ -575,85 +576,29 @@ def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()
     return "\n".join(out)
 
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right;font-variant-numeric:tabular-nums}
-th:first-child,td:first-child{text-align:left}
-tr.slower td{background:#fde2e1} tr.faster td{background:#e0f5e0}
-.warn{background:#fff6d5;padding:.5em 1em;border-left:4px solid #e0b000}
-.method{color:#555;font-size:.9em}
-img.flame{max-width:100%;border:1px solid #ddd}
-img.plot{max-width:100%} figure{display:inline-block;margin:.5em;vertical-align:top}
-table.env th{text-align:left;vertical-align:top} pre{margin:0;font-size:.85em}
-"""
-
-
-def html_table(header, rows, *, row_classes=None, row_attrs=None) -> str:
-    """An HTML table from plain cells (escaped); optional per-row class and data attributes."""
-    parts = ["<table>", "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-             + "</tr>"]
-    for i, row in enumerate(rows):
-        attrs = ""
-        if row_classes:
-            attrs += f' class="{html.escape(row_classes[i])}"'
-        if row_attrs:
-            attrs += "".join(f' {k}="{html.escape(str(v))}"' for k, v in row_attrs[i].items())
-        parts.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row)
-                     + "</tr>")
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
-def page(title: str, body: str) -> str:
-    """A complete, self-contained HTML page (inline style, no scripts, no network)."""
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
-
-
 def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
                 extra_html: list[tuple[str, str]] = ()) -> str:
     """compare.html. `flame_graphs` are (configuration, relative path of its differential
-    SVG); `extra_html` are (title, HTML fragment) pairs, e.g. cache-miss deltas."""
-    body = [f"<h1>{html.escape(c.head_label)} vs {html.escape(c.base_label)}</h1>",
-            f"<p id=\"summary\"><b>Summary:</b> {html.escape(summary_line(c))}</p>",
-            f"<p class=\"method\"><b>Method:</b> {html.escape(c.method.describe())} "
-            + (html.escape(f"For this comparison the minimum effect is {c.min_effect:.1%}: "
-                           f"{DRIFT_MARGIN:g} x the control benchmarks' drift. ")
-               if c.raised_by_drift else "")
-            + f"{html.escape(TIMES_ARE)}</p>"]
-    if c.warnings:
-        body.append("<div class=\"warn\" id=\"warnings\"><b>Warnings</b><ul>"
-                    + "".join(f"<li>{html.escape(w)}</li>" for w in c.warnings) + "</ul></div>")
+    SVG); `extra_html` are (title, HTML fragment) pairs, e.g. cache-miss deltas from
+    `deltas_html`: fragments are HTML made by mapbench's own templates, inserted as is."""
+    sections = []
     for verdict, title, anchor in ((SLOWER, "Slower", "slower"), (FASTER, "Faster", "faster"),
                                    (UNCHANGED, "No significant change", "unchanged")):
         rows = c.section(verdict)
-        body.append(f"<h2 id=\"{anchor}\">{title} ({len(rows)})</h2>")
-        if rows:
-            body.append(html_table(_TIMING_HEADER, [_timing_cells(t) for t in rows],
-                                   row_classes=[anchor] * len(rows),
-                                   row_attrs=[{"data-benchmark": t.name,
-                                               "data-change": f"{t.change:.6f}"} for t in rows]))
-        else:
-            body.append("<p>(none)</p>")
+        sections.append({"title": title, "anchor": anchor, "rows": rows,
+                         "cells": [_timing_cells(t) for t in rows],
+                         "attrs": [{"data-benchmark": t.name, "data-change": f"{t.change:.6f}"}
+                                   for t in rows]})
     changed = c.changed_counts
-    body.append(f"<h2 id=\"counts\">{COUNTS_TITLE}</h2>")
-    if changed:
-        body.append(html_table(("benchmark", "count", "base", "head"),
-                               [(x.name, x.key, x.base, x.head) for x in changed]))
-    body.append(f"<p>{len(c.counts) - len(changed)} of {len(c.counts)} counts identical.</p>")
-    if flame_graphs:
-        body.append("<h2 id=\"flame\">Differential flame graphs</h2>"
-                    "<p>Red: more samples in head than base; blue: fewer.</p>")
-        for config, rel in flame_graphs:
-            src = html.escape(rel)
-            body.append(f"<h3>{html.escape(config)}</h3><p><a href=\"{src}\">"
-                        f"<img class=\"flame\" src=\"{src}\" alt=\"differential flame graph "
-                        f"{html.escape(config)}\"></a></p>")
-    for title, fragment in extra_html:
-        body.append(f"<h2>{html.escape(title)}</h2>\n{fragment}")
-    return page(f"{c.head_label} vs {c.base_label}", "\n".join(body))
+    drift_note = (f"For this comparison the minimum effect is {c.min_effect:.1%}: "
+                  f"{DRIFT_MARGIN:g} x the control benchmarks' drift." if c.raised_by_drift else "")
+    return pages.render(
+        "compare.html.j2", title=f"{c.head_label} vs {c.base_label}", c=c,
+        summary=summary_line(c), drift_note=drift_note, times_are=TIMES_ARE,
+        sections=sections, header=_TIMING_HEADER, counts_title=COUNTS_TITLE,
+        changed=[(x.name, x.key, x.base, x.head) for x in changed],
+        identical=len(c.counts) - len(changed), flame_graphs=list(flame_graphs),
+        extra_html=[(title, Markup(fragment)) for title, fragment in extra_html])
 
 
 def deltas_markdown(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
@@ -668,8 +613,7 @@ def deltas_markdown(deltas: list[NumberDelta], *, source: str, limit: int = 60) 
 
 def deltas_html(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
     rows = sorted(deltas, key=lambda d: -abs(d.change or 0.0))[:limit]
-    return (f"<p>Source: {html.escape(source)}. Largest relative changes first.</p>"
-            + html_table(("value", "base", "head", "change"),
-                         [(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
-                           "n/a" if d.change is None else format_change(d.change))
-                          for d in rows]))
+    return pages.render("deltas.html.j2", source=source,
+                        rows=[(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
+                               "n/a" if d.change is None else format_change(d.change))
+                              for d in rows])
