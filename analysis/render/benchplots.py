@@ -3,7 +3,7 @@
   ns_per_element_figure: ns/element vs n (log x) for the iterate variants, the grow
       variant and the roofline, with vertical lines where the bucket array's bytes fill
       L1d, L2 and the LLC (the n at which bucket_bytes = cache size, interpolated from the
-      benchmarks' own bucket_bytes metadata).
+      benchmarks' own bucket_bytes metadata), and Go's `for range` from peers.json.
   prefetch_figure: prefetch speed-up ns(prefetch=0)/ns(prefetch=D) vs n, per storage
       (and per distance D when a --full sweep ran).
   storage_figure: iterator storage (stack, heap, pool) side by side: full traversal
@@ -81,8 +81,16 @@ def _mark_caches(ax, results, caches):
                         xytext=(3, -3), textcoords="offset points", va="top", fontsize=7, color="dimgrey")
 
 
+def go_range_points(peers: dict | None) -> tuple[list[int], list[float]]:
+    """(n, ns/element) of Go's `for k, v := range m` from peers.json, by n."""
+    points = sorted((b["n"], b["ns_per_element"]) for b in (peers or {}).get("benchmarks", [])
+                    if isinstance(b, dict) and str(b.get("name", "")).startswith("range/")
+                    and isinstance(b.get("n"), int) and isinstance(b.get("ns_per_element"), (int, float)))
+    return [n for n, _ in points], [ns for _, ns in points]
+
+
 def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | None = None,
-                          prefetch: int | None = None):
+                          prefetch: int | None = None, peers: dict | None = None):
     ns_ = sizes(results)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10, 5))
@@ -100,6 +108,11 @@ def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | N
         if xs:
             style = "k--" if label.startswith("roofline") else "-o"
             ax.errorbar(xs, ys, yerr=es, fmt=style, markersize=3, capsize=2, label=label)
+    go_n, go_ns = go_range_points(peers)
+    if go_n:
+        version = (peers or {}).get("go_version") or "Go"
+        ax.plot(go_n, go_ns, "s-.", color="#00add8", markersize=4,
+                label=f"{version} for range (go test -bench)")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("n (map entries)")
     ax.set_ylabel("ns per element")
@@ -187,11 +200,11 @@ def render(fig) -> dict[str, bytes]:
 
 
 def all_plots(results: dict[str, Result], caches: dict[str, int] | None = None,
-              prefetch: int | None = None) -> dict[str, dict[str, bytes]]:
-    """stem -> {'svg','png'} for each plot that has data."""
+              prefetch: int | None = None, peers: dict | None = None) -> dict[str, dict[str, bytes]]:
+    """stem -> {'svg','png'} for each plot that has data; Go's line from peers.json."""
     plots = {}
     if any(r.family in ("iterate", "roofline", "iterate-growing") for r in results.values()):
-        plots["ns_per_element"] = render(ns_per_element_figure(results, caches, prefetch))
+        plots["ns_per_element"] = render(ns_per_element_figure(results, caches, prefetch, peers))
     if any(r.family == "iterate" and r.params.get("prefetch", "0") != "0" for r in results.values()):
         plots["prefetch_speedup"] = render(prefetch_figure(results, caches))
     if any(r.family in ("iterate", "iterinit") for r in results.values()):

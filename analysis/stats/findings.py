@@ -1,0 +1,322 @@
+"""The answers a run gives to the article's questions, each with its number, uncertainty,
+source and a significance word: the top of report.html and summary.md.
+
+A finding compares two variants of one benchmark *within one run* (heap vs stack
+iterator init at the same n, prefetch=D vs prefetch=0, ...) with the statistics of
+`mapbench compare` (mapbench.analysis.stats.compare.compare_timing, default Method: the
+quiet statistic, two-sided t test on one level per worker process, significant when
+p < alpha AND the change is at least the minimum effect). The spread of levels is pooled
+over every timed benchmark of the run, as compare pools it over its two runs. Counts
+(allocs/op, bytes/op from the native counting allocator) are quoted beside the times
+where the benchmarks carry them; they are exact, never tested.
+
+Each finder is a small function from a `RunData` to a list of `Finding`s and returns
+[] when its benchmarks are not in the run, so a run with a subset of the suite (or
+a new family another part of the suite adds) gets exactly the answers it has data for.
+Add a finder by appending it to FINDERS.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pyperf
+
+from mapbench.analysis.stats import compare
+from mapbench.analysis.stats.quiet_levels import QUIET_FACTOR, Spread, compare_levels, process_levels, spread_of
+
+SIGNIFICANT = "significant"
+NOT_SIGNIFICANT = "not significant"
+UNTESTED = "untested"                  # too few quiet processes for a test
+MIXED = "significant at some sizes"    # a finding over sizes: which ones, its sentence says
+
+TIMING_SOURCE = "pyperf timing of this run, tested as mapbench compare tests (method below)"
+ALLOC_SOURCE = "allocs: native counting allocator"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One answer: `sentence` carries the number and its uncertainty, `significance` is
+    one of SIGNIFICANT / NOT_SIGNIFICANT / UNTESTED, `source` says where both came from."""
+    topic: str
+    sentence: str
+    significance: str
+    source: str
+
+
+@dataclass
+class RunData:
+    """What the finders read: the run's pyperf suite, and peers.json when Go ran."""
+    suite: pyperf.BenchmarkSuite
+    peers: dict | None = None
+    method: compare.Method = field(default_factory=compare.Method)
+    _prior: Spread | None = None
+
+    def bench(self, name: str) -> pyperf.Benchmark | None:
+        try:
+            bench = self.suite.get_benchmark(name)
+        except KeyError:
+            return None
+        return bench if bench.get_unit() == "second" and bench.get_values() else None
+
+    @property
+    def prior(self) -> Spread:
+        """Spread of quiet process levels pooled over every timed benchmark of the run."""
+        if self._prior is None:
+            total = Spread()
+            for bench in self.suite.get_benchmarks():
+                if bench.get_unit() == "second":
+                    total += spread_of(process_levels(bench)[0])
+            self._prior = total
+        return self._prior
+
+    def sizes(self, family: str) -> list[int]:
+        out = set()
+        for name in self.suite.get_benchmark_names():
+            head, _, n = name.rpartition("/n=")
+            if head.split("/")[0] == family and n.isdigit():
+                out.add(int(n))
+        return sorted(out)
+
+    def test(self, base: str, head: str) -> compare.TimingChange | None:
+        """head vs base, both benchmarks of this run; None when either is missing."""
+        b, h = self.bench(base), self.bench(head)
+        if b is None or h is None:
+            return None
+        return compare.compare_timing(head, b, h, self.method, self.prior)
+
+
+# -- wording ------------------------------------------------------------------------------
+
+def size_label(n: int) -> str:
+    return f"2^{n.bit_length() - 1}" if n > 0 and n & (n - 1) == 0 else str(n)
+
+
+def significance(t: compare.TimingChange, method: compare.Method) -> str:
+    if not math.isfinite(t.p_value):
+        return UNTESTED
+    return NOT_SIGNIFICANT if t.verdict == compare.UNCHANGED else SIGNIFICANT
+
+
+def overall(words: list[str]) -> str:
+    """One word for a finding tested at several sizes."""
+    if all(w == SIGNIFICANT for w in words):
+        return SIGNIFICANT
+    if any(w == SIGNIFICANT for w in words):
+        return MIXED
+    return UNTESTED if all(w == UNTESTED for w in words) else NOT_SIGNIFICANT
+
+
+def _why_not(t: compare.TimingChange, method: compare.Method) -> str:
+    """Why a change is not called significant, when it is not."""
+    if not math.isfinite(t.p_value):
+        return "too few quiet processes to test"
+    if t.p_value < method.alpha:
+        return f"p = {t.p_value:.2g} but below the {method.min_effect:.0%} minimum effect"
+    return f"p = {t.p_value:.2g}"
+
+
+def uncertainty(t: compare.TimingChange, method: compare.Method) -> str:
+    """'95% CI [+40%, +52%], p = 0.0003' for the change (or what stands in for a missing part)."""
+    ci = ("CI n/a" if not math.isfinite(t.ci_low)
+          else f"{method.confidence:.0%} CI [{t.ci_low:+.0%}, {t.ci_high:+.0%}]")
+    p = "p n/a" if not math.isfinite(t.p_value) else f"p = {t.p_value:.2g}"
+    return f"{ci}, {p}"
+
+
+def ranges(sizes: list[int]) -> str:
+    """'2^10-2^18' for a run of consecutive sizes of the run, else a list."""
+    labels = [size_label(n) for n in sizes]
+    return labels[0] if len(labels) == 1 else f"{labels[0]}-{labels[-1]}" if len(labels) > 2 \
+        else ", ".join(labels)
+
+
+def _allocs(bench: pyperf.Benchmark | None) -> str | None:
+    if bench is None:
+        return None
+    md = bench.get_metadata()
+    allocs, nbytes = md.get("allocs_per_op"), md.get("alloc_bytes_per_op")
+    if not isinstance(allocs, (int, float)):
+        return None
+    text = f"{allocs:.3g} alloc{'s' if allocs != 1 else ''}"
+    return text + (f" of {nbytes / allocs:.3g} B" if allocs and isinstance(nbytes, (int, float))
+                   else "")
+
+
+def _source(data: RunData, counts: bool = False) -> str:
+    return TIMING_SOURCE + ("; " + ALLOC_SOURCE if counts else "")
+
+
+def method_note(method: compare.Method) -> str:
+    """The test behind every finding's significance word, said once under the list."""
+    return (f"Method: two variants of one benchmark in this run, compared as mapbench compare "
+            f"compares two runs (statistic {method.statistic}): a two-sided t test on one level "
+            f"per worker process (the median of its values within {QUIET_FACTOR - 1:.0%} of the "
+            f"benchmark's fastest), spread pooled over the run's benchmarks; significant when "
+            f"p < {method.alpha:g} and the change is at least {method.min_effect:.0%}; "
+            f"{method.confidence:.0%} t interval of the change.")
+
+
+# -- the findings -----------------------------------------------------------------------
+
+def _init_finding(data: RunData, topic: str, head: str, base: str) -> list[Finding]:
+    """Iterator init of one storage against another: ns per init at the smallest size
+    (init does not walk the map), the other sizes in brief, the allocator's counts."""
+    tests = [(n, data.test(f"iterinit/storage={base}/n={n}", f"iterinit/storage={head}/n={n}"))
+             for n in data.sizes("iterinit")]
+    tests = [(n, t) for n, t in tests if t is not None]
+    if not tests:
+        return []
+    n, t = tests[0]
+    word = significance(t, data.method)
+    ns = (t.head_median - t.base_median) * 1e9
+    sentence = (f"{head} iterator: {ns:+.1f} ns per init over {base} at n={size_label(n)} "
+                f"({t.change:+.0%}, {uncertainty(t, data.method)})")
+    head_allocs = _allocs(data.bench(f"iterinit/storage={head}/n={n}"))
+    base_allocs = _allocs(data.bench(f"iterinit/storage={base}/n={n}"))
+    counted = head_allocs is not None and base_allocs is not None
+    if counted:
+        sentence += f"; {head_allocs} per init vs {base_allocs} for {base}"
+    if word == UNTESTED or (word == NOT_SIGNIFICANT and t.p_value < data.method.alpha):
+        sentence += f"; {_why_not(t, data.method)}"
+    others = [f"{size_label(m)} {(o.head_median - o.base_median) * 1e9:+.1f} ns "
+              f"({significance(o, data.method)})" for m, o in tests[1:]]
+    if others:
+        sentence += "; other sizes: " + ", ".join(others)
+    return [Finding(topic, sentence, word, _source(data, counted))]
+
+
+def heap_vs_stack(data: RunData) -> list[Finding]:
+    return _init_finding(data, "Heap vs stack iterator", "heap", "stack")
+
+
+def pool_vs_heap(data: RunData) -> list[Finding]:
+    return _init_finding(data, "Does pooling pay?", "pool", "heap")
+
+
+def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, str]],
+             as_speedup: bool) -> list[Finding]:
+    """A variant against its baseline at every size: the significant sizes with their
+    numbers, the others grouped as 'no significant effect at ...'."""
+    tests = [(n, data.test(base, head)) for n, base, head in pairs]
+    tests = [(n, t) for n, t in tests if t is not None]
+    if not tests:
+        return []
+    significant = [(n, t) for n, t in tests if significance(t, data.method) == SIGNIFICANT]
+    quiet = [n for n, t in tests if significance(t, data.method) != SIGNIFICANT]
+
+    def effect(n, t):
+        if as_speedup and t.ratio > 0:
+            ci = ("" if not math.isfinite(t.ci_low) else
+                  f", {data.method.confidence:.0%} CI [{1 / (1 + t.ci_high):.2f}x, "
+                  f"{1 / (1 + t.ci_low):.2f}x]")
+            return (f"{1 / t.ratio:.2f}x {'faster' if t.ratio < 1 else 'slower'} at "
+                    f"{size_label(n)} ({t.base_median * 1e9:.2f} -> {t.head_median * 1e9:.2f} "
+                    f"ns/element{ci}, p = {t.p_value:.2g})")
+        return (f"{t.change:+.1%} per element at {size_label(n)} "
+                f"({t.base_median * 1e9:.2f} -> {t.head_median * 1e9:.2f} ns/element, "
+                f"{uncertainty(t, data.method)})")
+
+    parts = [effect(n, t) for n, t in sorted(significant, key=lambda nt: -abs(nt[1].change))]
+    if quiet:
+        untested = [n for n, t in tests if significance(t, data.method) == UNTESTED]
+        parts.append(f"no significant effect at {ranges(quiet)}"
+                     + (f" ({ranges(untested)} untested: too few quiet processes)"
+                        if untested else ""))
+        if not significant:
+            largest = max((t for _, t in tests), key=lambda t: abs(t.change))
+            parts[-1] += f" (largest change {largest.change:+.1%}, {_why_not(largest, data.method)})"
+    word = overall([significance(t, data.method) for _, t in tests])
+    return [Finding(topic, f"{what}: " + "; ".join(parts), word, _source(data))]
+
+
+def prefetch(data: RunData) -> list[Finding]:
+    """Software prefetch at the suite's distance D against none, stack storage."""
+    distances = sorted({int(name.split("/prefetch=")[1].split("/")[0])
+                        for name in data.suite.get_benchmark_names()
+                        if name.startswith("iterate/storage=heap/prefetch=")} - {0})
+    if not distances:
+        return []
+    d = distances[0]
+    pairs = [(n, f"iterate/storage=stack/prefetch=0/n={n}",
+              f"iterate/storage=stack/prefetch={d}/n={n}") for n in data.sizes("iterate")]
+    return _by_size(data, "Does prefetch help?", f"prefetch distance {d} (stack iterator)",
+                    pairs, as_speedup=True)
+
+
+def snapshot(data: RunData) -> list[Finding]:
+    """Acquire-ordered snapshot of the bucket pointers against plain loads."""
+    pairs = [(n, f"iterate/storage=stack/prefetch=0/n={n}",
+              f"iterate/storage=stack/prefetch=0/snapshot=atomic/n={n}")
+             for n in data.sizes("iterate")]
+    return _by_size(data, "What does the acquire-ordered snapshot cost?",
+                    "acquire-ordered snapshot (stack iterator, no prefetch)", pairs,
+                    as_speedup=False)
+
+
+def growing(data: RunData) -> list[Finding]:
+    """Iteration over a map whose grow is half done against a settled map."""
+    pairs = [(n, f"iterate/storage=stack/prefetch=0/n={n}", f"iterate-growing/n={n}")
+             for n in data.sizes("iterate-growing")]
+    return _by_size(data, "Iterating while the table grows",
+                    "iteration during a half-done grow", pairs, as_speedup=False)
+
+
+def ours_vs_go(data: RunData) -> list[Finding]:
+    """Our full iteration against Go's `for k, v := range m` (peers.json) at every size:
+    ratio of ns/element, tested as our quiet process levels against Go's -count values."""
+    if not data.peers or not data.peers.get("benchmarks"):
+        return []
+    go = {b.get("name"): b for b in data.peers["benchmarks"] if isinstance(b, dict)}
+    rows = []
+    for n in data.sizes("iterate"):
+        ours, theirs = data.bench(f"iterate/storage=stack/prefetch=0/n={n}"), go.get(f"range/n={n}")
+        if ours is None or not theirs or not theirs.get("ns_per_op"):
+            continue
+        go_levels = np.log(np.asarray(theirs["ns_per_op"], dtype=float) * 1e-9 / n)
+        t = compare_levels(go_levels, process_levels(ours)[0], Spread(), data.method.confidence)
+        rows.append((n, t))
+    rows = [(n, t) for n, t in rows if math.isfinite(t.change)]
+    if not rows:
+        return []
+    version = data.peers.get("go_version") or "Go"
+    go_source = data.peers.get("source", "go test -bench")
+    parts, words = [], []
+    for n, t in rows:
+        ok = math.isfinite(t.p_value)
+        sig = ok and t.p_value < data.method.alpha
+        words.append(SIGNIFICANT if sig else NOT_SIGNIFICANT if ok else UNTESTED)
+        ci = (f", {data.method.confidence:.0%} CI [{1 + t.ci_low:.2f}x, {1 + t.ci_high:.2f}x]"
+              if math.isfinite(t.ci_low) else "")
+        parts.append(f"{1 + t.change:.2f}x at {size_label(n)} ({t.head_centre * 1e9:.2f} vs "
+                     f"{t.base_centre * 1e9:.2f} ns/element{ci}"
+                     + ("" if sig else f", {words[-1]}") + ")")
+    word = overall(words)
+    sentence = f"ours vs {version} for-range, ns/element (ours / Go): " + "; ".join(parts)
+    source = (f"ours: pyperf timing, quiet process levels; Go: {go_source} (peers.json), one "
+              f"value per -count run; t test of the log levels, p < {data.method.alpha:g}")
+    return [Finding("Ours against Go's map", sentence, word, source)]
+
+
+FINDERS: list[Callable[[RunData], list[Finding]]] = [
+    heap_vs_stack, pool_vs_heap, prefetch, snapshot, growing, ours_vs_go]
+
+
+def findings(data: RunData) -> list[Finding]:
+    """Every finding the run has data for, in FINDERS order."""
+    out = []
+    for finder in FINDERS:
+        out += finder(data)
+    return out
+
+
+def findings_markdown(found: list[Finding], method: compare.Method = compare.Method()) -> str:
+    """The findings as a markdown list (the top of summary.md); '' when there are none."""
+    if not found:
+        return ""
+    lines = ["## Findings", ""]
+    lines += [f"- **{f.topic}**: {f.sentence}; **{f.significance}**. _Source: {f.source}._"
+              for f in found]
+    return "\n".join(lines + ["", method_note(method)]) + "\n"
