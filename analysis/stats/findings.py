@@ -264,25 +264,39 @@ def growing(data: RunData) -> list[Finding]:
                     "iteration during a half-done grow", pairs, as_speedup=False)
 
 
+def _go_seconds_per_element(entry, n: int) -> list[float]:
+    """Go's values for one size from a peers.json entry: one per -count run (ns_per_op / n),
+    else its one mean ns_per_element; [] when neither is a list of positive numbers."""
+    if not isinstance(entry, dict):
+        return []
+    per_op = entry.get("ns_per_op")
+    if isinstance(per_op, list) and per_op and all(
+            isinstance(v, (int, float)) and v > 0 for v in per_op):
+        return [v * 1e-9 / n for v in per_op]
+    mean = entry.get("ns_per_element")
+    return [mean * 1e-9] if isinstance(mean, (int, float)) and mean > 0 else []
+
+
 def ours_vs_go(data: RunData) -> list[Finding]:
     """Our full iteration against Go's `for k, v := range m` (peers.json) at every size:
     ratio of ns/element, tested as our quiet process levels against Go's -count values."""
-    if not data.peers or not data.peers.get("benchmarks"):
+    if not isinstance(data.peers, dict) or not isinstance(data.peers.get("benchmarks"), list):
         return []
     go = {b.get("name"): b for b in data.peers["benchmarks"] if isinstance(b, dict)}
     rows = []
     for n in data.sizes("iterate"):
-        ours, theirs = data.bench(f"iterate/storage=stack/prefetch=0/n={n}"), go.get(f"range/n={n}")
-        if ours is None or not theirs or not theirs.get("ns_per_op"):
+        ours = data.bench(f"iterate/storage=stack/prefetch=0/n={n}")
+        theirs = _go_seconds_per_element(go.get(f"range/n={n}"), n)
+        if ours is None or not theirs:
             continue
-        go_levels = np.log(np.asarray(theirs["ns_per_op"], dtype=float) * 1e-9 / n)
+        go_levels = np.log(np.asarray(theirs, dtype=float))
         t = compare_levels(go_levels, process_levels(ours)[0], Spread(), data.method.confidence)
         rows.append((n, t))
     rows = [(n, t) for n, t in rows if math.isfinite(t.change)]
     if not rows:
         return []
-    version = data.peers.get("go_version") or "Go"
-    go_source = data.peers.get("source", "go test -bench")
+    version = str(data.peers.get("go_version") or "Go")
+    go_source = str(data.peers.get("source", "go test -bench"))
     parts, words = [], []
     for n, t in rows:
         ok = math.isfinite(t.p_value)

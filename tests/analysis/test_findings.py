@@ -113,3 +113,19 @@ def test_markdown_lists_every_finding_with_its_word_and_the_method():
     assert len(items) == len(found) == 2
     assert all(re.search(r"; \*\*(significant|not significant)\*\*\. _Source: ", i) for i in items)
     assert "p < 0.01" in md and "at least 3%" in md
+
+
+@pytest.mark.parametrize("peers", [
+    {"benchmarks": [{"name": "range/n=1024", "ns_per_op": ["x"], "ns_per_element": None}]},
+    {"benchmarks": [{"name": "range/n=1024", "ns_per_op": [-1.0]}]},
+    {"benchmarks": "not a list"}, ["not", "a", "dict"]])
+def test_damaged_peers_give_no_go_finding_and_no_exception(peers):
+    suite = run_suite({"iterate/storage=stack/prefetch=0/n=1024": 1.0})
+    assert findings.ours_vs_go(findings.RunData(suite, peers)) == []
+
+
+def test_go_with_one_mean_per_size_still_gives_the_ratio():
+    suite = run_suite({"iterate/storage=stack/prefetch=0/n=1024": 1.0})     # 4 ns/element
+    peers = {"benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_element": 2.0}]}
+    [go] = findings.ours_vs_go(findings.RunData(suite, peers))
+    assert float(re.search(r"([\d.]+)x at 2\^10", go.sentence).group(1)) == pytest.approx(2.0, rel=0.05)
