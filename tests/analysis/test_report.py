@@ -49,7 +49,7 @@ def test_run_report_has_every_section_and_links_by_relative_path():
                              "cpu": {"model": "Test <CPU>"}, "dirty": True},
         suite=suite({"iterate/storage=stack/prefetch=0/n=1024": 2.5}, allocs=1.0),
         summary_md="| n | ns |\n|---|---|\n| 1024 | 2.5 |", cachemiss_md="| a | b |\n|---|---|\n| 1 | 2 |",
-        layout=LAYOUT, plots=["plots/ns.svg", "plots/ns_per_element.svg"], flames=["flame/iterate.svg"],
+        layout=LAYOUT, plots=["plots/ns.svg", "plots/ns_per_element.svg", "plots/a b#1.svg"], flames=["flame/iterate.svg"],
         files=["bench.json"], compares=["compare/vs-x/compare.html"], notes=["perf: refused"],
         findings=[Finding("Heap <vs> stack", "heap: +36.0 ns per init (95% CI [+1%, +2%])",
                           "significant", "pyperf timing")], findings_method="Method: t test")
@@ -67,6 +67,7 @@ def test_run_report_has_every_section_and_links_by_relative_path():
     assert 'href="compare/vs-x/compare.html"' in page
     assert "<td>bucket</td><td>64</td><td>8</td><td>1</td>" in page
     assert "perf: refused" in page
+    assert 'src="plots/a%20b%231.svg"' in page             # a path is a URL, quoted
 
 
 def test_run_report_without_results_says_what_is_missing():
