@@ -94,7 +94,7 @@ def size_label(n: int) -> str:
     return f"2^{n.bit_length() - 1}" if n > 0 and n & (n - 1) == 0 else str(n)
 
 
-def significance(t: compare.TimingChange, method: compare.Method) -> str:
+def significance(t: compare.TimingChange) -> str:
     if not math.isfinite(t.p_value):
         return UNTESTED
     return NOT_SIGNIFICANT if t.verdict == compare.UNCHANGED else SIGNIFICANT
@@ -126,11 +126,17 @@ def uncertainty(t: compare.TimingChange, method: compare.Method) -> str:
     return f"{ci}, {p}"
 
 
-def ranges(sizes: list[int]) -> str:
-    """'2^10-2^18' for a run of consecutive sizes of the run, else a list."""
-    labels = [size_label(n) for n in sizes]
-    return labels[0] if len(labels) == 1 else f"{labels[0]}-{labels[-1]}" if len(labels) > 2 \
-        else ", ".join(labels)
+def ranges(sizes: list[int], measured: list[int]) -> str:
+    """`sizes` as spans of neighbours among the `measured` sizes: '2^10-2^18, 2^24'."""
+    spans: list[list[int]] = []
+    for n in sorted(sizes):
+        if spans and measured.index(n) == measured.index(spans[-1][-1]) + 1:
+            spans[-1].append(n)
+        else:
+            spans.append([n])
+    return ", ".join(size_label(s[0]) if len(s) == 1 else
+                     f"{size_label(s[0])}{'-' if len(s) > 2 else ', '}{size_label(s[-1])}"
+                     for s in spans)
 
 
 def _allocs(bench: pyperf.Benchmark | None) -> str | None:
@@ -170,7 +176,7 @@ def _init_finding(data: RunData, topic: str, head: str, base: str) -> list[Findi
     if not tests:
         return []
     n, t = tests[0]
-    word = significance(t, data.method)
+    word = significance(t)
     ns = (t.head_median - t.base_median) * 1e9
     sentence = (f"{head} iterator: {ns:+.1f} ns per init over {base} at n={size_label(n)} "
                 f"({t.change:+.0%}, {uncertainty(t, data.method)})")
@@ -182,7 +188,7 @@ def _init_finding(data: RunData, topic: str, head: str, base: str) -> list[Findi
     if word == UNTESTED or (word == NOT_SIGNIFICANT and t.p_value < data.method.alpha):
         sentence += f"; {_why_not(t, data.method)}"
     others = [f"{size_label(m)} {(o.head_median - o.base_median) * 1e9:+.1f} ns "
-              f"({significance(o, data.method)})" for m, o in tests[1:]]
+              f"({significance(o)})" for m, o in tests[1:]]
     if others:
         sentence += "; other sizes: " + ", ".join(others)
     return [Finding(topic, sentence, word, _source(data, counted))]
@@ -204,8 +210,8 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
     tests = [(n, t) for n, t in tests if t is not None]
     if not tests:
         return []
-    significant = [(n, t) for n, t in tests if significance(t, data.method) == SIGNIFICANT]
-    quiet = [n for n, t in tests if significance(t, data.method) != SIGNIFICANT]
+    significant = [(n, t) for n, t in tests if significance(t) == SIGNIFICANT]
+    quiet = [n for n, t in tests if significance(t) != SIGNIFICANT]
 
     def effect(n, t):
         if as_speedup and t.ratio > 0:
@@ -221,14 +227,15 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
 
     parts = [effect(n, t) for n, t in sorted(significant, key=lambda nt: -abs(nt[1].change))]
     if quiet:
-        untested = [n for n, t in tests if significance(t, data.method) == UNTESTED]
-        parts.append(f"no significant effect at {ranges(quiet)}"
-                     + (f" ({ranges(untested)} untested: too few quiet processes)"
+        untested = [n for n, t in tests if significance(t) == UNTESTED]
+        measured = [n for n, _ in tests]
+        parts.append(f"no significant effect at {ranges(quiet, measured)}"
+                     + (f" ({ranges(untested, measured)} untested: too few quiet processes)"
                         if untested else ""))
         if not significant:
             largest = max((t for _, t in tests), key=lambda t: abs(t.change))
             parts[-1] += f" (largest change {largest.change:+.1%}, {_why_not(largest, data.method)})"
-    word = overall([significance(t, data.method) for _, t in tests])
+    word = overall([significance(t) for _, t in tests])
     return [Finding(topic, f"{what}: " + "; ".join(parts), word, _source(data))]
 
 

@@ -129,3 +129,10 @@ def test_go_with_one_mean_per_size_still_gives_the_ratio():
     peers = {"benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_element": 2.0}]}
     [go] = findings.ours_vs_go(findings.RunData(suite, peers))
     assert float(re.search(r"([\d.]+)x at 2\^10", go.sentence).group(1)) == pytest.approx(2.0, rel=0.05)
+
+
+def test_sizes_are_named_as_spans_of_measured_neighbours():
+    measured = [2 ** e for e in (10, 14, 18, 22)]
+    assert findings.ranges([2 ** 10, 2 ** 14, 2 ** 18], measured) == "2^10-2^18"
+    assert findings.ranges([2 ** 10, 2 ** 18, 2 ** 22], measured) == "2^10, 2^18, 2^22"
+    assert findings.ranges([2 ** 18, 2 ** 22], measured) == "2^18, 2^22"
