@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import io
 import math
+import statistics
 
 from mapbench.analysis.render.benchsummary import Result, iterate_name, sizes
+from mapbench.analysis.stats import go_peers
 
 
 def _pyplot():
@@ -81,14 +83,6 @@ def _mark_caches(ax, results, caches):
                         xytext=(3, -3), textcoords="offset points", va="top", fontsize=7, color="dimgrey")
 
 
-def go_range_points(peers: dict | None) -> tuple[list[int], list[float]]:
-    """(n, ns/element) of Go's `for k, v := range m` from peers.json, by n."""
-    points = sorted((b["n"], b["ns_per_element"]) for b in (peers or {}).get("benchmarks", [])
-                    if isinstance(b, dict) and str(b.get("name", "")).startswith("range/")
-                    and isinstance(b.get("n"), int) and isinstance(b.get("ns_per_element"), (int, float)))
-    return [n for n, _ in points], [ns for _, ns in points]
-
-
 def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | None = None,
                           prefetch: int | None = None, peers: dict | None = None):
     ns_ = sizes(results)
@@ -108,10 +102,9 @@ def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | N
         if xs:
             style = "k--" if label.startswith("roofline") else "-o"
             ax.errorbar(xs, ys, yerr=es, fmt=style, markersize=3, capsize=2, label=label)
-    go_n, go_ns = go_range_points(peers)
-    if go_n:
-        version = (peers or {}).get("go_version") or "Go"
-        ax.plot(go_n, go_ns, "s-.", color="#00add8", markersize=4,
+    for version, go in go_peers.go_range(peers):
+        ns = sorted(go)
+        ax.plot(ns, [statistics.fmean(go[n]) * 1e9 for n in ns], "s-.", markersize=4,
                 label=f"{version} for range (go test -bench)")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("n (map entries)")

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 import pyperf
 
-from mapbench.analysis.stats import compare
+from mapbench.analysis.stats import compare, go_peers
 from mapbench.analysis.stats.quiet_levels import QUIET_FACTOR, Spread, compare_levels, process_levels, spread_of
 
 SIGNIFICANT = "significant"
@@ -271,54 +271,37 @@ def growing(data: RunData) -> list[Finding]:
                     "iteration during a half-done grow", pairs, as_speedup=False)
 
 
-def _go_seconds_per_element(entry, n: int) -> list[float]:
-    """Go's values for one size from a peers.json entry: one per -count run (ns_per_op / n),
-    else its one mean ns_per_element; [] when neither is a list of positive numbers."""
-    if not isinstance(entry, dict):
-        return []
-    per_op = entry.get("ns_per_op")
-    if isinstance(per_op, list) and per_op and all(
-            isinstance(v, (int, float)) and v > 0 for v in per_op):
-        return [v * 1e-9 / n for v in per_op]
-    mean = entry.get("ns_per_element")
-    return [mean * 1e-9] if isinstance(mean, (int, float)) and mean > 0 else []
-
-
 def ours_vs_go(data: RunData) -> list[Finding]:
-    """Our full iteration against Go's `for k, v := range m` (peers.json) at every size:
-    ratio of ns/element, tested as our quiet process levels against Go's -count values."""
-    if not isinstance(data.peers, dict) or not isinstance(data.peers.get("benchmarks"), list):
-        return []
-    go = {b.get("name"): b for b in data.peers["benchmarks"] if isinstance(b, dict)}
-    rows = []
-    for n in data.sizes("iterate"):
-        ours = data.bench(f"iterate/storage=stack/prefetch=0/n={n}")
-        theirs = _go_seconds_per_element(go.get(f"range/n={n}"), n)
-        if ours is None or not theirs:
-            continue
-        go_levels = np.log(np.asarray(theirs, dtype=float))
-        t = compare_levels(go_levels, process_levels(ours)[0], Spread(), data.method.confidence)
-        rows.append((n, t))
-    rows = [(n, t) for n, t in rows if math.isfinite(t.change)]
-    if not rows:
-        return []
-    version = str(data.peers.get("go_version") or "Go")
-    go_source = str(data.peers.get("source", "go test -bench"))
+    """Our full iteration against Go's `for k, v := range m` (peers.json), per Go version
+    and size: ratio of ns/element (ours / Go), tested as our quiet process levels against
+    Go's -count values (log units; a lone Go mean is tested against our spread alone)."""
+    versions = go_peers.go_range(data.peers)
+    ours = {n: process_levels(b)[0] for n in data.sizes("iterate")
+            if (b := data.bench(f"iterate/storage=stack/prefetch=0/n={n}")) is not None}
     parts, words = [], []
-    for n, t in rows:
-        ok = math.isfinite(t.p_value)
-        sig = ok and t.p_value < data.method.alpha
-        words.append(SIGNIFICANT if sig else NOT_SIGNIFICANT if ok else UNTESTED)
-        ci = (f", {data.method.confidence:.0%} CI [{1 + t.ci_low:.2f}x, {1 + t.ci_high:.2f}x]"
-              if math.isfinite(t.ci_low) else "")
-        parts.append(f"{1 + t.change:.2f}x at {size_label(n)} ({t.head_centre * 1e9:.2f} vs "
-                     f"{t.base_centre * 1e9:.2f} ns/element{ci}"
-                     + ("" if sig else f", {words[-1]}") + ")")
-    word = overall(words)
-    sentence = f"ours vs {version} for-range, ns/element (ours / Go): " + "; ".join(parts)
-    source = (f"ours: pyperf timing, quiet process levels; Go: {go_source} (peers.json), one "
-              f"value per -count run; t test of the log levels, p < {data.method.alpha:g}")
-    return [Finding("Ours against Go's map", sentence, word, source)]
+    for version, go in versions:
+        cells = []
+        for n in sorted(set(go) & set(ours)):
+            t = compare_levels(np.log(np.asarray(go[n])), ours[n], Spread(), data.method.confidence)
+            if not math.isfinite(t.change):
+                continue
+            ok = math.isfinite(t.p_value)
+            words.append(SIGNIFICANT if ok and t.p_value < data.method.alpha else
+                         NOT_SIGNIFICANT if ok else UNTESTED)
+            ci = (f"CI [{1 + t.ci_low:.2f}x, {1 + t.ci_high:.2f}x]" if math.isfinite(t.ci_low)
+                  else "CI n/a")
+            cells.append(f"{1 + t.change:.2f}x at {size_label(n)} ({ci}"
+                         + ("" if words[-1] == SIGNIFICANT else f", {words[-1]}") + ")")
+        if cells:
+            parts.append(f"{version}: " + ", ".join(cells))
+    if not parts:
+        return []
+    sentence = "ours / Go for-range, ns/element (below 1: ours is faster): " + "; ".join(parts)
+    source = (f"ours: pyperf timing, quiet process levels; Go: "
+              f"{data.peers.get('source', 'go test -bench')} (peers.json), one value per -count "
+              f"run; t test of the log levels, p < {data.method.alpha:g}, "
+              f"{data.method.confidence:.0%} CI")
+    return [Finding("Ours against Go's map", sentence, overall(words), source)]
 
 
 FINDERS: list[Callable[[RunData], list[Finding]]] = [

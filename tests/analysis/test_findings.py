@@ -136,3 +136,21 @@ def test_sizes_are_named_as_spans_of_measured_neighbours():
     assert findings.ranges([2 ** 10, 2 ** 14, 2 ** 18], measured) == "2^10-2^18"
     assert findings.ranges([2 ** 10, 2 ** 18, 2 ** 22], measured) == "2^10, 2^18, 2^22"
     assert findings.ranges([2 ** 18, 2 ** 22], measured) == "2^18, 2^22"
+
+
+def test_several_go_versions_each_get_their_ratio():
+    suite = run_suite({f"iterate/storage=stack/prefetch=0/n={n}": 1.0 for n in SIZES})
+    peers = {"format": 2, "versions": [
+        {"label": label, "go_version": f"{label}.1", "benchmarks": [
+            {"name": f"{label}/iterate/n={n}", "n": n, "ns_per_op": [ns * n * f for f in (1, 1.01, 0.99)]}
+            for n in SIZES] + [{"name": f"{label}/insert/hint=0/n=1024", "n": 1024, "ns_per_op": [1.0]}]}
+        for label, ns in (("go1.19", 8.0), ("go1.24", 2.0))]}
+    [go] = findings.ours_vs_go(findings.RunData(suite, peers))
+    body = go.sentence.split("(below 1: ours is faster): ", 1)[1]
+    by_version = dict(part.split(": ", 1) for part in body.split("; "))
+    assert list(by_version) == ["go1.19.1", "go1.24.1"]
+    assert [float(x) for x in re.findall(r"([\d.]+)x at", by_version["go1.19.1"])] == \
+        [pytest.approx(0.5, rel=0.05)] * 2
+    assert [float(x) for x in re.findall(r"([\d.]+)x at", by_version["go1.24.1"])] == \
+        [pytest.approx(2.0, rel=0.05)] * 2
+    assert go.significance == findings.SIGNIFICANT
