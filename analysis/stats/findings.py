@@ -213,19 +213,25 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
     significant = [(n, t) for n, t in tests if significance(t) == SIGNIFICANT]
     quiet = [n for n, t in tests if significance(t) != SIGNIFICANT]
 
-    def effect(n, t):
+    def effect(n, t, first):
+        """The largest effect in full (times, interval, p); the others as value + interval."""
+        times = f"{t.base_median * 1e9:.2f} -> {t.head_median * 1e9:.2f} ns/element, "
         if as_speedup and t.ratio > 0:
-            ci = ("" if not math.isfinite(t.ci_low) else
-                  f", {data.method.confidence:.0%} CI [{1 / (1 + t.ci_high):.2f}x, "
-                  f"{1 / (1 + t.ci_low):.2f}x]")
-            return (f"{1 / t.ratio:.2f}x {'faster' if t.ratio < 1 else 'slower'} at "
-                    f"{size_label(n)} ({t.base_median * 1e9:.2f} -> {t.head_median * 1e9:.2f} "
-                    f"ns/element{ci}, p = {t.p_value:.2g})")
-        return (f"{t.change:+.1%} per element at {size_label(n)} "
-                f"({t.base_median * 1e9:.2f} -> {t.head_median * 1e9:.2f} ns/element, "
-                f"{uncertainty(t, data.method)})")
+            faster = t.ratio < 1
+            lo, hi = ((1 / (1 + t.ci_high), 1 / (1 + t.ci_low)) if faster
+                      else (1 + t.ci_low, 1 + t.ci_high))
+            ci = ("CI n/a" if not math.isfinite(t.ci_low) else
+                  f"{data.method.confidence:.0%} CI [{lo:.2f}x, {hi:.2f}x]")
+            value = f"{1 / t.ratio if faster else t.ratio:.2f}x {'faster' if faster else 'slower'}"
+            detail = f"{times}{ci}, p = {t.p_value:.2g}" if first else ci
+        else:
+            value = f"{t.change:+.1%} per element"
+            detail = (times if first else "") + (uncertainty(t, data.method) if first else
+                                                  uncertainty(t, data.method).split(", p")[0])
+        return f"{value} at {size_label(n)} ({detail})"
 
-    parts = [effect(n, t) for n, t in sorted(significant, key=lambda nt: -abs(nt[1].change))]
+    ordered = sorted(significant, key=lambda nt: -abs(nt[1].change))
+    parts = [effect(n, t, i == 0) for i, (n, t) in enumerate(ordered)]
     if quiet:
         untested = [n for n, t in tests if significance(t) == UNTESTED]
         measured = [n for n, _ in tests]

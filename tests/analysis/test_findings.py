@@ -154,3 +154,14 @@ def test_several_go_versions_each_get_their_ratio():
     assert [float(x) for x in re.findall(r"([\d.]+)x at", by_version["go1.24.1"])] == \
         [pytest.approx(2.0, rel=0.05)] * 2
     assert go.significance == findings.SIGNIFICANT
+
+
+def test_a_prefetch_that_hurts_is_called_slower_by_its_factor():
+    scales = {"iterate/storage=heap/prefetch=8/n=1024": 1.0,
+              "iterate/storage=stack/prefetch=0/n=1024": 1.0,
+              "iterate/storage=stack/prefetch=8/n=1024": 1.4}
+    [pre] = findings.prefetch(findings.RunData(run_suite(scales)))
+    slower, lo, hi = map(float, re.search(r"([\d.]+)x slower at 2\^10 \(.*CI \[([\d.]+)x, ([\d.]+)x\]",
+                                          pre.sentence).groups())
+    assert slower == pytest.approx(1.4, rel=0.05) and lo < slower < hi
+    assert pre.significance == findings.SIGNIFICANT and "distance 8" in pre.sentence
