@@ -16,7 +16,7 @@ import io
 import math
 import statistics
 
-from mapbench.analysis.render.benchsummary import Result, iterate_name, sizes
+from mapbench.analysis.render.benchsummary import STORAGES, Result, iterate_name, sizes
 from mapbench.analysis.stats import go_peers
 
 
@@ -30,7 +30,6 @@ def _pyplot():
 
     return plt
 
-STORAGES = ("stack", "heap", "pool")
 SOURCE = "pyperf timing (C kernels, CLOCK_MONOTONIC), mean ± stdev"
 
 
