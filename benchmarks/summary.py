@@ -47,7 +47,8 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
     head = [f"# mapbench summary: {run_dir}",
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
-    answers = findings.findings_markdown(findings.findings(findings.RunData(suite, peers)))
+    data = findings.RunData(suite, peers, counts=_read_json(run_dir / "counts.json"))
+    answers = findings.findings_markdown(findings.findings(data))
     text = "\n".join(head) + "\n\n" + (answers + "\n" if answers else "") + \
         benchsummary.summary_markdown(results, peers=peers, prefetch=best_prefetch)
     write_atomic(run_dir / "summary.md", text)

@@ -34,6 +34,8 @@ MIXED = "significant at some sizes"    # a finding over sizes: which ones, its s
 
 TIMING_SOURCE = "pyperf timing of this run, tested as mapbench compare tests (method below)"
 ALLOC_SOURCE = "allocs: native counting allocator"
+COUNTED_KEY = "Ir"                     # counts.json per_element key: instructions executed
+COUNT_SOURCE = "instructions: callgrind count pass (counts.json), exact, not tested"
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,21 @@ class Finding:
 
 @dataclass
 class RunData:
-    """What the finders read: the run's pyperf suite, and peers.json when Go ran."""
+    """What the finders read: the run's pyperf suite, peers.json when Go ran, counts.json
+    when the count pass ran ({"benchmarks": {name: {"per_element": {"Ir": ...}}}})."""
     suite: pyperf.BenchmarkSuite
     peers: dict | None = None
     method: compare.Method = field(default_factory=compare.Method)
+    counts: dict | None = None
     _prior: Spread | None = None
+
+    def instructions(self, name: str) -> float | None:
+        """Instructions per element of a benchmark from counts.json, or None."""
+        benches = self.counts.get("benchmarks") if isinstance(self.counts, dict) else None
+        entry = benches.get(name) if isinstance(benches, dict) else None
+        per = entry.get("per_element") if isinstance(entry, dict) else None
+        value = per.get(COUNTED_KEY) if isinstance(per, dict) else None
+        return float(value) if isinstance(value, (int, float)) and value > 0 else None
 
     def bench(self, name: str) -> pyperf.Benchmark | None:
         try:
@@ -151,8 +163,17 @@ def _allocs(bench: pyperf.Benchmark | None) -> str | None:
                    else "")
 
 
-def _source(data: RunData, counts: bool = False) -> str:
-    return TIMING_SOURCE + ("; " + ALLOC_SOURCE if counts else "")
+def _source(data: RunData, counts: bool = False, instructions: bool = False) -> str:
+    return (TIMING_SOURCE + ("; " + ALLOC_SOURCE if counts else "")
+            + ("; " + COUNT_SOURCE if instructions else ""))
+
+
+def _instructions(data: RunData, base: str, head: str) -> str:
+    """'41.0 -> 45.2 instructions/element (+10.2%)' when counts.json has both, else ''."""
+    b, h = data.instructions(base), data.instructions(head)
+    if b is None or h is None:
+        return ""
+    return f"{b:.3g} -> {h:.3g} instructions/element ({h / b - 1:+.1%})"
 
 
 def method_note(method: compare.Method) -> str:
@@ -185,13 +206,17 @@ def _init_finding(data: RunData, topic: str, head: str, base: str) -> list[Findi
     counted = head_allocs is not None and base_allocs is not None
     if counted:
         sentence += f"; {head_allocs} per init vs {base_allocs} for {base}"
+    instructions = _instructions(data, f"iterinit/storage={base}/n={n}",
+                                 f"iterinit/storage={head}/n={n}").replace("/element", " per init")
+    if instructions:
+        sentence += f"; {instructions}"
     if word == UNTESTED or (word == NOT_SIGNIFICANT and t.p_value < data.method.alpha):
         sentence += f"; {_why_not(t, data.method)}"
     others = [f"{size_label(m)} {(o.head_median - o.base_median) * 1e9:+.1f} ns "
               f"({significance(o)})" for m, o in tests[1:]]
     if others:
         sentence += "; other sizes: " + ", ".join(others)
-    return [Finding(topic, sentence, word, _source(data, counted))]
+    return [Finding(topic, sentence, word, _source(data, counted, bool(instructions)))]
 
 
 def heap_vs_stack(data: RunData) -> list[Finding]:
@@ -232,6 +257,9 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
 
     ordered = sorted(significant, key=lambda nt: -abs(nt[1].change))
     parts = [effect(n, t, i == 0) for i, (n, t) in enumerate(ordered)]
+    names = {n: (base, head) for n, base, head in pairs}
+    at = ordered[0][0] if ordered else tests[-1][0]     # the headline size, else the largest
+    instructions = _instructions(data, *names[at])
     if quiet:
         untested = [n for n, t in tests if significance(t) == UNTESTED]
         measured = [n for n, _ in tests]
@@ -242,7 +270,10 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
             largest = max((t for _, t in tests), key=lambda t: abs(t.change))
             parts[-1] += f" (largest change {largest.change:+.1%}, {_why_not(largest, data.method)})"
     word = overall([significance(t) for _, t in tests])
-    return [Finding(topic, f"{what}: " + "; ".join(parts), word, _source(data))]
+    if instructions:
+        parts.append(f"{instructions} at {size_label(at)}")
+    return [Finding(topic, f"{what}: " + "; ".join(parts), word,
+                    _source(data, instructions=bool(instructions)))]
 
 
 def prefetch(data: RunData) -> list[Finding]:

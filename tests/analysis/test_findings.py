@@ -165,3 +165,23 @@ def test_a_prefetch_that_hurts_is_called_slower_by_its_factor():
                                           pre.sentence).groups())
     assert slower == pytest.approx(1.4, rel=0.05) and lo < slower < hi
     assert pre.significance == findings.SIGNIFICANT and "distance 8" in pre.sentence
+
+
+def test_instruction_counts_stand_beside_the_times_when_the_run_has_them():
+    scales = {"iterate/storage=heap/prefetch=16/n=1024": 1.0,
+              "iterate/storage=stack/prefetch=0/n=1024": 1.0,
+              "iterate/storage=stack/prefetch=16/n=1024": 1.0,
+              "iterinit/storage=stack/n=1024": 10.0, "iterinit/storage=heap/n=1024": 14.0}
+    counts = {"benchmarks": {
+        "iterate/storage=stack/prefetch=0/n=1024": {"per_element": {"Ir": 20.0}},
+        "iterate/storage=stack/prefetch=16/n=1024": {"per_element": {"Ir": 22.0}},
+        "iterinit/storage=stack/n=1024": {"per_element": {"Ir": 100.0}},
+        "iterinit/storage=heap/n=1024": {"per_element": {"Ir": 250.0}}}}
+    data = findings.RunData(run_suite(scales), counts=counts)
+    [pre] = findings.prefetch(data)
+    assert "20 -> 22 instructions/element (+10.0%) at 2^10" in pre.sentence
+    assert "callgrind" in pre.source
+    [heap] = findings.heap_vs_stack(data)
+    assert "100 -> 250 instructions per init (+150.0%)" in heap.sentence
+    without = findings.prefetch(findings.RunData(run_suite(scales), counts={"benchmarks": []}))
+    assert "instructions" not in without[0].sentence and "callgrind" not in without[0].source
