@@ -133,7 +133,8 @@ def write_index(root: Path) -> Path:
             for p in store.list_runs(root)]
     labels = [r.name for r in runs]
     plots = []
-    for family, variants in history.family_history([r.suite for r in runs]).items():
+    counts = [_read_json(p / "counts.json") for p in store.list_runs(root)]
+    for family, variants in history.family_history([r.suite for r in runs], counts).items():
         rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
         write_atomic(root / rel, history.plot_family_svg(family, variants, labels))
         plots.append((family, rel))

@@ -84,18 +84,26 @@ def test_family_history_groups_variants_and_sizes_across_runs_in_order():
               None,
               suite({"iterate/storage=stack/prefetch=0/n=1024": 2.2, "roofline/n=1024": 0.5,
                      "not a suite name": 1.0})]
-    hist = history.family_history(suites)
+    counts = [{"benchmarks": {"iterate/storage=stack/prefetch=0/n=1024": {"per_element": {"Ir": 9.0}}}},
+              None, None]
+    hist = history.family_history(suites, counts)
     assert list(hist) == ["iterate", "iterinit", "roofline"]
     points = hist["iterate"]["storage=stack/prefetch=0"]
     assert [p.run for p in points[1024]] == [0, 2]
     assert points[1024][1].ns == pytest.approx(2.2)
     assert [p.run for p in points[4096]] == [0]
     assert hist["roofline"][""][1024][0].run == 2
-    assert hist["iterinit"]["storage=heap"][1024][0].allocs == 1.0
+    assert hist["iterinit"]["storage=heap"][1024][0].counts == {history.ALLOCS: 1.0}
+    assert points[1024][0].counts == {history.ALLOCS: 1.0, history.INSTRUCTIONS: 9.0}
+    assert points[1024][1].counts == {history.ALLOCS: 0.0}
     svg = history.plot_family_svg("iterate", hist["iterate"], ["r1", "r2", "r3"])
     assert ET.fromstring(svg).tag.endswith("svg")
     assert "n=2^10" in svg and "n=2^12" in svg and "ns/element" in svg
-    assert "allocs/op" in history.plot_family_svg("iterinit", hist["iterinit"], ["r1", "r2", "r3"])
+    assert "instructions/element" in svg and "allocs/op" in svg
+    init = history.plot_family_svg("iterinit", hist["iterinit"], ["r1", "r2", "r3"])
+    assert "allocs/op" in init and "instructions" not in init
+    roof = history.plot_family_svg("roofline", hist["roofline"], ["r1", "r2", "r3"])
+    assert "allocs/op" not in roof and "instructions" not in roof   # zero allocs: no row
     assert history.family_slug("iterate-growing") == "iterate-growing"
 
 
