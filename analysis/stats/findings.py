@@ -7,8 +7,9 @@ iterator init at the same n, prefetch=D vs prefetch=0, ...) with the statistics 
 quiet statistic, two-sided t test on one level per worker process, significant when
 p < alpha AND the change is at least the minimum effect). The spread of levels is pooled
 over every timed benchmark of the run, as compare pools it over its two runs. Counts
-(allocs/op, bytes/op from the native counting allocator) are quoted beside the times
-where the benchmarks carry them; they are exact, never tested.
+(allocs/op, bytes/op from the native counting allocator; instructions per element from
+counts.json, the callgrind count pass) are quoted beside the times where the run has
+them; they are exact, never tested. Go's `for range` comes from peers.json.
 
 Each finder is a small function from a `RunData` to a list of `Finding`s and returns
 [] when its benchmarks are not in the run, so a run with a subset of the suite (or
@@ -25,7 +26,8 @@ import numpy as np
 import pyperf
 
 from mapbench.analysis.stats import compare, go_peers
-from mapbench.analysis.stats.quiet_levels import QUIET_FACTOR, Spread, compare_levels, process_levels, spread_of
+from mapbench.analysis.stats.quiet_levels import (QUIET_FACTOR, Spread, compare_levels,
+                                                  process_levels, spread_of)
 
 SIGNIFICANT = "significant"
 NOT_SIGNIFICANT = "not significant"
@@ -41,7 +43,8 @@ COUNT_SOURCE = "instructions: callgrind count pass (counts.json), exact, not tes
 @dataclass(frozen=True)
 class Finding:
     """One answer: `sentence` carries the number and its uncertainty, `significance` is
-    one of SIGNIFICANT / NOT_SIGNIFICANT / UNTESTED, `source` says where both came from."""
+    one of SIGNIFICANT / NOT_SIGNIFICANT / UNTESTED / MIXED (tested at several sizes),
+    `source` says where the numbers came from."""
     topic: str
     sentence: str
     significance: str
