@@ -97,14 +97,16 @@ UMASK = 0o022
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    saved = os.umask(UMASK)
-    root = tmp_path_factory.mktemp("store") / "profiles"
-    base = write_run(root, "base00000000", 1, "2026-01-01T00:00:00+00:00")
-    head = write_run(root, "head00000000", 2, "2026-01-02T00:00:00+00:00", slowed=SLOWED)
-    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
-    assert main(["report", str(base), "--out", str(root)]) == 0
-    assert main(["report", "--out", str(root)]) == 0          # the newest run: head
-    os.umask(saved)
+    saved = os.umask(UMASK)                  # the pages are written under a known umask
+    try:
+        root = tmp_path_factory.mktemp("store") / "profiles"
+        base = write_run(root, "base00000000", 1, "2026-01-01T00:00:00+00:00")
+        head = write_run(root, "head00000000", 2, "2026-01-02T00:00:00+00:00", slowed=SLOWED)
+        assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+        assert main(["report", str(base), "--out", str(root)]) == 0
+        assert main(["report", "--out", str(root)]) == 0      # the newest run: head
+    finally:
+        os.umask(saved)
     return root, base, head
 
 
