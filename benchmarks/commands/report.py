@@ -71,12 +71,12 @@ def _layout(meta: dict) -> tuple[dict | None, str]:
         return None, ""
 
 
-def _summary(suite: pyperf.BenchmarkSuite | None) -> str | None:
+def _summary(suite: pyperf.BenchmarkSuite | None, peers: dict | None = None) -> str | None:
     if suite is None:
         return None
     try:
         from mapbench.analysis.render import benchsummary
-        return benchsummary.summary_markdown(benchsummary.results_from_suite(suite))
+        return benchsummary.summary_markdown(benchsummary.results_from_suite(suite), peers=peers)
     except Exception as exc:                                # noqa: BLE001 - keep the report
         return f"(summary tables unavailable: {type(exc).__name__}: {exc})"
 
@@ -91,13 +91,15 @@ def collect_run(run: Path) -> report.RunView:
     notes += [str(m) for m in profile.get("messages", [])]
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / "cachemiss.md").read_text() if (run / "cachemiss.md").is_file() else None
-    files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json",
+    peers = _read_json(run / "peers.json")
+    files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json", "peers.json",
                                                "cachemiss.json", "cachemiss.md", "summary.md")])
     files += _rel(run, (run / "pprof").glob("*.pb.gz"))
     files += _rel(run, (run / "pyinstrument").glob("*.html"))
     files += _rel(run, (run / "folded").glob("*.folded"))
+    files += _rel(run, (run / "peers").glob("*.txt"))
     return report.RunView(
-        name=run.name, meta=meta, suite=suite, summary_md=_summary(suite),
+        name=run.name, meta=meta, suite=suite, summary_md=_summary(suite, peers),
         cachemiss_md=cachemiss_md, layout=layout, layout_source=layout_source,
         plots=_plots(run), flames=_rel(run, (run / "flame").glob("*.svg")), files=files,
         compares=_rel(run, (run / "compare").glob("*/compare.html")), notes=notes)
