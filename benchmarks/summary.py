@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mapbench.analysis.render import benchplots, benchsummary
+from mapbench.analysis.render import benchplots, benchsummary, peersplot
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 
@@ -48,7 +48,10 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
 
     written: list[Path] = []
     if plots:
-        for stem, formats in benchplots.all_plots(results, caches, best_prefetch).items():
+        plots_by_stem = benchplots.all_plots(results, caches, best_prefetch)
+        if peersplot.has_peers(peers):
+            plots_by_stem["go_peers"] = benchplots.render(peersplot.peers_figure(results, peers))
+        for stem, formats in plots_by_stem.items():
             for fmt, data in formats.items():
                 written.append(write_atomic(run_dir / "plots" / f"{stem}.{fmt}", data))
     return text, written

@@ -76,11 +76,15 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
         return []
     by_name = {b["name"]: b for v in vs for b in v.get("benchmarks", []) if isinstance(b, dict) and "name" in b}
     repeats = (peers or {}).get("count")
-    go_source = ("go test -bench -benchmem"
-                 + (f", mean of {repeats} runs (-count)" if repeats else "")
-                 + ", ns/op divided by the entries an op touches; versions: "
-                 + ", ".join(_who(v) + (f" from {v['toolchain']}" if v.get("toolchain") else "") for v in vs))
-    sections = []
+    go_source = ("go test -bench -benchmem" + (f", mean of {repeats} runs (-count)" if repeats else "")
+                 + ", ns/op divided by the entries an op touches (iterinit: ns/op, one set-up per op)")
+    sections = [table("Go peers: the Go versions", "peers.json (`mapbench peers`, `mapbench bench --go`); "
+                      "one go test process per version and group of families, after ours",
+                      ["map", "toolchain", "benchmarks", "seconds", "problems"],
+                      [(v.get("go_version", v["label"]),
+                        [v.get("map", "?"), v.get("toolchain", "?"), str(len(v.get("benchmarks", []))),
+                         _fmt(v.get("elapsed_s"), ".0f"), "; ".join(v.get("problems") or []).replace("|", "/") or "-"])
+                       for v in vs])]
     for family, what, ours_t, ours_label in PAIRS:
         go_rows = []
         for v in vs:
@@ -104,8 +108,8 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
                                                         key=lambda s: int(s.split('=')[-1])))
                     + " (the fill where the classic map starts a grow)")
         sections.append(table(f"Go peers: {family} ({what}), {unit}; ours / Go below 1 = ours faster",
-                              f"ours: pyperf timing (mean); Go: {go_source}{note}. Context, not a verdict: "
-                              "different harnesses, no significance test", cols, rows))
+                              f"ours: pyperf timing (mean); Go: {go_source}{note}. Context, not a verdict",
+                              cols, rows))
 
     rows = []
     for family in ALLOC_FAMILIES:
@@ -140,6 +144,7 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
                  + ["-"] * (width - len(v["profile"]["top_self"][:width]))) for v in profiled]
         flames = ", ".join(v["profile"]["flame"] for v in profiled if v["profile"].get("flame"))
         sections.append(table("Go CPU profiles of the iteration benchmarks: functions with the most self samples",
-                              f"go test -cpuprofile (whole test process), folded by mapbench; flame graphs: {flames}",
+                              "go test -cpuprofile, folded by mapbench, the untimed map building left out, "
+                              f"shares of the remaining samples; flame graphs: {flames}",
                               [f"#{i + 1}" for i in range(width)], rows))
     return sections

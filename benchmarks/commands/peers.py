@@ -77,7 +77,7 @@ def run(args) -> int:
         print(f"  {version['go_version']} ({version['map']} map): {len(version['benchmarks'])} benchmarks"
               + (f", flame graph {run_dir / flame}" if flame else ", no CPU profile"))
     if (run_dir / "bench.json").is_file():
-        summary.summarize(run_dir, plots=False)
+        summary.summarize(run_dir)
         print(f"  summary with ours beside Go: {run_dir / 'summary.md'}")
     failed = doc["problems"] or any(v["problems"] for v in doc["versions"])
     return 1 if failed else 0
