@@ -70,11 +70,16 @@ def _who(version: dict) -> str:
 
 def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list[str], table) -> list[str]:
     """Markdown sections: one table per family, allocs/op, Go profile leaders. `results` maps
-    our benchmark names to objects with .ns and .metadata; `table` is benchsummary.table."""
+    our benchmark names to objects with .ns and .metadata; ns_/cols are our sizes and their
+    column labels (Go's other sizes are added); `table` is benchsummary.table."""
     vs = versions(peers)
     if not vs:
         return []
     by_name = {b["name"]: b for v in vs for b in v.get("benchmarks", []) if isinstance(b, dict) and "name" in b}
+    go_sizes = {int(b["n"]) for b in by_name.values() if isinstance(b.get("n"), int)}
+    if not go_sizes <= set(ns_):                # Go ran at sizes ours did not: show them too
+        ns_ = sorted(set(ns_) | go_sizes)
+        cols = [f"n=2^{n.bit_length() - 1}" if n & (n - 1) == 0 else f"n={n}" for n in ns_]
     repeats = (peers or {}).get("count")
     go_source = ("go test -bench -benchmem" + (f", mean of {repeats} runs (-count)" if repeats else "")
                  + ", ns/op divided by the entries an op touches (iterinit: ns/op, one set-up per op)")

@@ -31,10 +31,10 @@ def test_summary_md_plots_and_go_peers(tmp_path):
         "benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_element": 12.0}]}))
     text, plots = summary.summarize(tmp_path)
     assert "bench pass: interrupted; 2 benchmarks" in text          # a partial run says so
-    assert "Go: for k, v := range m" in text and "12.00" in text
+    assert "Go peers: iterate (for k, v := range m)" in text and "12.00" in text
     assert (tmp_path / "summary.md").read_text() == text
     assert {p.name for p in plots} == {"ns_per_element.svg", "ns_per_element.png",
-                                       "storage.svg", "storage.png"}
+                                       "storage.svg", "storage.png", "go_peers.svg", "go_peers.png"}
     assert b"L1d" in (tmp_path / "plots" / "ns_per_element.svg").read_bytes()
 
 
