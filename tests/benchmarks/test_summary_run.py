@@ -49,3 +49,17 @@ def test_damaged_files_are_input_errors(tmp_path, bad):
     (tmp_path / bad).write_text("{oops")
     with pytest.raises(InputError):
         summary.summarize(tmp_path, plots=False)
+
+
+def test_the_report_page_shows_every_go_version_beside_ours(tmp_path):
+    from mapbench.benchmarks.commands import report
+
+    write_run(tmp_path, ["iterate/storage=stack/prefetch=0/n=1024"])
+    (tmp_path / "peers.json").write_text(json.dumps({"format": 2, "count": 3, "versions": [
+        {"label": label, "go_version": f"{label}.1", "map": design,
+         "benchmarks": [{"name": f"{label}/iterate/n=1024", "n": 1024, "ns_per_element": 8.0}]}
+        for label, design in (("go1.19", "classic"), ("go1.27", "swiss"))]}))
+    page = report.write_run_report(tmp_path).read_text()
+    for who in ("go1.19.1 (classic)", "go1.27.1 (swiss)", "ours / go1.19", "ours / go1.27"):
+        assert who in page
+    assert 'href="peers.json"' in page
