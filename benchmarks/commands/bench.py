@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 import os
 import re
 import subprocess
