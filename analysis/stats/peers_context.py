@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 
 from mapbench.analysis.render.peers import versions
-from mapbench.analysis.stats.compare import format_change, html_table
+from mapbench.analysis.render.html_page import html_table
+from mapbench.analysis.stats.formats import format_change
 
 TITLE = "Go peers (context only, no verdict)"
 HEADER = ("Go benchmark", "base ns/element", "head ns/element", "change")
