@@ -181,8 +181,9 @@ def resolve(spec: str, *, cache: Path | None = None, install: bool = True,
             found.append(toolchain)
 
     for item in parse_spec(spec):
-        if item == "path" or (path_version and label_of(path_version) == label_of("go" + item)
-                              and item.count(".") == 1):
+        on_path = path_version is not None and (
+            path_version == "go" + item or (item.count(".") == 1 and label_of(path_version) == label_of("go" + item)))
+        if item == "path" or on_path:
             if path_version:
                 add(Toolchain(label_of(path_version), path_version, path_go, f"PATH ({path_go})"))
             elif item == "path":

