@@ -21,7 +21,7 @@ from mapbench.analysis.stats import compare, formats, number_deltas, peers_conte
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
-from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
+from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect, machine_noise_note
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -230,7 +230,8 @@ def run(args) -> int:
         min_effect = default_min_effect(root, args.statistic)
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
-    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
+    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic,
+                            machine_noise=machine_noise_note(root))
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")
