@@ -1,10 +1,8 @@
 """Count comparisons (analysis/stats/count_compare.py) as markdown and HTML tables."""
 from __future__ import annotations
 
-import html
-
 from mapbench.analysis.counters import counts as countmetrics
-from mapbench.analysis.render.html_page import html_table
+from mapbench.analysis.render import pages
 from mapbench.analysis.stats.count_compare import UNCHANGED, CountComparison, CountDelta
 
 
@@ -31,14 +29,12 @@ def render_markdown(comparisons: list[CountComparison], decided_by: str) -> str:
 
 
 def render_html(comparisons: list[CountComparison], decided_by: str) -> str:
-    parts = [f"<p>The verdict and <code>--fail-on-regression</code> used "
-             f"<b>{html.escape(decided_by)}</b>.</p>"]
+    """The same tables as HTML (templates/count_tables.html.j2), escaped."""
+    tables = []
     for c in comparisons:
         rows = sorted(c.deltas, key=lambda d: (d.verdict == UNCHANGED, -abs(d.change), d.name))
-        parts.append(f"<h3>{html.escape(countmetrics.METRIC_LABELS[c.metric])}</h3>"
-                     f"<p>{html.escape(c.summary_line())}. Threshold: "
-                     f"{html.escape(c.threshold_origin)}.</p>")
-        parts.append(html_table(HEADER, [_cells(d) for d in rows]))
-        parts += [f"<p class=warn>warning: {html.escape(w)}</p>" for w in c.warnings]
-    parts.append(f"<p>{html.escape(countmetrics.SIMULATION_NOTE)}</p>")
-    return "\n".join(parts)
+        tables.append({"label": countmetrics.METRIC_LABELS[c.metric], "summary": c.summary_line(),
+                       "origin": c.threshold_origin, "rows": [_cells(d) for d in rows],
+                       "warnings": c.warnings})
+    return pages.render("count_tables.html.j2", decided_by=decided_by, tables=tables,
+                        header=HEADER, note=countmetrics.SIMULATION_NOTE)

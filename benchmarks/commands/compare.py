@@ -3,7 +3,8 @@
 BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
 the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
 `vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
-configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
+configuration folded in both runs, the cache-miss deltas from both cachemiss.json, and
+the Go peers of both peers.json as context (mapbench.analysis.stats.peers_context: no verdict).
 The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
 by more than PCT percent: the CI gate. When both runs have counts.json, the counted
@@ -13,13 +14,15 @@ bench.json are compared on counts alone.
 """
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import pyperf
+from markupsafe import Markup
 
-from mapbench.analysis.render import compare_html, compare_markdown, html_page
-from mapbench.analysis.stats import compare, formats, number_deltas
+from mapbench.analysis.render import compare_html, compare_markdown, pages
+from mapbench.analysis.stats import compare, formats, number_deltas, peers_context
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
@@ -112,7 +115,8 @@ def settings_differences(base_meta: dict, head_meta: dict) -> list[str]:
 def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_label: str) -> tuple[list[tuple[str, str]], str, list[str]]:
     """Differential flame graphs for configurations folded in both runs.
     Returns (config, relative svg path) pairs, a markdown section and notes."""
-    common = sorted({p.stem for p in (base / "folded").glob("*.folded")}
+    # folded/go*.folded are the Go peers' pprof samples: context, not perf samples of ours.
+    common = sorted({p.stem for p in (base / "folded").glob("*.folded") if not p.stem.startswith("go")}
                     & {p.stem for p in (head / "folded").glob("*.folded")})
     if not common:
         return [], "", []
@@ -165,6 +169,14 @@ def cache_deltas(base: Path, head: Path) -> list[number_deltas.NumberDelta]:
     return per_element or deltas
 
 
+def _peers(run: Path) -> dict | None:
+    """peers.json of a run, or None when it is missing or unreadable (it is only context)."""
+    try:
+        return json.loads((run / "peers.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def compare_runs(base: Path, head: Path, method: compare.Method, *,
                  allow_other_machine: bool = False,
                  extra: list[tuple[str, str, str]] = ()) -> tuple[compare.Comparison, Path]:
@@ -205,6 +217,10 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     if deltas:
         md_extra.append(("Cache-miss deltas", compare_markdown.deltas_markdown(deltas, source=source)))
         html_extra.append(("Cache-miss deltas", compare_html.deltas_html(deltas, source=source)))
+    base_peers, head_peers = _peers(base), _peers(head)
+    if (peers_md := peers_context.context_markdown(base_peers, head_peers)) is not None:
+        md_extra.append((peers_context.TITLE, peers_md))
+        html_extra.append((peers_context.TITLE, peers_context.context_html(base_peers, head_peers)))
     write_atomic(out_dir / "compare.md", compare_markdown.render_markdown(cmp, extra_sections=md_extra))
     write_atomic(out_dir / "compare.html",
                  compare_html.render_html(cmp, flame_graphs=flames, extra_html=html_extra))
@@ -225,7 +241,8 @@ def compare_counts_only(base: Path, head: Path, side) -> Path:
     out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
     title = f"{head_label} vs {base_label}: counted metrics"
     write_atomic(out_dir / "compare.md", f"# {title}\n\n{side.markdown()}")
-    write_atomic(out_dir / "compare.html", html_page.page(title, f"<h1>{title}</h1>\n{side.html()}"))
+    body = Markup(f"<h1>{html.escape(title)}</h1>\n{side.html()}")
+    write_atomic(out_dir / "compare.html", pages.render("base.html.j2", title=title, body=body))
     return out_dir
 
 

@@ -7,6 +7,7 @@ threshold (analysis/stats/count_compare.py); time keeps its statistics.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class CountSide:
 
     def html(self) -> str:
         return (count_tables.render_html(list(self.comparisons.values()), self.decided_label())
-                + f"<p>{WHY_THEY_DIFFER}</p>")
+                + f"<p>{html.escape(WHY_THEY_DIFFER)}</p>")
 
     def decided_label(self) -> str:
         return f"{self.decided_by} ({self.why})"
