@@ -1,9 +1,9 @@
 """The counts plot: ns/element beside instructions, estimated cycles and simulated misses per
 element, against n, for the iteration variants (matplotlib, Agg; pure: data in, bytes out).
 
-Four panels sharing the x axis (map size n, log scale); each names its source in its
-title: pyperf timing (bench.json, when the run has one), callgrind Ir, callgrind's
-estimated cycles (a model), simulated D1 + LL data misses.
+Panels sharing the x axis (map size n, log scale); each names its source in its title:
+pyperf timing (bench.json, when the run has one), callgrind Ir, callgrind's estimated
+cycles (a model), simulated D1 data misses, simulated last-level data misses.
 """
 from __future__ import annotations
 
@@ -35,11 +35,13 @@ def counts_figure(doc: dict, ns_per_element: dict[str, float] | None = None):
                lambda name: benches.get(name, {}).get("per_element", {}).get("Ir")),
               ("estimated cycles/element (callgrind model)",
                lambda name: benches.get(name, {}).get("per_element", {}).get(countmetrics.CYCLES)),
-              ("simulated data misses/element (D1 and LL)",
-               lambda name: _misses(benches.get(name)))]
+              ("simulated D1 data misses/element",
+               lambda name: _misses(benches.get(name), ("D1mr", "D1mw"))),
+              ("simulated LL data misses/element (to RAM)",
+               lambda name: _misses(benches.get(name), ("DLmr", "DLmw")))]
     if not ns:
         panels = panels[1:]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 4.6), squeeze=False)
     series = _series_of(set(benches) | set(ns))
     for ax, (title, value) in zip(axes[0], panels):
         for label, by_n in sorted(series.items()):
@@ -51,18 +53,20 @@ def counts_figure(doc: dict, ns_per_element: dict[str, float] | None = None):
         ax.set_xlabel("map size n (entries)")
         ax.set_title(title, fontsize=9)
         ax.grid(True, alpha=0.3)
-    axes[0][0].legend(fontsize=6)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=7, frameon=False)
     model = ", ".join(f"{k} {v}" for k, v in (doc.get("cache_model") or {}).items())
     fig.suptitle(f"per element: time beside counts (simulated caches: {model})", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
     return fig
 
 
-def _misses(entry: dict | None) -> float | None:
+def _misses(entry: dict | None, events: tuple[str, ...]) -> float | None:
     if not entry:
         return None
     pe = entry.get("per_element") or {}
-    return sum(pe.get(k, 0) for k in ("D1mr", "D1mw", "DLmr", "DLmw"))
+    return sum(pe.get(k, 0) for k in events)
 
 
 def count_plots(doc: dict, ns_per_element: dict[str, float] | None = None) -> dict[str, dict[str, bytes]]:
