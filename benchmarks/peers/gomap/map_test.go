@@ -1,7 +1,9 @@
 // Package gomap measures Go's own map[uint64]uint64 next to mapbench's C map.
 //
 // The same questions the pyperf suite asks, asked of the real thing (Debian's
-// golang-go, go1.19): `for k, v := range m` over maps of n entries, inserting n keys
+// golang-go, go1.19): `for k, v := range m` over maps of n entries, the iterator
+// set-up alone (`for k := range m { break }`: zeroing the hiter, mapiterinit, one
+// mapiternext; one op per init, as iterinit/... in the suite), inserting n keys
 // into a fresh map, and n lookups that hit or miss. Sizes come from MAPBENCH_GO_SIZES
 // (comma-separated, default the quick sizes). Each op is one full traversal / n inserts /
 // n lookups, so ns per element = ns/op / n (computed by benchmarks/gopeers.py).
@@ -75,6 +77,26 @@ func BenchmarkRange(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				for k, v := range m {
 					sum += k ^ v
+				}
+			}
+			sink = sum
+		})
+	}
+}
+
+// BenchmarkRangeBreak: the article's subject, what starting an iteration costs. One op
+// is one `for k := range m { break }` (ns/op is ns per init, not per element).
+func BenchmarkRangeBreak(b *testing.B) {
+	for _, n := range sizes(b) {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			m := mapOf(n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var sum uint64
+			for i := 0; i < b.N; i++ {
+				for k := range m {
+					sum += k
+					break
 				}
 			}
 			sink = sum

@@ -84,12 +84,8 @@ static bmap *gen_first_spare(bucket_gen *g) {
     return g->nalloc != g->nbuckets ? &g->array[g->nbuckets] : NULL;
 }
 
-void gen_acquire(bucket_gen *g) {
-    if (g) g->refs++;
-}
-
-void gen_release(bucket_gen *g) {
-    if (!g || --g->refs != 0) return;
+/* The last reference went (gen_release in map.h): free the array and its overflow. */
+void gen_free(bucket_gen *g) {
     for (size_t i = 0; i < g->noverflow_alloc; i++) mb_free(g->overflow[i]);
     mb_free(g->overflow);
     mb_free(g->array);

@@ -11,7 +11,7 @@
 #include "map.h"
 
 static _Atomic uint64_t total_allocs, total_frees, total_bytes;
-static _Thread_local alloc_counts thread_counts;
+static MB_TLS alloc_counts thread_counts;
 
 static void count_alloc(size_t bytes) {
     atomic_fetch_add_explicit(&total_allocs, 1, memory_order_relaxed);
