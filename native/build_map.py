@@ -58,9 +58,11 @@ int mapdelete(hmap *h, uint64_t key);
 int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
 int mapiternext(hiter *it);
 void mapiterrelease(hiter *it);
-int mapiter_step(hiter *it, bool advance, uint64_t *kv);
 size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                      size_t cap, int *err);
+size_t mapiter_fill(hiter *it, hiter *saved, bool advance_first, uint64_t *keys,
+                    uint64_t *vals, size_t cap, int *err);
+int mapiter_rewind(hiter *it, hiter *saved, size_t steps);
 bool iter_pool_check_zeroed(void);
 
 void map_debug_set_writing(hmap *h, bool on);
