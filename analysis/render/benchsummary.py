@@ -262,6 +262,9 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
                  [_fmt(None if (a := results.get(f"python-iterate/items/n={n}")) is None
                        or (c := results.get(iterate_name("stack", 0, n))) is None else a.ns - c.ns, ".1f")
                   for n in ns_]))
+    rows.append(("items / dict.items() (x, goal <= 5)",
+                 [_fmt(ratio(results, f"python-iterate/items/n={n}", f"dict-iterate/n={n}"), ".2f")
+                  for n in ns_]))
     rows = [r for r in rows if any(c != "-" for c in r[1])]
     if len(rows) > 1:
         sections.append(table("Python layer vs C, ns/element",
@@ -290,7 +293,21 @@ def peers_table(results, peers: dict, ns_: list[int], cols: list[str]) -> str:
         ours, theirs = results.get(iterate_name("stack", 0, n)), by_name.get(f"range/n={n}")
         ratio_cells.append(_fmt(None if ours is None or theirs is None
                                 else ours.ns / theirs["ns_per_element"], ".2f"))
-    rows.append(("ours / Go (goal <= 0.5)", ratio_cells))
+    rows.append(("ours / Go (goal <= 0.33)", ratio_cells))
+    if any(f"rangebreak/n={n}" in by_name for n in ns_):
+        # The iterator set-up (issue 14): one init + first entry + release, per init.
+        rows.append(("Go: for k := range m { break } (ns per init)", go("rangebreak/n={n}")))
+        for storage in ("stack", "heap", "pool"):
+            names = [f"iterinit/storage={storage}/n={n}" for n in ns_]
+            if not any(nm in results for nm in names):
+                continue
+            rows.append(_ns_row(results, f"ours: iterinit {storage} (ns per init)", names))
+            goal = "1" if storage == "stack" else "1.5"
+            rows.append((f"iterinit {storage} / Go break (goal <= {goal})",
+                         [_fmt(None if (a := results.get(nm)) is None
+                               or (g := by_name.get(f"rangebreak/n={n}")) is None
+                               else a.ns / g["ns_per_element"], ".2f")
+                          for nm, n in zip(names, ns_)]))
     for label, ours_t, go_t in (("insert", "insert/hint=0/n={n}", "insert/n={n}"),
                                 ("lookup hit", "lookup/hit/n={n}", "lookup/hit/n={n}"),
                                 ("lookup miss", "lookup/miss/n={n}", "lookup/miss/n={n}")):
@@ -301,5 +318,6 @@ def peers_table(results, peers: dict, ns_: list[int], cols: list[str]) -> str:
     version = peers.get("go_version")
     if version and version not in go_source:
         go_source += f" ({version})"
-    source = f"ours: pyperf timing; Go: {go_source}, ns/op divided by n"
+    source = (f"ours: pyperf timing; Go: {go_source}, ns/op divided by n "
+              "(range break: ns/op, one init)")
     return table("Side by side with Go's map, ns/element", source, cols, rows)

@@ -92,6 +92,25 @@ def test_go_peers_sit_next_to_ours_with_the_ratio(results):
     assert "0.50" in ratio
 
 
+def test_iterator_setup_and_python_layer_have_their_goal_ratios():
+    means = {"iterinit/storage=stack/n=1024": 20e-9, "iterinit/storage=heap/n=1024": 45e-9,
+             it("stack", 0, 1024): 4e-9, "python-iterate/items/n=1024": 40e-9,
+             "dict-iterate/n=1024": 10e-9}
+    results = benchsummary.load_results(suite_of(means))
+    peers = {"source": "go test -bench", "benchmarks": [
+        {"name": "range/n=1024", "n": 1024, "ns_per_element": 16.0},
+        {"name": "rangebreak/n=1024", "n": 1024, "ns_per_element": 30.0}]}
+    lines = benchsummary.summary_markdown(results, peers=peers).splitlines()
+
+    def row(prefix):
+        return [c.strip() for c in next(l for l in lines if l.startswith("| " + prefix)).split("|")[2:-1]]
+    assert row("iterinit stack / Go break (goal <= 1)") == [f"{20 / 30:.2f}"]
+    assert row("iterinit heap / Go break (goal <= 1.5)") == ["1.50"]
+    assert not any(l.startswith("| iterinit pool") for l in lines)       # no pool results
+    assert row("ours / Go (goal <= 0.33)") == ["0.25"]
+    assert row("items / dict.items() (x, goal <= 5)") == ["4.00"]
+
+
 def test_cache_fill_points_interpolate_bucket_bytes():
     results = benchsummary.load_results(suite_of(
         {"roofline/n=1024": 1e-9, "roofline/n=4096": 1e-9},

@@ -29,6 +29,15 @@ def test_parse_merges_counts_and_divides_by_n():
     assert by_name["lookup/miss/n=4194304"]["allocs_per_op"] is None
 
 
+def test_range_break_is_per_init_not_per_entry():
+    text = ("BenchmarkRangeBreak/n=4096-2   1000000   30.0 ns/op   0 B/op   0 allocs/op\n"
+            "BenchmarkRangeBreak/n=4096-2   1000000   34.0 ns/op   0 B/op   0 allocs/op\n")
+    (entry,) = gopeers.parse_go_bench(text)
+    assert entry["name"] == "rangebreak/n=4096"
+    assert entry["ns_per_element"] == pytest.approx(32.0)   # not divided by n
+    assert entry["element"].startswith("iterator init")
+
+
 def test_lines_that_are_not_benchmarks_are_ignored():
     assert gopeers.parse_go_bench("PASS\nok x 1s\nBenchmarkFoo-2 10 5 ns/op\n") == []
 
@@ -37,6 +46,7 @@ def test_lines_that_are_not_benchmarks_are_ignored():
 def test_a_tiny_real_go_run_reports_range_at_the_asked_size():
     peers = gopeers.run_go_peers([256], benchtime="20x", count=1)
     names = {b["name"] for b in peers["benchmarks"]}
-    assert {"range/n=256", "insert/n=256", "lookup/hit/n=256", "lookup/miss/n=256"} <= names
+    assert {"range/n=256", "rangebreak/n=256", "insert/n=256", "lookup/hit/n=256",
+            "lookup/miss/n=256"} <= names
     assert all(b["ns_per_element"] > 0 for b in peers["benchmarks"])
     assert peers["go_version"].startswith("go1.") and "go test -bench" in peers["source"]
