@@ -5,6 +5,7 @@ history, report, calibrate) match on these names, so the patterns below are an
 interface:
 
     iterate/storage={stack,heap,pool}/prefetch={0,D}/n=N
+    iterate/storage=stack/prefetch=auto/n=N                  (the default: by size)
     iterate/storage=stack/prefetch=0/snapshot=atomic/n=N     (plain loads: no snapshot=)
     iterinit/storage={stack,heap,pool}/n=N
     iterate-growing/n=N
@@ -123,6 +124,7 @@ def build_matrix(best_prefetch: int, full: bool = False) -> list[Benchmark]:
         for storage in STORAGES:
             for d in ((0, best_prefetch) if storage != "stack" else prefetches):
                 out.append(Benchmark("iterate", n, (("storage", storage), ("prefetch", str(d)))))
+        out.append(Benchmark("iterate", n, (("storage", "stack"), ("prefetch", "auto"))))
         out.append(Benchmark("iterate", n, (("storage", "stack"), ("prefetch", "0"),
                                             ("snapshot", "atomic"))))
         out.append(Benchmark("roofline", n))

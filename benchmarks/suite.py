@@ -188,7 +188,10 @@ def make_workload(bench: matrix.Benchmark):
         m = _build_map(n)
         meta.update(_map_metadata(m))
     if family == "iterate":
-        storage, prefetch = bench.param("storage"), int(bench.param("prefetch"))
+        storage, prefetch = bench.param("storage"), bench.param("prefetch")
+        prefetch = prefetch if prefetch == "auto" else int(prefetch)
+        if prefetch == "auto":
+            meta["prefetch_auto_distance"] = kernels.auto_prefetch(m)
         atomic = bench.param("snapshot") == "atomic"
         func = _c_timer(lambda loops: kernels.iterate(m, loops, storage=storage, prefetch=prefetch,
                                                       atomic_snapshot=atomic), n)

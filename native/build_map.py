@@ -55,6 +55,8 @@ int mapaccess(hmap *h, uint64_t key, uint64_t *out);
 int mapassign(hmap *h, uint64_t key, uint64_t value);
 int mapdelete(hmap *h, uint64_t key);
 
+#define PREFETCH_AUTO 65535
+uint16_t prefetch_for(uint8_t B);
 int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
 int mapiternext(hiter *it);
 void mapiterrelease(hiter *it);

@@ -13,6 +13,7 @@ bucket arrays when it finishes, is closed, or is garbage collected.
 import threading
 
 from ._ffi import as_u64, check, ffi, lib
+from .kernels import prefetch_distance
 from .pyiter import MapIterator
 
 _MISSING = object()
@@ -21,10 +22,9 @@ _MISSING = object()
 class Map:
     """A uint64 -> uint64 hash map with Go 1.19's layout, growth and iteration."""
 
-    def __init__(self, hint=0, seed=None, prefetch=0, atomic_snapshot=False):
+    def __init__(self, hint=0, seed=None, prefetch="auto", atomic_snapshot=False):
         hint = as_u64(hint, "hint")
-        if not 0 <= int(prefetch) <= 0xFFFF:
-            raise ValueError("prefetch must be a bucket distance in [0, 65535]")
+        prefetch = prefetch_distance(prefetch)   # "auto": by size (kernels.prefetch_distance)
         self._lock = threading.RLock()
         # id -> weakref of each started, unfinished pyiter.BatchSource: every write
         # rewinds them first (see pyiter), so batching never changes what they return.
@@ -38,7 +38,7 @@ class Map:
             raise MemoryError("cannot allocate a map for hint %d" % hint)
         self._h = ffi.gc(h, lib.map_destroy)
         self._out = ffi.new("uint64_t *")
-        self.prefetch = int(prefetch)
+        self.prefetch = prefetch
         self.atomic_snapshot = bool(atomic_snapshot)
 
     # -- element access -------------------------------------------------------------

@@ -111,6 +111,24 @@ def test_iterator_setup_and_python_layer_have_their_goal_ratios():
     assert row("items / dict.items() (x, goal <= 5)") == ["4.00"]
 
 
+def test_prefetch_auto_has_its_rows_and_the_distance_it_picked():
+    means = {it("stack", 0, 1024): 4e-9, it("stack", D, 1024): 5e-9,
+             it("stack", "auto", 1024): 4e-9, it("stack", 0, 4096): 8e-9,
+             it("stack", D, 4096): 6e-9, it("stack", "auto", 4096): 6e-9}
+    meta = {it("stack", "auto", 1024): {"prefetch_auto_distance": 0},
+            it("stack", "auto", 4096): {"prefetch_auto_distance": D}}
+    results = benchsummary.load_results(suite_of(means, meta))
+    lines = benchsummary.summary_markdown(results, prefetch=D).splitlines()
+
+    def row(prefix):
+        return [c.strip() for c in next(l for l in lines if l.startswith("| " + prefix)).split("|")[2:-1]]
+    assert row("stack: prefetch=0 / prefetch=auto") == ["1.000", f"{8 / 6:.3f}"]
+    assert row("auto: distance it picked") == ["0", str(D)]
+    assert row("iterate stack prefetch=auto") == ["4.01", "6.01"]   # mean of 1.000-1.003x
+    svg = benchplots.prefetch_figure(results)
+    assert "stack, auto (the default, by size)" in [t.get_text() for t in svg.axes[0].get_legend().get_texts()]
+
+
 def test_cache_fill_points_interpolate_bucket_bytes():
     results = benchsummary.load_results(suite_of(
         {"roofline/n=1024": 1e-9, "roofline/n=4096": 1e-9},

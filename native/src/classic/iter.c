@@ -28,6 +28,11 @@ static inline void prefetch_bucket(const bmap *b) {
     __builtin_prefetch(p + sizeof(bmap) - 1, 0, 3);
 }
 
+/* The distance PREFETCH_AUTO stands for with 2^B buckets (map.h). */
+uint16_t prefetch_for(uint8_t B) {
+    return bucketShift(B) * sizeof(bmap) >= PREFETCH_AUTO_MIN_BYTES ? PREFETCH_AUTO_DISTANCE : 0;
+}
+
 /* Bit s set when slot s holds an entry to visit: tophash not EMPTY_REST, EMPTY_ONE or
  * EVACUATED_EMPTY (so >= MIN_TOP_HASH, or EVACUATED_X/Y). Exact per-byte SWAR tests. */
 static inline unsigned occupied_slots(const bmap *b) {
@@ -104,6 +109,8 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     uint64_t r = B > 28 ? fastrand64() : fastrand();
     uintptr_t start = r & bucketMask(B);
     unsigned offset = (unsigned)(r >> B) & (BUCKET_CNT - 1);
+    if (prefetch == PREFETCH_AUTO) prefetch = prefetch_for(B);
+    it->prefetch = prefetch;
     it->B = B;
     it->buckets = buckets;
     it->gen = gen;
