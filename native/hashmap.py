@@ -7,7 +7,9 @@ not dict: the map may be changed while it is iterated; every key present for the
 iteration is returned exactly once, a key deleted before it is reached is not returned,
 keys added meanwhile may or may not be, and each iteration starts at a random place.
 An iterator keeps its map alive and gives back the native iterator's references on the
-bucket arrays when it finishes, is closed, or is garbage collected.
+bucket arrays when it finishes, is closed, or is garbage collected. keys(), values(),
+items() and iter(m) fetch entries in batches and are rewound before every write made
+through this class (pyiter.py), so batching never changes what they return.
 """
 
 import threading

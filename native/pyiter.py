@@ -96,7 +96,7 @@ class BatchSource:
         self._size = FIRST_BATCH
         self._step_first = False   # Go's lazy step: step past the last entry first
         self._done = False
-        self._batch = None         # (stop list, counter iterator, n, step_first used)
+        self._batch = None         # (stop array, counter iterator, n, step_first used)
 
     def __iter__(self):
         return self
