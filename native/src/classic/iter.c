@@ -348,9 +348,13 @@ static MB_NOINLINE int mapiternext_slow(hiter *it) {
  * two calls is seen. */
 static inline __attribute__((always_inline)) int iternext_fast(hiter *it) {
     hmap *h = it->h;
-    if (h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+    uint8_t flags = h->flags;
+    if (__builtin_expect(flags & (FLAG_HASH_WRITING | FLAG_GROWING), 0)) {
+        if (flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+        return mapiternext_slow(it);
+    }
     uint64_t slots = it->slots;
-    if (__builtin_expect(slots == 0 || h->oldbuckets != NULL, 0)) return mapiternext_slow(it);
+    if (__builtin_expect(slots == 0, 0)) return mapiternext_slow(it);
     unsigned j = (unsigned)__builtin_ctzll(slots);
     bmap *b = it->bptr + (j >> BUCKET_CNT_BITS);
     unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);

@@ -186,7 +186,7 @@ void hash_grow(hmap *h, bool bigger) {
     uint8_t flags = h->flags & ~(FLAG_ITERATOR | FLAG_OLD_ITERATOR);
     if (h->flags & FLAG_ITERATOR) flags |= FLAG_OLD_ITERATOR;
     h->B += bigger;
-    h->flags = flags;
+    h->flags = flags | FLAG_GROWING;
     h->oldbuckets = h->buckets;
     h->buckets = g->array;
     h->nevacuate = 0;
@@ -211,7 +211,7 @@ static void advanceEvacuationMark(hmap *h, uintptr_t newbit) {
         h->oldbuckets = NULL;
         gen_release(h->extra->oldgen);
         h->extra->oldgen = NULL;
-        h->flags &= ~FLAG_SAME_SIZE_GROW;
+        h->flags &= ~(FLAG_SAME_SIZE_GROW | FLAG_GROWING);
     }
 }
 

@@ -78,12 +78,15 @@ enum {
     MIN_TOP_HASH = 5,
 };
 
-/* hmap.flags bits (map.go 101-104) */
+/* hmap.flags bits (map.go 101-104, and FLAG_GROWING) */
 enum {
     FLAG_ITERATOR = 1,
     FLAG_OLD_ITERATOR = 2,
     FLAG_HASH_WRITING = 4,
     FLAG_SAME_SIZE_GROW = 8,
+    /* Not Go's: set exactly while oldbuckets != NULL, so mapiternext's fast path tests
+     * one byte for "being written or growing". */
+    FLAG_GROWING = 16,
 };
 
 #define NO_CHECK UINTPTR_MAX
