@@ -38,23 +38,26 @@ import weakref
 
 from ._ffi import check, ffi, lib
 
-FIRST_BATCH = 128      # entries in the first batch (next(iter(m)) fetches this many)
-MAX_BATCH = 1024       # then batches of this many: about 2 us per batch, 2 ns per entry
+MAX_BATCH = 1024       # entries per batch: about 2 us of Python per batch, 2 ns per entry
+AFTER_WRITE_BATCH = 16 # after a rewind: a loop that writes at every step fetches little
+BATCH_GROWTH = 4       # ... and batches grow back by this factor while no write comes
 KINDS = ("keys", "values", "items")
 
 
 def _make_buffers(m):
     """The map's batch buffers (keys, values, error code). One set per map is enough:
     every fill runs under the map's lock and is copied out before the lock goes."""
-    m._batch_buffers = (ffi.new("uint64_t[]", MAX_BATCH), ffi.new("uint64_t[]", MAX_BATCH),
-                        ffi.new("int *"))
+    keys, vals = ffi.new("uint64_t[]", MAX_BATCH), ffi.new("uint64_t[]", MAX_BATCH)
+    m._batch_buffers = (keys, vals, ffi.new("int *"),
+                        memoryview(ffi.buffer(keys)), memoryview(ffi.buffer(vals)))
     return m._batch_buffers
 
 
-def _array(cdata, n):
-    """The n uint64 values at cdata as an array('Q') (one copy, no int objects yet)."""
+def _array(view, n):
+    """The first n uint64 values of a buffer view as an array('Q') (one copy, no int
+    objects yet)."""
     out = array.array("Q")
-    out.frombytes(ffi.buffer(cdata, n * 8))
+    out.frombytes(view[:n * 8])
     return out
 
 
@@ -93,7 +96,7 @@ class BatchSource:
         self._map = m
         self._kind = kind
         self._its = None           # hiter[2]: [0] live, [1] saved before the batch
-        self._size = FIRST_BATCH
+        self._size = MAX_BATCH
         self._step_first = False   # Go's lazy step: step past the last entry first
         self._done = False
         self._batch = None         # (stop array, counter iterator, n, step_first used)
@@ -116,7 +119,7 @@ class BatchSource:
                     del m._live[id(self)]
                     return self._failed(code)
             its, size = self._its, self._size
-            keys, vals, err = m._batch_buffers or _make_buffers(m)
+            keys, vals, err, key_view, val_view = m._batch_buffers or _make_buffers(m)
             n = lib.mapiter_fill(its, its + 1, self._step_first, keys, vals, size, err)
             if n == 0 and err[0] < 0:   # nothing taken: the step can be retried
                 self._batch = None
@@ -125,17 +128,17 @@ class BatchSource:
                 self._finish()
                 raise StopIteration
             first, self._step_first = self._step_first, True
-            self._size = MAX_BATCH
+            self._size = min(size * BATCH_GROWTH, MAX_BATCH)
             # The batch's entries are copied into arrays (a memcpy); the int objects are
             # made one at a time as they are handed out, as a dict's iteration hands out
             # existing ones (a list of ints made up front costs a third more).
             kind = self._kind
             if kind == "items":
-                stop, values = _array(keys, n), _array(vals, n)
+                stop, values = _array(key_view, n), _array(val_view, n)
                 counter = iter(values)
                 batch = zip(iter(stop), counter)
             else:
-                stop = _array(keys if kind == "keys" else vals, n)
+                stop = _array(key_view if kind == "keys" else val_view, n)
                 counter = itertools.repeat(True, n)
                 batch = itertools.compress(iter(stop), counter)
             self._batch = (stop, counter, n, first)
@@ -156,7 +159,7 @@ class BatchSource:
         stop, counter, n, first = batch
         del stop[:]                                   # 1. the batch stops here
         taken = _pulled(counter, n)                   # 2. entries handed out
-        self._size = FIRST_BATCH
+        self._size = AFTER_WRITE_BATCH
         if taken == n:                                # the native iterator is there already
             return
         steps = taken - 1 + first if taken else 0
