@@ -83,12 +83,12 @@ def test_summary_tables_name_their_source_and_show_derived_numbers(results):
     assert "96.0" in layer or "96.1" in layer                       # 100 ns - 4 ns
 
 
-def test_go_peers_sit_next_to_ours_with_the_ratio(results):
+def test_an_older_one_version_peers_json_still_sits_next_to_ours(results):
     peers = {"source": "go test -bench", "go_version": "go1.19.8",
              "benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_element": 8.0}]}
     text = benchsummary.summary_markdown(results, peers=peers)
-    assert "go1.19.8" in text
-    ratio = next(line for line in text.splitlines() if line.startswith("| ours / Go"))
+    assert "| go1.19.8 (classic)" in text
+    ratio = next(line for line in text.splitlines() if line.startswith("| ours / go1.19"))
     assert "0.50" in ratio
 
 
@@ -97,18 +97,20 @@ def test_iterator_setup_and_python_layer_have_their_goal_ratios():
              it("stack", 0, 1024): 4e-9, "python-iterate/items/n=1024": 40e-9,
              "dict-iterate/n=1024": 10e-9}
     results = benchsummary.load_results(suite_of(means))
-    peers = {"source": "go test -bench", "benchmarks": [
-        {"name": "range/n=1024", "n": 1024, "ns_per_element": 16.0},
-        {"name": "rangebreak/n=1024", "n": 1024, "ns_per_element": 30.0}]}
-    lines = benchsummary.summary_markdown(results, peers=peers).splitlines()
+    peers = {"versions": [{"label": "go1.19", "go_version": "go1.19.8", "map": "classic", "benchmarks": [
+        {"name": "go1.19/iterate/n=1024", "n": 1024, "ns_per_element": 16.0},
+        {"name": "go1.19/iterinit/n=1024", "n": 1024, "ns_per_element": 30.0}]}]}
+    text = benchsummary.summary_markdown(results, peers=peers)
+    lines = text.splitlines()
 
-    def row(prefix):
-        return [c.strip() for c in next(l for l in lines if l.startswith("| " + prefix)).split("|")[2:-1]]
-    assert row("iterinit stack / Go break (goal <= 1)") == [f"{20 / 30:.2f}"]
-    assert row("iterinit heap / Go break (goal <= 1.5)") == ["1.50"]
-    assert not any(l.startswith("| iterinit pool") for l in lines)       # no pool results
-    assert row("ours / Go (goal <= 0.33)") == ["0.25"]
-    assert row("items / dict.items() (x, goal <= 5)") == ["4.00"]
+    def rows(prefix):
+        return [[c.strip() for c in l.split("|")[2:-1]] for l in lines if l.startswith("| " + prefix)]
+    assert rows("ours / go1.19") == [["0.25"], [f"{20 / 30:.2f}"]]     # iterate, iterinit stack
+    assert rows("ours heap / go1.19") == [["1.50"]]
+    assert rows("ours pool") == []                                     # no pool results
+    assert "goal: ours / go1.19 at most 0.33" in text
+    assert "1.5 for heap and pool" in text
+    assert rows("items / dict.items() (x, goal <= 5)") == [["4.00"]]
 
 
 def test_prefetch_auto_has_its_rows_and_the_distance_it_picked():
