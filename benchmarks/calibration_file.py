@@ -23,10 +23,21 @@ def read_calibration(root: Path) -> dict | None:
     return doc if isinstance(doc, dict) else None
 
 
-def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -> float:
+def calibrated_on(root: Path) -> str | None:
+    """The machine id calibration.json was measured on (None: not recorded, or no file)."""
+    doc = read_calibration(root) or {}
+    machine = doc.get("machine")
+    return machine.get("id") if isinstance(machine, dict) and isinstance(machine.get("id"), str) else None
+
+
+def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC,
+                       machine: str | None = None) -> float:
     """The minimum effect, as a fraction: what calibrate measured with the same statistic
-    on a quiet machine, else the default."""
+    on a quiet machine (on `machine`, when both it and the file say), else the default."""
     doc = read_calibration(root)
+    on = calibrated_on(root)
+    if machine is not None and on is not None and on != machine:
+        return compare.DEFAULT_MIN_EFFECT       # another machine's noise is not this one's
     try:
         pct = float(doc["suggested_min_effect_pct"])
         # A calibration timed on a busy machine measured the other load, not this one.

@@ -5,9 +5,14 @@ folder: `git worktree add --detach`, a fresh venv that sees this interpreter's
 site-packages through a .pth file (so the dependencies need no network), `pip install
 --no-deps --no-build-isolation` of the worktree (which builds its native module), then
 that commit's own `python -m benchmarks.cli bench --out ROOT` with cwd in the worktree,
-so the run lands in `ROOT/<commit12>/`. The worktree and venv are removed afterwards.
+so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/` for commits from
+before machine ids). The worktree and venv are removed afterwards.
 
-Resumable: a commit whose run is already complete in the store is skipped, and so is
+One history per machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
+each commit's bench also locks its own run folder, so a `mapbench bench` of the same
+commit at the same time fails instead of mixing with it.
+
+Resumable: a commit whose run on this machine is already complete is skipped, and so is
 one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
 again). Stop it any time; run the same command again to go on.
 """
@@ -27,9 +32,10 @@ from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import store
+from mapbench.benchmarks import machine as machines, store, store_lock
 
-NOTES_FILE = "history.json"          # in the store root: commit -> what happened
+NOTES_FILE = "history.json"          # in the store root: commit -> what happened (and where)
+NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten
 BUILD_FAILED = "build failed"
 NO_BENCH = "no mapbench bench at this commit"
 BENCH_FAILED = "bench failed"
@@ -51,6 +57,8 @@ def register(subparsers) -> None:
                    help="try again the commits that failed to build in an earlier history run")
     p.add_argument("--repo", metavar="DIR", default=".",
                    help="the git checkout whose history to walk (default: current folder)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another history runs on this machine and store, wait for it")
     p.set_defaults(func=run)
 
 
@@ -71,16 +79,26 @@ def commits_in(rev_range: str, repo: Path) -> list[tuple[str, str]]:
     return commits
 
 
-def run_complete(root: Path, commit: str) -> bool:
-    """The store holds a finished bench run of this commit (clean checkout)."""
-    run = root / commit[:store.COMMIT_CHARS]
-    if not ((run / "meta.json").is_file() and (run / "bench.json").is_file()):
-        return False
-    try:
-        bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
-    except ValueError:
-        return False
-    return bench.get("status", "complete") in ("complete", "failed")
+def commit_runs(root: Path, commit: str, machine: str) -> list[Path]:
+    """Run folders of this commit (clean checkout) measured on `machine`, with or without
+    the machine in their name (commits from before machine ids write `<commit12>/`)."""
+    short = commit[:store.COMMIT_CHARS]
+    return [run for run in (root / f"{short}{store.MACHINE_SEP}{machine}", root / short)
+            if (run / "meta.json").is_file() and store.run_machine(run) in (machine, None)]
+
+
+def run_complete(root: Path, commit: str, machine: str) -> bool:
+    """The store holds a finished bench run of this commit (clean checkout) on `machine`."""
+    for run in commit_runs(root, commit, machine):
+        if not (run / "bench.json").is_file():
+            continue
+        try:
+            bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
+        except ValueError:
+            continue
+        if bench.get("status", "complete") in ("complete", "failed"):
+            return True
+    return False
 
 
 def load_notes(root: Path) -> dict:
@@ -91,11 +109,15 @@ def load_notes(root: Path) -> dict:
         return {}
 
 
-def save_note(root: Path, commit: str, status: str, note: str, seconds: float) -> None:
-    notes = load_notes(root)
-    notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
-                     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
+def save_note(root: Path, commit: str, status: str, note: str, seconds: float,
+              machine: str | None = None) -> None:
+    # Histories of other machines may share the store: read-modify-write under a lock.
+    with store_lock.hold(root, lock_name=NOTES_LOCK, wait=True):
+        notes = load_notes(root)
+        notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
+                         "machine": machine, "date": datetime.datetime.now(
+                             datetime.timezone.utc).isoformat(timespec="seconds")}
+        write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
 
 
 def _last_lines(text: str, n: int = 2) -> str:
@@ -116,7 +138,7 @@ def make_venv(folder: Path) -> Path:
 
 
 def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
-                    work: Path) -> tuple[str, str]:
+                    work: Path, machine: str) -> tuple[str, str]:
     """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
     src = work / "src"
     git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
@@ -141,7 +163,7 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
                                cwd=src, env=env, stdout=None, stderr=subprocess.PIPE, text=True)
         if bench.returncode == 130:
             raise KeyboardInterrupt
-        if not (root / commit[:store.COMMIT_CHARS] / "meta.json").is_file():
+        if not commit_runs(root, commit, machine):
             return BENCH_FAILED, f"exit {bench.returncode}: {_last_lines(bench.stderr)}"
         if bench.returncode != 0:
             return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
@@ -154,9 +176,15 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
 
 
 def run(args) -> int:
-    repo = Path(args.repo)
     root = Path(args.out)
-    root.mkdir(parents=True, exist_ok=True)
+    machine = machines.this_machine_id()
+    with store_lock.hold(root, lock_name=f".history{store.MACHINE_SEP}{machine}.lock",
+                         wait=args.wait):
+        return _run_locked(args, root, machine)
+
+
+def _run_locked(args, root: Path, machine: str) -> int:
+    repo = Path(args.repo)
     try:
         bench_args = shlex.split(args.bench_args)
     except ValueError as exc:
@@ -166,9 +194,12 @@ def run(args) -> int:
     notes = load_notes(root)
     counts = {"ran": 0, "skipped": 0, "failed": 0}
     started = time.monotonic()
+    others = sorted(set(store.machines_in(root)) - {machine})
+    print(f"history: {len(commits)} commits on machine {machine} into {root}/"
+          + (f" (the store also holds runs of {', '.join(others)})" if others else ""), flush=True)
     for k, (commit, subject) in enumerate(commits, 1):
         head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
-        if run_complete(root, commit):
+        if run_complete(root, commit, machine):
             print(f"{head}: already in {root}/, skipped", flush=True)
             counts["skipped"] += 1
             continue
@@ -182,10 +213,10 @@ def run(args) -> int:
         t0 = time.monotonic()
         work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
         try:
-            status, note = build_and_bench(commit, top, root, bench_args, work)
+            status, note = build_and_bench(commit, top, root, bench_args, work, machine)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        save_note(root, commit, status, note, time.monotonic() - t0)
+        save_note(root, commit, status, note, time.monotonic() - t0, machine)
         if status == DONE:
             counts["ran"] += 1
             print(f"{head}: done in {time.monotonic() - t0:.0f} s", flush=True)
