@@ -12,6 +12,7 @@ from pathlib import Path
 from mapbench.analysis.render import benchplots, benchsummary
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import passes
 
 
 def _read_json(path: Path) -> dict | None:
@@ -21,6 +22,17 @@ def _read_json(path: Path) -> dict | None:
         return None
     except ValueError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from None
+
+
+def pass_lines(run_dir: Path, meta: dict) -> list[str]:
+    """Lines saying that bench.json mixes passes or holds an unfinished one (else none)."""
+    import pyperf
+    try:
+        suite = pyperf.BenchmarkSuite.load(str(run_dir / "bench.json"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    found = passes.lines("bench.json", passes.groups(run_dir, suite, meta))
+    return [line if not line.startswith("  ") else "- " + line.strip() for line in found]
 
 
 def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
@@ -42,6 +54,7 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
     head = [f"# mapbench summary: {run_dir}",
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
+    head += pass_lines(run_dir, meta)
     text = "\n".join(head) + "\n\n" + benchsummary.summary_markdown(
         results, peers=peers, prefetch=best_prefetch)
     write_atomic(run_dir / "summary.md", text)

@@ -275,8 +275,10 @@ def plot_history_svg(series: str, points: dict[int, list[tuple[int, float]]],
     return buf.getvalue()
 
 
-def render_index(runs: list[IndexRun], plots: list[tuple[str, str]]) -> str:
-    """index.html: runs by commit (oldest first) and the per-series history plots."""
+def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
+                 plots_machine: str | None = None) -> str:
+    """index.html: runs by commit (oldest first), the machines they ran on, and the
+    per-series history plots (of the runs of `plots_machine` only, when given)."""
     rows = []
     for run in runs:
         meta = run.meta
@@ -287,16 +289,25 @@ def render_index(runs: list[IndexRun], plots: list[tuple[str, str]]) -> str:
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
             link, html.escape(str(meta.get("commit", "?"))[:12]),
             "yes" if meta.get("dirty") else "no", html.escape(str(meta.get("date", "?"))),
+            html.escape(str((meta.get("machine") or {}).get("id", "?"))),
             html.escape(str((meta.get("cpu") or {}).get("model", "?"))), html.escape(str(mode)),
             str(nbench))) + "</tr>")
     table = ("<table><tr><th>run</th><th>commit</th><th>dirty</th><th>date (UTC)</th>"
-             "<th>CPU</th><th>mode</th><th>benchmarks</th></tr>" + "".join(rows) + "</table>")
+             "<th>machine</th><th>CPU</th><th>mode</th><th>benchmarks</th></tr>" + "".join(rows) + "</table>")
     figures = "".join(f"<figure><img class=\"plot\" src=\"{html.escape(rel)}\" "
                       f"alt=\"{html.escape(series)}\"><figcaption>{html.escape(series)}"
                       f"</figcaption></figure>" for series, rel in plots)
+    counts: dict[str, int] = {}
+    for run in runs:
+        key = str((run.meta.get("machine") or {}).get("id", "unrecorded"))
+        counts[key] = counts.get(key, 0) + 1
+    machines = ("<p>Machines: " + ", ".join(f"{html.escape(m)} ({n} run{'s' if n != 1 else ''})"
+                                            for m, n in sorted(counts.items()))
+                + ". Times of different machines do not compare.</p>")
     body = ["<h1>mapbench runs</h1>",
-            f"<h2 id=\"runs\">Runs by commit ({len(runs)}, oldest first)</h2>", table,
-            "<h2 id=\"history\">ns/element across runs</h2>",
+            f"<h2 id=\"runs\">Runs by commit ({len(runs)}, oldest first)</h2>", machines, table,
+            "<h2 id=\"history\">ns/element across runs"
+            + (f" of machine {html.escape(plots_machine)}" if plots_machine else "") + "</h2>",
             "<p>pyperf timing: median of each run's timed values, per element; one plot per "
             "benchmark variant, one line per map size.</p>", figures or "<p>No results.</p>"]
     return page("mapbench runs", "\n".join(body))

@@ -1,6 +1,7 @@
 """`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
 
     mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR] [--no-peers]
+                   [--fresh] [--wait]
 
 The pass runs in rounds: each round runs every benchmark of the matrix once, as its own
 pyperf master with one worker process (`python -m benchmarks.suite --bench NAME -p 1`),
@@ -11,7 +12,12 @@ prints "round r of R, benchmark k of N, elapsed, estimate left"; after it, it re
 crashed worker or a failing kernel keeps what finished. meta.json's `bench` field records the plan, what
 is done, what failed and the status (running, complete, failed, interrupted).
 Then the Go peer (if `go` is installed) -> peers.json, then summary.md and plots/.
-Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
+The run folder is `<out>/<commit12>[-dirty]@<machine>/` (benchmarks/store.py); the command
+holds its write lock throughout (benchmarks/store_lock.py: a second writer fails at once,
+or queues with --wait). A pass adds to what earlier passes left: the benchmarks it does not
+run keep their results, each tagged with its pass (benchmarks/passes.py); --fresh drops them.
+Exit status: 0 when every benchmark ran; 1 when some failed, when another process writes
+the folder, or when the store cannot be written; 130 when interrupted.
 """
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from typing import Callable
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import gopeers, matrix, meta as metamod, store, summary
+from mapbench.benchmarks import gopeers, matrix, meta as metamod, passes, store, store_lock, summary
 from mapbench.benchmarks.calibration_file import rounds_note
 from mapbench.benchmarks.suite import BEST_PREFETCH, FRESH_MAP_FAMILIES, MODES
 
@@ -188,7 +194,8 @@ def _suite_of(results: dict):
 
 def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
               launcher: Launcher | None = None, log=print, bench_meta: dict | None = None,
-              rounds: int | None = None) -> Outcome:
+              rounds: int | None = None, previous: passes.Previous | None = None,
+              pass_id: str | None = None) -> Outcome:
     """Run the benchmarks in `rounds` interleaved rounds of one pyperf worker process each.
 
     Round r runs one process of every benchmark, so a benchmark's processes are spread
@@ -196,7 +203,9 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     bursts of 0.1 s to about 10 s (about a third of the time, measured 2026-11-26), and a
     burst then hits one process of several benchmarks instead of every process of one.
     The runs of one benchmark are merged with pyperf's `Benchmark.add_runs`; bench.json
-    and meta.json are rewritten after every process."""
+    and meta.json are rewritten after every process. Every run is tagged with `pass_id`;
+    the benchmarks of earlier passes in `previous` stay in bench.json until this pass
+    has a process of them (benchmarks/passes.py)."""
     import pyperf
 
     launcher = launcher or launch_pyperf
@@ -204,8 +213,9 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
 
     outcome = Outcome()
     bench_path = run_dir / "bench.json"
-    if bench_path.exists():                  # a new pass never mixes with an old one
-        bench_path.unlink()
+    previous = previous or passes.Previous()
+    pass_id = pass_id or passes.new_pass_id()
+    ids_on_disk = set(previous.ids_on_disk)
     results: dict[str, pyperf.Benchmark] = {}
     bench_meta = dict(bench_meta or {})
     one_process_cost = {b.name: estimate_seconds(b, mode, processes=1) for b in benchmarks}
@@ -220,15 +230,17 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
         bench_meta.update({"status": status, "done": list(outcome.done), "failed": list(outcome.failed),
                            "rounds": rounds, "rounds_done": rounds_done,
                            "elapsed_s": round(time.monotonic() - start, 1)})
-        metamod.update_meta(run_dir, bench=bench_meta)
+        passes.record(run_dir, pass_id, bench_meta, ids_on_disk)
 
     def save() -> None:
-        """bench.json := every finished process of the benchmarks still in the pass."""
-        kept = {b.name: results[b.name] for b in benchmarks if b.name in results}
+        """bench.json := earlier passes' benchmarks this pass has not replaced, then every
+        finished process of the benchmarks still in the pass."""
+        kept = {name: b for name, b in previous.keep.items() if name not in results}
+        kept.update({b.name: results[b.name] for b in benchmarks if b.name in results})
         if kept:
             write_atomic(bench_path, _dump_suite(_suite_of(kept)))
-        elif bench_path.exists():
-            bench_path.unlink()
+            ids_on_disk.clear()
+            ids_on_disk.update(passes.pass_of(b) for b in kept.values())
 
     def fail(bench: matrix.Benchmark, error: str) -> None:
         outcome.failed.append({"name": bench.name, "error": error})
@@ -252,6 +264,7 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
                     done_cost += one_process_cost[bench.name]
                     if one is not None:
                         try:
+                            passes.tag(one, pass_id)
                             merge_process(results, one)
                         except ValueError as exc:      # pyperf: incompatible metadata
                             one, error = None, f"unreadable pyperf result: {exc}"
@@ -321,6 +334,12 @@ def register(subparsers) -> None:
                         help="store root (default: profiles/)")
     parser.add_argument("--no-peers", action="store_true", help="skip the Go peer benchmark")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start the run folder's bench.json over: drop the benchmarks of "
+                             "earlier passes (default: keep those this pass does not run)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another process writes the run folder, wait for it instead "
+                             "of failing")
     parser.set_defaults(func=run)
 
 
@@ -330,7 +349,15 @@ def run(args) -> int:
     benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
     revision = store.current_revision()
     run_dir = store.run_dir(args.out, revision)
+    with store_lock.hold(run_dir, wait=args.wait):
+        return _run_locked(args, mode, rounds, benchmarks, revision, run_dir)
+
+
+def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path) -> int:
+    pass_id = passes.new_pass_id()
+    previous = passes.prepare(run_dir, fresh=args.fresh, log=print)
     bench_meta = {
+        "id": pass_id, "fresh": bool(args.fresh),
         "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
         "pyperf": {**MODES[mode], "processes": rounds,
                    "processes_rule": "one per round; each round runs every benchmark once",
@@ -348,7 +375,8 @@ def run(args) -> int:
     if note:
         print(note, flush=True)
     metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
-    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds)
+    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds,
+                        previous=previous, pass_id=pass_id)
     kept = len(outcome.done)
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {_fmt_duration(outcome.elapsed_s)}",
           flush=True)

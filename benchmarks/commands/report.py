@@ -1,6 +1,8 @@
 """`mapbench report [RUN]`: report.html for a run, index.html over the store.
 
-RUN is a run folder or a commit-ish whose run is in the store (default: the newest run).
+RUN is a run folder or a commit-ish whose run is in the store (default: the newest run of
+this machine; --machine picks another). The index lists every run with its machine; its
+history plots cover the runs of RUN's machine only.
 This command reads the run folder's files into an `mapbench.analysis.render.report.RunView` and writes
 what mapbench.analysis.render.report renders: `<run>/report.html`, `<root>/index.html` and the history
 plots `<root>/history/<series>.svg`. The layout table comes from meta.json's `layout`
@@ -15,7 +17,7 @@ import pyperf
 
 from mapbench.analysis.render import report
 from mapbench.analysis.atomic import write_atomic
-from mapbench.benchmarks import store
+from mapbench.benchmarks import machine as machines, passes, store
 
 HISTORY_FOLDER = "history"
 
@@ -27,6 +29,9 @@ def register(subparsers) -> None:
                    help="run folder or commit-ish (default: the newest run)")
     p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
                    help="store root (default: profiles)")
+    p.add_argument("--machine", metavar="ID", default=None,
+                   help="when RUN is a commit or left out, a run of this machine id "
+                        "('any': any machine; default: this machine)")
     p.set_defaults(func=run)
 
 
@@ -87,6 +92,8 @@ def collect_run(run: Path) -> report.RunView:
     notes = []
     if (run / "bench.json").is_file() and suite is None:
         notes.append("bench.json is not a readable pyperf suite")
+    if suite is not None:
+        notes += [line.strip() for line in passes.lines("bench.json", passes.groups(run, suite, meta))]
     profile = _read_json(run / "profile.json") or {}
     notes += [str(m) for m in profile.get("messages", [])]
     layout, layout_source = _layout(meta)
@@ -107,26 +114,41 @@ def write_run_report(run: Path) -> Path:
     return write_atomic(run / "report.html", report.render_run_report(collect_run(run)))
 
 
-def write_index(root: Path) -> Path:
-    runs = [report.IndexRun(p.name, _read_json(p / "meta.json") or {},
+def _index_meta(run: Path) -> dict:
+    meta = _read_json(run / "meta.json") or {}
+    if not isinstance(meta.get("machine"), dict):         # stored before machine ids
+        meta["machine"] = {"id": store.run_machine(run) or "unrecorded"}
+    return meta
+
+
+def write_index(root: Path, machine: str | None = None) -> Path:
+    """index.html over every run; history plots of the runs of `machine` (None: all)."""
+    runs = [report.IndexRun(p.name, _index_meta(p),
                             _load_suite(p / "bench.json"), (p / "report.html").is_file())
             for p in store.list_runs(root)]
-    labels = [r.name for r in runs]
+    plotted = [r for r in runs if machine is None or r.meta["machine"]["id"] in (machine, "unrecorded")]
+    labels = [r.name for r in plotted]
     plots = []
-    for series, points in report.history_series(runs).items():
+    for series, points in report.history_series(plotted).items():
         rel = f"{HISTORY_FOLDER}/{report.series_slug(series)}.svg"
         write_atomic(root / rel, report.plot_history_svg(series, points, labels))
         plots.append((series, rel))
-    return write_atomic(root / "index.html", report.render_index(runs, plots))
+    return write_atomic(root / "index.html", report.render_index(runs, plots, plots_machine=machine))
 
 
 def run(args) -> int:
     root = Path(args.out)
-    target = store.find_run(args.run, root) if args.run else store.newest_run(root)
+    machine = args.machine or machines.this_machine_id()
+    target = store.find_run(args.run, root, machine) if args.run else store.newest_run(root, machine)
     if not target.resolve().is_relative_to(root.resolve()):
         print(f"note: {target} is outside the store {root}/; index.html covers {root}/ only")
     path = write_run_report(target)
     print(f"wrote {path}")
     if root.is_dir():
-        print(f"wrote {write_index(root)} ({len(store.list_runs(root))} runs)")
+        plotted = store.run_machine(target)
+        counts = store.machines_in(root)
+        print(f"wrote {write_index(root, plotted)} ({len(store.list_runs(root))} runs of "
+              f"{len(counts)} machine(s): "
+              + ", ".join(f"{m} {n}" for m, n in sorted(counts.items()))
+              + (f"; history plots of machine {plotted}" if plotted else "") + ")")
     return 0
