@@ -192,7 +192,7 @@ def lines(run_label: str, found: list[PassGroup]) -> list[str]:
     troubled = [g for g in found if g.dead or (g.record or {}).get("status") in ("killed", "interrupted")]
     if len(found) <= 1 and not troubled:
         return []
-    head = (f"{run_label}: bench.json mixes {len(found)} passes" if len(found) > 1
+    head = (f"{run_label} mixes {len(found)} passes of `mapbench bench`" if len(found) > 1
             else f"{run_label}: its pass did not finish")
     return [head] + [f"  {g.describe()}" for g in found]
 

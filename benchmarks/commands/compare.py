@@ -202,6 +202,10 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     cmp.warnings[:0] = compare_passes.notes(base_passes) + compare_passes.notes(head_passes)
     if machine:
         cmp.warnings.insert(0, "different machines: " + "; ".join(machine))
+    elif store.run_machine(base) not in (None, store.run_machine(head)) and store.run_machine(head):
+        cmp.warnings.insert(0, f"two machine ids, {store.run_machine(base)} and "
+                               f"{store.run_machine(head)}, with the same CPU model and caches: "
+                               f"twins of a fleet compare, but one machine's runs compare best")
     out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
     flames, flames_md, notes = diff_flames(base, head, out_dir, base_label, head_label)
     cmp.warnings += notes
