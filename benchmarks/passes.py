@@ -88,7 +88,10 @@ class Previous:
     ids_on_disk: set = field(default_factory=set)   # pass ids with runs in bench.json now
 
 
-def prepare(run_dir: Path, *, fresh: bool, log=print) -> Previous:
+DIFF_KEY = "uncommitted_diff_sha256"     # of a pass record: store.uncommitted_diff_hash
+
+
+def prepare(run_dir: Path, *, fresh: bool, log=print, diff_hash: str | None = None) -> Previous:
     """Under the folder's lock, before the pass writes meta.json: mark dead passes
     killed, file runs stored before passes as a legacy pass, and return the benchmarks
     the new pass keeps (none with `fresh`)."""
@@ -119,6 +122,12 @@ def prepare(run_dir: Path, *, fresh: bool, log=print) -> Previous:
             changed = True
     if changed or records != (meta.get("passes") or {}):
         metamod.update_meta(run_dir, passes={k: v for k, v in records.items() if k in ids})
+    other_code = sorted({n for n, b in keep.items()
+                         if (records.get(pass_of(b)) or {}).get(DIFF_KEY, diff_hash) != diff_hash})
+    if other_code and not fresh:
+        log(f"note: {len(other_code)} benchmarks kept in {run_dir / 'bench.json'} were measured "
+            f"on other uncommitted changes than this pass's (git diff HEAD differs); "
+            f"--fresh drops them", flush=True)
     if fresh and keep:
         log(f"--fresh: the {len(keep)} benchmarks of earlier passes in {run_dir / 'bench.json'} "
             f"are dropped when this pass writes its first result", flush=True)
@@ -194,7 +203,12 @@ def lines(run_label: str, found: list[PassGroup]) -> list[str]:
         return []
     head = (f"{run_label} mixes {len(found)} passes of `mapbench bench`" if len(found) > 1
             else f"{run_label}: its pass did not finish")
-    return [head] + [f"  {g.describe()}" for g in found]
+    out = [head] + [f"  {g.describe()}" for g in found]
+    diffs = {g.record[DIFF_KEY] for g in found if DIFF_KEY in (g.record or {})}
+    if len(diffs) > 1:
+        out.append("  the passes measured different uncommitted changes (meta.json passes "
+                   f"{DIFF_KEY}: {', '.join(sorted(str(d) for d in diffs))})")
+    return out
 
 
 def origin_by_name(found: list[PassGroup]) -> dict[str, PassGroup]:

@@ -56,6 +56,19 @@ def current_revision(cwd: str | os.PathLike | None = None) -> Revision:
     return Revision(commit, bool(status))
 
 
+def uncommitted_diff_hash(cwd: str | os.PathLike | None = None) -> str | None:
+    """sha256 (12 hex) of `git diff HEAD` over tracked files: which uncommitted code a
+    `-dirty` run measured. None for a clean checkout or outside git."""
+    import hashlib
+    try:
+        diff = subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=cwd, capture_output=True)
+    except FileNotFoundError:
+        return None
+    if diff.returncode != 0 or not diff.stdout:
+        return None
+    return hashlib.sha256(diff.stdout).hexdigest()[:12]
+
+
 def resolve_commit(commitish: str, cwd: str | os.PathLike | None = None) -> str:
     """Full sha for a commit-ish (branch, tag, short sha); InputError if git does not know it."""
     try:
@@ -154,3 +167,16 @@ def newest_run(root: str | os.PathLike = DEFAULT_ROOT, machine: str | None = Non
     if not mine:
         raise InputError(f"the runs in {root}/ are " + _other_machines(runs, machine))
     return mine[-1]
+
+
+def newest_run_or_any(root: str | os.PathLike, machine: str | None) -> tuple[Path, str | None]:
+    """The newest run of `machine`; when the store has none of it (a store copied from
+    CI, looked at elsewhere), the newest run of any machine and a note that says so."""
+    try:
+        return newest_run(root, machine), None
+    except InputError:
+        if not list_runs(root):
+            raise
+    run = newest_run(root)
+    return run, (f"note: no run of machine {machine} in {root}/; using the newest run, "
+                 f"{run.name}, of machine {run_machine(run) or 'unrecorded'}")

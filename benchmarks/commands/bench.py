@@ -355,9 +355,10 @@ def run(args) -> int:
 
 def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path) -> int:
     pass_id = passes.new_pass_id()
-    previous = passes.prepare(run_dir, fresh=args.fresh, log=print)
+    diff_hash = store.uncommitted_diff_hash() if revision.dirty else None
+    previous = passes.prepare(run_dir, fresh=args.fresh, log=print, diff_hash=diff_hash)
     bench_meta = {
-        "id": pass_id, "fresh": bool(args.fresh),
+        "id": pass_id, "fresh": bool(args.fresh), passes.DIFF_KEY: diff_hash,
         "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
         "pyperf": {**MODES[mode], "processes": rounds,
                    "processes_rule": "one per round; each round runs every benchmark once",

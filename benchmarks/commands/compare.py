@@ -241,9 +241,13 @@ def pick_runs(base_spec: str, head_spec: str | None, root: Path, machine: str | 
     on = machine or machines.this_machine_id()
     if head_spec:
         head = store.find_run(head_spec, root, on)
-        on = machine or store.run_machine(head) or on
-    else:
+    elif machine:
         head = store.newest_run(root, on)
+    else:
+        head, note = store.newest_run_or_any(root, on)
+        if note:
+            print(note)
+    on = machine or store.run_machine(head) or on
     return store.find_run(base_spec, root, on), head
 
 

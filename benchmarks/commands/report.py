@@ -139,7 +139,14 @@ def write_index(root: Path, machine: str | None = None) -> Path:
 def run(args) -> int:
     root = Path(args.out)
     machine = args.machine or machines.this_machine_id()
-    target = store.find_run(args.run, root, machine) if args.run else store.newest_run(root, machine)
+    if args.run:
+        target = store.find_run(args.run, root, machine)
+    else:
+        target, note = store.newest_run_or_any(root, machine)
+        if note and args.machine is None:
+            print(note)
+        elif note:
+            target = store.newest_run(root, machine)    # --machine named: no fallback
     if not target.resolve().is_relative_to(root.resolve()):
         print(f"note: {target} is outside the store {root}/; index.html covers {root}/ only")
     path = write_run_report(target)

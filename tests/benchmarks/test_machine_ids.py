@@ -67,6 +67,10 @@ def test_two_machines_in_one_store(tmp_path, monkeypatch):
         store.find_run("HEAD", tmp_path, "nobody")
     with pytest.raises(InputError, match="--machine"):
         store.newest_run(tmp_path, "nobody")
+    # a store with no run of this machine (copied from CI): the newest of any, said so
+    run, note = store.newest_run_or_any(tmp_path, "nobody")
+    assert run == b and "no run of machine nobody" in note and theirs in note
+    assert store.newest_run_or_any(tmp_path, mine) == (a, None)
 
 
 def test_run_dir_names_the_machine(tmp_path):
