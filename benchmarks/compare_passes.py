@@ -89,8 +89,11 @@ def settings_warnings(base: RunPasses, head: RunPasses) -> list[str]:
 
 
 def markdown(base: RunPasses, head: RunPasses, names: list[str]) -> str:
-    lines = [f"- base {base.label}: " + "; ".join(g.describe() for g in base.groups),
-             f"- head {head.label}: " + "; ".join(g.describe() for g in head.groups), ""]
+    lines = []
+    for run in (base, head):
+        lines.append(f"- {run.label}:")
+        lines += [f"  - {g.describe()}" for g in run.groups]
+    lines.append("")
     if base.mixed or head.mixed:
         b_origin, h_origin = base.origin(), head.origin()
         lines += ["| benchmark | base pass | head pass |", "|---|---|---|"]
@@ -100,9 +103,9 @@ def markdown(base: RunPasses, head: RunPasses, names: list[str]) -> str:
 
 
 def html_fragment(base: RunPasses, head: RunPasses, names: list[str]) -> str:
-    items = "".join(f"<li>{html.escape(side)} {html.escape(r.label)}: "
-                    + html.escape("; ".join(g.describe() for g in r.groups)) + "</li>"
-                    for side, r in (("base", base), ("head", head)))
+    items = "".join(f"<li>{html.escape(r.label)}:<ul>"
+                    + "".join(f"<li>{html.escape(g.describe())}</li>" for g in r.groups)
+                    + "</ul></li>" for r in (base, head))
     out = f"<ul>{items}</ul>"
     if base.mixed or head.mixed:
         b_origin, h_origin = base.origin(), head.origin()

@@ -100,11 +100,12 @@ def _read_only_bench(out: Path):
             p.chmod(p.stat().st_mode & ~0o222)
         return subprocess.run(cmd, cwd=sr.ROOT, capture_output=True, text=True, timeout=180)
     unshare = shutil.which("unshare")
-    probe = subprocess.run([unshare, "-m", "true"], capture_output=True) if unshare else None
+    script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+    probe = (subprocess.run([unshare, "-m", "sh", "-c", script, "sh", str(out), "true"],
+                            capture_output=True) if unshare else None)
     if probe is None or probe.returncode != 0:
-        pytest.skip("root without a private mount namespace (unshare -m): cannot make a "
-                    "read-only store")
-    script = f'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+        pytest.skip("root that cannot bind-mount in a private mount namespace (unshare -m, "
+                    "CAP_SYS_ADMIN): cannot make a read-only store")
     return subprocess.run([unshare, "-m", "sh", "-c", script, "sh", str(out), *cmd], cwd=sr.ROOT,
                           capture_output=True, text=True, timeout=180)
 
