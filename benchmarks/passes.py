@@ -128,6 +128,10 @@ def prepare(run_dir: Path, *, fresh: bool, log=print, diff_hash: str | None = No
         log(f"note: {len(other_code)} benchmarks kept in {run_dir / 'bench.json'} were measured "
             f"on other uncommitted changes than this pass's (git diff HEAD differs); "
             f"--fresh drops them", flush=True)
+    if keep and not fresh:
+        log(f"{run_dir / 'bench.json'} holds {len(keep)} benchmarks of {len(ids)} earlier "
+            f"pass{'es' if len(ids) != 1 else ''}: this pass replaces those it runs and keeps "
+            f"the others (--fresh to start over)", flush=True)
     if fresh and keep:
         log(f"--fresh: the {len(keep)} benchmarks of earlier passes in {run_dir / 'bench.json'} "
             f"are dropped when this pass writes its first result", flush=True)
