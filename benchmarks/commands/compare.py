@@ -22,7 +22,8 @@ from mapbench.analysis.stats import compare, formats, number_deltas
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import compare_passes, machine as machines, store
-from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, calibrated_on, default_min_effect
+from mapbench.benchmarks.calibration_file import (CALIBRATION_FILE, calibrated_on, default_min_effect,
+                                                  machine_noise_note)
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -267,7 +268,8 @@ def run(args) -> int:
         if calibrated_on(root) not in (None, on) and on is not None:
             origin += (f" ({root / CALIBRATION_FILE} was measured on machine "
                        f"{calibrated_on(root)}, not HEAD's {on})")
-    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
+    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic,
+                            machine_noise=machine_noise_note(root, machine=store.run_machine(head)))
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine,
                                 base_pass=args.base_pass, head_pass=args.head_pass)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")

@@ -181,3 +181,24 @@ def test_min_statistic_option_is_used_and_stated(store, capsys):
     assert "permutation test" in out
     md = (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md").read_text()
     assert "fastest values" in md
+
+
+MACHINE_LORE = ("this VM", "1.6-2x", "KVM", "this host")
+
+
+def test_method_quotes_the_stores_own_calibration_and_no_other_machine(store, capsys):
+    root, base = store
+    head = write_run(root, "eeeeeeeeeeee", seed=2, date="2026-01-04T00:00:00+00:00")
+    md_path = head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md"
+    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+    out, md = capsys.readouterr().out, md_path.read_text()
+    for text in (out, md):
+        assert not [lore for lore in MACHINE_LORE if lore in text]
+        assert "no calibration of this machine's noise: `mapbench calibrate` measures it" in text
+    (root / "calibration.json").write_text(json.dumps({"statistic": "quiet", "process_noise": {
+        "processes": 48, "quiet_processes": 31, "quiet_level_sd_pct": 4.26}}))
+    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+    out, md = capsys.readouterr().out, md_path.read_text()
+    for text in (out, md):
+        assert not [lore for lore in MACHINE_LORE if lore in text]
+        assert "31 of 48 worker processes had quiet values, and the quiet levels varied by 4.3% (sd)" in text
