@@ -77,3 +77,15 @@ def test_run_dir_names_the_machine(tmp_path):
     rev = store.Revision("f" * 40, True)
     assert store.run_dir(tmp_path, rev, "box-1").name == "ffffffffffff-dirty@box-1"
     assert store.run_dir(tmp_path, rev).name.endswith("@" + machine.this_machine_id())
+
+
+def test_a_calibration_of_another_machine_is_not_used_for_this_one(tmp_path):
+    from mapbench.analysis.stats import compare
+    from mapbench.benchmarks import calibration_file as cf
+    (tmp_path / cf.CALIBRATION_FILE).write_text(json.dumps({
+        "suggested_min_effect_pct": 7, "machine": {"id": "box-a"},
+        "process_noise": {"quiet_processes": 5, "processes": 6}}))
+    assert cf.default_min_effect(tmp_path, "median", machine="box-a") == pytest.approx(0.07)
+    assert cf.default_min_effect(tmp_path, "median", machine="box-b") == compare.DEFAULT_MIN_EFFECT
+    assert "5 of 6" in cf.machine_noise_note(tmp_path, machine="box-a")
+    assert "measured on machine box-a, not box-b" in cf.machine_noise_note(tmp_path, machine="box-b")
