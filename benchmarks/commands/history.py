@@ -1,12 +1,15 @@
 """`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
 
 For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a temporary
-folder: `git worktree add --detach`, a fresh venv that sees this interpreter's
-site-packages through a .pth file (so the dependencies need no network), `pip install
---no-deps --no-build-isolation` of the worktree (which builds its native module), then
-that commit's own `python -m benchmarks.cli bench --out ROOT` with cwd in the worktree,
-so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/` for commits from
-before machine ids). The worktree and venv are removed afterwards.
+folder: `git worktree add --detach`, a fresh venv that sees this interpreter's packages
+(so the dependencies need no network), the commit's declared build backend taken from
+this environment, else the suite's wheel cache, else pip's indexes (see
+benchmarks/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
+(which builds its native module), then that commit's own `mapbench bench --out ROOT` with
+cwd in the worktree, so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
+for commits from before machine ids). The worktree and venv are removed afterwards. A
+failed build's note is the backend's first error line; pip's whole output is kept in
+`ROOT/history-logs/<commit12>.build.log`.
 
 One history per machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
 each commit's bench also locks its own run folder, so a `mapbench bench` of the same
@@ -25,17 +28,17 @@ import shlex
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import machine as machines, store, store_lock
+from mapbench.benchmarks import commit_build, machine as machines, store, store_lock
 
 NOTES_FILE = "history.json"          # in the store root: commit -> what happened (and where)
 NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten
+BUILD_LOGS = "history-logs"         # in the store root: <commit12>.build.log of a failed build
 BUILD_FAILED = "build failed"
 NO_BENCH = "no mapbench bench at this commit"
 BENCH_FAILED = "bench failed"
@@ -55,6 +58,10 @@ def register(subparsers) -> None:
                         "e.g. \"--fast --only '^iterate/'\"")
     p.add_argument("--retry-failed", action="store_true",
                    help="try again the commits that failed to build in an earlier history run")
+    p.add_argument("--wheel-cache", metavar="DIR", type=Path, default=None,
+                   help="where the build requirements this environment lacks are kept as wheels, "
+                        "so later runs need no network (default: $MAPBENCH_WHEEL_CACHE, else "
+                        "~/.cache/mapbench/build-wheels)")
     p.add_argument("--repo", metavar="DIR", default=".",
                    help="the git checkout whose history to walk (default: current folder)")
     p.add_argument("--wait", action="store_true",
@@ -125,30 +132,25 @@ def _last_lines(text: str, n: int = 2) -> str:
     return " | ".join(lines[-n:]) if lines else "no output"
 
 
-def make_venv(folder: Path) -> Path:
-    """A venv whose interpreter also sees this interpreter's site-packages (after its own)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True,
-                   capture_output=True)
-    python = folder / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    Path(purelib, "mapbench-history-parent.pth").write_text("\n".join(sorted(ours)) + "\n")
-    return python
+def save_build_log(root: Path, commit: str, log: list[str]) -> Path:
+    path = root / BUILD_LOGS / f"{commit[:store.COMMIT_CHARS]}.build.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, "".join(log))
+    return path
 
 
 def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
-                    work: Path, machine: str) -> tuple[str, str]:
+                    work: Path, wheel_cache: Path, machine: str, say=print) -> tuple[str, str]:
     """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
     src = work / "src"
     git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
     try:
-        python = make_venv(work / "venv")
-        build = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
-                                "--no-build-isolation", "--no-warn-script-location", str(src)],
-                               capture_output=True, text=True)
-        if build.returncode != 0:
-            return BUILD_FAILED, _last_lines(build.stderr or build.stdout)
+        python = commit_build.make_venv(work / "venv")
+        built = commit_build.build(python, src, wheel_cache, say)
+        if not built.ok:
+            log = save_build_log(root, commit, built.log) if built.log else None
+            return BUILD_FAILED, built.note + (f" (pip's output: {log})" if log else "")
+        say(built.note)
         if not (src / "benchmarks" / "commands" / "bench.py").is_file():
             return NO_BENCH, "benchmarks/commands/bench.py does not exist there"
         env = dict(os.environ)
@@ -168,7 +170,7 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
         if bench.returncode != 0:
             return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
                                   f"{_last_lines(bench.stderr)}")
-        return DONE, ""
+        return DONE, built.note
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(src)], cwd=repo,
                        capture_output=True)
@@ -192,6 +194,7 @@ def _run_locked(args, root: Path, machine: str) -> int:
     top = Path(git(["rev-parse", "--show-toplevel"], repo))
     commits = commits_in(args.rev_range, top)
     notes = load_notes(root)
+    wheel_cache = args.wheel_cache or commit_build.default_wheel_cache()
     counts = {"ran": 0, "skipped": 0, "failed": 0}
     started = time.monotonic()
     others = sorted(set(store.machines_in(root)) - {machine})
@@ -213,7 +216,8 @@ def _run_locked(args, root: Path, machine: str) -> int:
         t0 = time.monotonic()
         work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
         try:
-            status, note = build_and_bench(commit, top, root, bench_args, work, machine)
+            status, note = build_and_bench(commit, top, root, bench_args, work, wheel_cache, machine,
+                                           say=lambda line, head=head: print(f"{head}: {line}", flush=True))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         save_note(root, commit, status, note, time.monotonic() - t0, machine)

@@ -36,6 +36,14 @@ def test_summary_md_plots_and_go_peers(tmp_path):
     assert {p.name for p in plots} == {"ns_per_element.svg", "ns_per_element.png",
                                        "storage.svg", "storage.png"}
     assert b"L1d" in (tmp_path / "plots" / "ns_per_element.svg").read_bytes()
+    assert b"go1.19.8 for range" in (tmp_path / "plots" / "ns_per_element.svg").read_bytes()
+
+
+def test_summary_md_opens_with_the_findings(tmp_path):
+    write_run(tmp_path, [f"iterinit/storage={s}/n=1024" for s in ("stack", "heap", "pool")])
+    text, _ = summary.summarize(tmp_path, plots=False)
+    assert text.index("## Findings") < text.index("**Heap vs stack iterator**") < text.index("### ")
+    assert "**Does pooling pay?**" in text and "Method: " in text
 
 
 def test_no_bench_json_is_an_input_error(tmp_path):
