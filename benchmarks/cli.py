@@ -13,6 +13,7 @@ from mapbench.benchmarks.store_lock import StoreBusy
 SUBCOMMAND_MODULES = [
     "mapbench.benchmarks.commands.bench",
     "mapbench.benchmarks.commands.profile",
+    "mapbench.benchmarks.commands.peers",
     "mapbench.benchmarks.commands.compare",
     "mapbench.benchmarks.commands.history",
     "mapbench.benchmarks.commands.calibrate",

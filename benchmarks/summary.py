@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.render import benchplots, benchsummary
+from mapbench.analysis.render import benchplots, benchsummary, peersplot
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import findings
@@ -63,8 +63,10 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
 
     written: list[Path] = []
     if plots:
-        for stem, formats in benchplots.all_plots(results, caches, best_prefetch,
-                                                             peers).items():
+        plots_by_stem = benchplots.all_plots(results, caches, best_prefetch, peers)
+        if peersplot.has_peers(peers):
+            plots_by_stem["go_peers"] = benchplots.render(peersplot.peers_figure(results, peers))
+        for stem, formats in plots_by_stem.items():
             for fmt, data in formats.items():
                 written.append(write_atomic(run_dir / "plots" / f"{stem}.{fmt}", data))
     return text, written

@@ -121,6 +121,7 @@ def collect_run(run: Path) -> report.RunView:
     files += _rel(run, (run / "pprof").glob("*.pb.gz"))
     files += _rel(run, (run / "pyinstrument").glob("*.html"))
     files += _rel(run, (run / "folded").glob("*.folded"))
+    files += _rel(run, (run / "peers").glob("*.txt"))
     return report.RunView(
         name=run.name, meta=meta, suite=suite, summary_md=_summary(suite, peers),
         cachemiss_md=cachemiss_md, layout=layout, layout_source=layout_source,

@@ -183,6 +183,28 @@ def test_min_statistic_option_is_used_and_stated(store, capsys):
     assert "fastest values" in md
 
 
+def test_go_peers_are_context_never_a_verdict(store, capsys):
+    root, base = store
+    head = write_run(root, "dddddddddddd", seed=2, date="2026-01-04T00:00:00+00:00")
+
+    def peers(ns, version):
+        return json.dumps({"format": 2, "versions": [{"label": "go1.23", "go_version": version, "map": "classic",
+                                                      "benchmarks": [{"name": "go1.23/iterate/n=1024", "n": 1024,
+                                                                      "ns_per_element": ns}]}]})
+    (base / "peers.json").write_text(peers(10.0, "go1.23.8"))
+    (head / "peers.json").write_text(peers(20.0, "go1.23.9"))               # Go twice as slow
+    for run in (base, head):
+        (run / "folded" / "go1.23-iterate.folded").write_text("runtime.mapiternext 5\n")
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "5"])
+    assert rc == 0 and "0 slower" in capsys.readouterr().out
+    folder = head / "compare" / "vs-aaaaaaaaaaaa"
+    context = (folder / "compare.md").read_text().split("Go peers (context only, no verdict)")[1]
+    assert "| go1.23/iterate/n=1024 | 10.00 | 20.00 | +100.0% |" in context
+    assert "base ran go1.23.8, head go1.23.9" in context
+    assert not (folder / "diffflame" / "go1.23-iterate.svg").exists()      # not drawn as perf samples of ours
+    assert "go1.23/iterate/n=1024" in (folder / "compare.html").read_text()
+
+
 MACHINE_LORE = ("this VM", "1.6-2x", "KVM", "this host")
 
 
