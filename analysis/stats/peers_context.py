@@ -8,10 +8,8 @@ change, and says when the exact Go versions differ. No test, no threshold, no ex
 """
 from __future__ import annotations
 
-import html
-
+from mapbench.analysis.render import pages
 from mapbench.analysis.render.peers import versions
-from mapbench.analysis.render.html_page import html_table
 from mapbench.analysis.stats.formats import format_change
 
 TITLE = "Go peers (context only, no verdict)"
@@ -58,4 +56,4 @@ def context_html(base_peers: dict | None, head_peers: dict | None) -> str | None
     rows, notes = context_rows(base_peers, head_peers)
     if not rows:
         return None
-    return f"<p>{html.escape(_intro(notes))}</p>" + html_table(HEADER, rows)
+    return pages.render("peers_context.html.j2", intro=_intro(notes), header=HEADER, rows=rows)
