@@ -155,11 +155,13 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
 def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
                valgrind: str = "valgrind", setarch: str = "setarch", jobs: int | None = None,
                perf: str = "perf", inject_work_pct: int | None = None,
-               hardware: bool = True) -> dict | None:
+               hardware: bool = True, keep_earlier: bool = False) -> dict | None:
     """Run the count pass for `benchmarks`, write <run_dir>/counts.json; the document, or
     None when nothing could be counted (then no file is written). The injected work is
     `inject_work_pct`, else MAPBENCH_INJECT_WORK_PCT of this process; `hardware=False`
-    skips the perf stat path."""
+    skips the perf stat path. With `keep_earlier`, the benchmarks of an earlier counts.json
+    in run_dir that this pass did not count are kept (same simulated caches and injected
+    work only), listed under `kept_from_earlier`."""
     from mapbench.benchmarks import hwcounts
 
     started = time.monotonic()
@@ -225,6 +227,8 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
         "skipped": skipped,
         "failed": failed,
     }
+    if keep_earlier:
+        _keep_earlier(doc, run_dir, log)
     if hardware:
         doc["hardware"] = hwcounts.hardware_pass([b for b in benchmarks if b.name in entries],
                                                  log=log, perf=perf)
@@ -236,6 +240,29 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
         f"({doc['cpu_seconds']:.0f} CPU-seconds of valgrind and workers) -> "
         f"{run_dir / COUNTS_FILE}", flush=True)
     return doc
+
+
+def _keep_earlier(doc: dict, run_dir: Path, log) -> None:
+    """Carry over an earlier counts.json's benchmarks that this pass did not count."""
+    try:
+        earlier = load_counts(run_dir)
+    except InputError as exc:
+        log(f"[counts] the earlier {COUNTS_FILE} is not kept: {exc}")
+        return
+    if not earlier:
+        return
+    if (earlier.get("cache_model") != doc["cache_model"]
+            or earlier.get("inject_work_pct", 0) != doc["inject_work_pct"]):
+        log(f"[counts] the earlier {COUNTS_FILE} simulated other caches or injected other work: "
+            f"its benchmarks are not kept")
+        return
+    kept = {name: entry for name, entry in earlier["benchmarks"].items()
+            if name not in doc["benchmarks"] and name not in doc["failed"]}
+    if kept:
+        doc["benchmarks"].update(kept)
+        doc["kept_from_earlier"] = sorted(kept)
+        log(f"[counts] kept {len(kept)} benchmarks counted by an earlier pass "
+            f"(`--fresh` drops them)")
 
 
 def _children_cpu_seconds() -> float:

@@ -20,9 +20,20 @@ def add_arguments(parser) -> None:
                        help="run only the count pass: counts.json, no timings")
 
 
-def run_count_pass(benchmarks, run_dir: Path) -> dict | None:
-    """The count pass, its record in meta.json; the counts document or None."""
-    doc = counts.count_pass(benchmarks, run_dir, log=print)
+def counts_only(benchmarks, run_dir: Path, revision, *, fresh: bool, plots: bool) -> int:
+    """`--counts-only`: the count pass alone; meta.json is written only if the run has none."""
+    if metamod.read_meta(run_dir) is None:
+        metamod.write_meta(run_dir, metamod.collect_meta(revision))
+    doc = run_count_pass(benchmarks, run_dir, fresh=fresh)
+    summarize(run_dir, plots=plots)
+    return 0 if doc is not None and not doc["failed"] else 1
+
+
+def run_count_pass(benchmarks, run_dir: Path, *, fresh: bool = False) -> dict | None:
+    """The count pass, its record in meta.json; the counts document or None. Counts of
+    benchmarks this pass did not run stay in counts.json (as bench.json keeps earlier
+    passes' results) unless `fresh`."""
+    doc = counts.count_pass(benchmarks, run_dir, log=print, keep_earlier=not fresh)
     metamod.update_meta(run_dir, counts=(
         {"status": "none", "file": None} if doc is None else
         {"status": "complete" if not doc["failed"] else "partial", "file": counts.COUNTS_FILE,

@@ -125,3 +125,19 @@ def test_counted_hardware_events_are_the_difference_of_two_runs(tmp_path):
     section = hwcounts.hardware_pass(benches(ITERATE), log=lambda *a, **k: None, perf=perf)
     assert section["status"] == "counted"
     assert section["benchmarks"][ITERATE] == {"instructions:u": 7.0, "cycles:u": 3.0}
+
+
+def test_a_subset_pass_keeps_the_earlier_counts_of_the_other_benchmarks(tmp_path):
+    entry = {"loops": 1, "elements": 10, "totals": {}, "per_element": {"Ir": 5.0}}
+    earlier = {"cache_model": {"D1": "x"}, "inject_work_pct": 0,
+               "benchmarks": {ITERATE: entry, INIT: entry}}
+    (tmp_path / counts.COUNTS_FILE).write_text(json.dumps(earlier))
+    lines = []
+    doc = {"cache_model": {"D1": "x"}, "inject_work_pct": 0, "benchmarks": {ITERATE: dict(entry)},
+           "failed": {}}
+    counts._keep_earlier(doc, tmp_path, lambda *a, **k: lines.append(a[0]))
+    assert set(doc["benchmarks"]) == {ITERATE, INIT} and doc["kept_from_earlier"] == [INIT]
+    other = {**doc, "benchmarks": {ITERATE: dict(entry)}, "inject_work_pct": 2}
+    other.pop("kept_from_earlier")
+    counts._keep_earlier(other, tmp_path, lambda *a, **k: lines.append(a[0]))
+    assert set(other["benchmarks"]) == {ITERATE} and "not kept" in lines[-1]
