@@ -8,73 +8,14 @@
  * the result is independent of the random iteration order and nothing is optimised
  * away.
  *
- * Calibration: with set_inject_slowdown_pct(p) (MAPBENCH_INJECT_SLOWDOWN_PCT), the
- * iteration kernels spend p% of their measured loop time in calibration_spin, inside
- * the timed region, doing real work, so the slowdown shows in a flame graph.
+ * The timed region, the calibration slowdown and the roofline are shared with the
+ * Swiss map's kernels (common/timing.h, common/timing.c).
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 199309L /* clock_gettime, in timing.h */
 #include <stdlib.h>
-#include <time.h>
 
 #include "map.h"
-
-static uint32_t inject_slowdown_pct;
-static volatile uint64_t spin_sink;
-
-void set_inject_slowdown_pct(uint32_t pct) { inject_slowdown_pct = pct; }
-
-static inline uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Mix a running value until ns nanoseconds have passed (clock read every 256 rounds).
- * The mixing is inline on purpose: gcc 12 gives leaf functions such as hash64 no frame
- * even with -fno-omit-frame-pointer, so perf's frame-pointer unwinding from a sample in
- * a called leaf would skip this frame and charge the spin to kernel_iterate;hash64. */
-MB_NOINLINE uint64_t calibration_spin(uint64_t ns) {
-    uint64_t start = now_ns(), x = start;
-    for (;;) {
-        for (int j = 0; j < 256; j++) {   /* splitmix64's finaliser */
-            x += 0x9e3779b97f4a7c15ull;
-            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-            x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-            x ^= x >> 31;
-        }
-        if (now_ns() - start >= ns) break;
-    }
-    spin_sink = x;
-    return x;
-}
-
-static void maybe_spin(uint64_t t0) {
-    if (inject_slowdown_pct) calibration_spin((now_ns() - t0) * inject_slowdown_pct / 100);
-}
-
-static inline uint64_t fold(uint64_t k, uint64_t v) { return k * 0x9e3779b97f4a7c15ull + v; }
-
-uint64_t fold_entry(uint64_t k, uint64_t v) { return fold(k, v); }
-
-typedef struct region {
-    uint64_t t0;
-    alloc_counts a0;
-} region;
-
-static region region_start(void) {
-    region r;
-    r.a0 = alloc_thread_counts();
-    r.t0 = now_ns();
-    return r;
-}
-
-static kernel_result region_end(region r, uint64_t elements, uint64_t checksum) {
-    uint64_t t1 = now_ns();
-    alloc_counts a1 = alloc_thread_counts();
-    kernel_result res = {(double)(t1 - r.t0) * 1e-9, elements, checksum,
-                         a1.allocs - r.a0.allocs, a1.bytes - r.a0.bytes, MAP_OK};
-    return res;
-}
+#include "timing.h"
 
 static inline hiter *iter_get(int storage, hiter *stack) {
     switch (storage) {
@@ -168,15 +109,6 @@ MB_NOINLINE kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int
     return res;
 }
 
-/* Sum of the per-map timed regions of the kernels that build a fresh map per loop. */
-static void add_result(kernel_result *total, kernel_result one) {
-    total->seconds += one.seconds;
-    total->elements += one.elements;
-    total->checksum += one.checksum;
-    total->allocs += one.allocs;
-    total->alloc_bytes += one.alloc_bytes;
-}
-
 MB_NOINLINE kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed) {
     kernel_result total = {0, 0, 0, 0, 0, MAP_OK};
     for (uint64_t l = 0; l < loops; l++) {
@@ -260,29 +192,4 @@ MB_NOINLINE kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t see
         add_result(&total, one);
     }
     return total;
-}
-
-MB_NOINLINE kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops) {
-    uint64_t nwords = nbytes / sizeof(uint64_t);
-    uint64_t *buf = malloc((nwords ? nwords : 1) * sizeof(uint64_t));
-    if (!buf) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_NO_MEMORY};
-    for (uint64_t i = 0; i < nwords; i++) buf[i] = i * 0x9e3779b97f4a7c15ull;
-    uint64_t sum = 0;
-    region r = region_start();
-    for (uint64_t l = 0; l < loops; l++) {
-        /* Four independent sums, so the adds never limit the read rate. */
-        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-        for (; i + 4 <= nwords; i += 4) {
-            s0 += buf[i];
-            s1 += buf[i + 1];
-            s2 += buf[i + 2];
-            s3 += buf[i + 3];
-        }
-        for (; i < nwords; i++) s0 += buf[i];
-        sum += s0 + s1 + s2 + s3;
-        __asm__ volatile("" : "+r"(sum)); /* keep every pass */
-    }
-    kernel_result res = region_end(r, nwords * loops, sum);
-    free(buf);
-    return res;
 }

@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "map.h"
+#include "common.h"
 
 static _Atomic uint64_t total_allocs, total_frees, total_bytes;
 static _Thread_local alloc_counts thread_counts;

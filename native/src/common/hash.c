@@ -7,13 +7,15 @@
  * few cycles, close to Go's 3-round AESENC memhash64. Go's hash0 is 32 bits; we keep
  * that width and spread it with the wyhash secret.
  *
+ * stream_key is the benchmarks' and tests' fixed stream of distinct keys.
+ *
  * fastrand is wyrand on a per-thread state (Go: per-M state), seeded from the clock
  * and the state's address unless fastrand_seed() fixes it.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <time.h>
 
-#include "map.h"
+#include "common.h"
 
 static inline uint64_t mum(uint64_t a, uint64_t b) {
     __uint128_t r = (__uint128_t)a * b;
@@ -50,3 +52,12 @@ uint64_t fastrand64(void) {
 }
 
 uint32_t fastrand(void) { return (uint32_t)fastrand64(); }
+
+/* A fixed stream of distinct keys: the splitmix64 finaliser is a bijection, so keys
+ * with the same seed and different i never collide. */
+uint64_t stream_key(uint64_t seed, uint64_t i) {
+    uint64_t z = seed * 0x9e3779b97f4a7c15ull + i;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}

@@ -1,0 +1,80 @@
+/*
+ * common.h: what every map in native/src shares: the counting allocator (alloc.c), the
+ * hash, randomness and key stream (hash.c), the error codes the operations return
+ * negated, the timed kernels' result and storage modes (timing.c), and the layout
+ * introspection record. The classic map (classic/map.h) and the Swiss map
+ * (swiss/swiss.h) both include it.
+ */
+#ifndef MAPBENCH_COMMON_H
+#define MAPBENCH_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MB_NOINLINE __attribute__((noinline))
+/* gcc gives a function that needs no stack frame none, even with -fno-omit-frame-pointer
+ * (and -mno-omit-leaf-frame-pointer does not change that in gcc 12). perf's frame-pointer
+ * unwinding from a sample in such a leaf then skips the leaf's caller: samples in
+ * hash64 showed as kernel_lookup;hash64, without mapaccess. Taking the frame address
+ * forces the frame (push rbp; mov rsp,rbp). hash64 gets it (a lookup costs 15-35 ns,
+ * two instructions are noise there); mapiternext's fast path does not: at ~4 ns per
+ * element it would cost measurable time, so frame-pointer profiles show its samples
+ * directly under the kernel's FFI call (`--call-graph dwarf` shows kernel_iterate). */
+#define MB_KEEP_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+
+/* Error codes (returned negated by the operations of every map). */
+enum {
+    MAP_OK = 0,
+    MAP_ERR_CONCURRENT_WRITES = 1,  /* "concurrent map writes" */
+    MAP_ERR_ITERATION_WRITE = 2,    /* "concurrent map iteration and map write" */
+    MAP_ERR_READ_WRITE = 3,         /* "concurrent map read and map write" */
+    MAP_ERR_NO_MEMORY = 4,
+};
+
+/* The counting allocator (alloc.c). */
+typedef struct alloc_counts {
+    uint64_t allocs;
+    uint64_t frees;
+    uint64_t bytes;
+} alloc_counts;
+
+void *mb_malloc(size_t size);
+void *mb_calloc(size_t n, size_t size);
+void mb_free(void *p);
+alloc_counts alloc_totals(void);        /* process-wide */
+alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
+
+/* Hashing, randomness and the benchmarks' key stream (hash.c). */
+uint64_t hash64(uint64_t key, uint64_t seed);
+uint64_t fastrand64(void);
+uint32_t fastrand(void);
+void fastrand_seed(uint64_t seed);
+uint64_t stream_key(uint64_t seed, uint64_t i);
+
+/* Timed kernels: storage of the iterator, the result, the calibration knob (timing.c;
+ * the region helpers are in timing.h). */
+enum { STORAGE_STACK = 0, STORAGE_HEAP = 1, STORAGE_POOL = 2 };
+typedef struct kernel_result {
+    double seconds;
+    uint64_t elements;
+    uint64_t checksum;
+    uint64_t allocs;
+    uint64_t alloc_bytes;
+    int32_t error;
+} kernel_result;
+void set_inject_slowdown_pct(uint32_t pct);
+uint64_t calibration_spin(uint64_t ns);
+uint64_t fold_entry(uint64_t k, uint64_t v);
+kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
+
+/* Layout introspection: one record per struct field (classic/layout.c, swiss/layout.c). */
+typedef struct layout_field {
+    const char *type;
+    const char *name;
+    size_t offset;
+    size_t size;
+    size_t type_size;
+} layout_field;
+
+#endif
