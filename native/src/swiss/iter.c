@@ -91,7 +91,7 @@ static inline bool take_entry(swiss_iter *it, swiss_group *g, unsigned i, bool g
 }
 
 /* The small map's group (Next, table.go 656-705). */
-static int next_small(swiss_iter *it) {
+static int swiss_iter_next_small(swiss_iter *it) {
     bool grown = it->m->dirLen > 0;
     for (; it->entryIdx < SWISS_GROUP_SLOTS; it->entryIdx++) {
         unsigned k = (unsigned)((it->entryIdx + it->entryOffset) % SWISS_GROUP_SLOTS);
@@ -146,9 +146,9 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
 /* Everything but the common case: the small map, the first step into a table, a
  * chunk used up, an entry deleted since its chunk was entered, a replaced table, the
  * end (Go: Next, table.go 707-1004, with chunks in place of its per-group matchFull). */
-static MB_NOINLINE int next_slow(swiss_iter *it) {
+static MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
     swiss_map *m = it->m;
-    if (it->dirIdx < 0) return next_small(it);
+    if (it->dirIdx < 0) return swiss_iter_next_small(it);
 
     if (it->globalDepth != m->globalDepth) {
         /* The directory doubled (once or more) since we last looked: the same position
@@ -214,7 +214,7 @@ MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
             return MAP_OK;
         }
     }
-    return next_slow(it);
+    return swiss_iter_next_slow(it);
 }
 
 /* One step of Python's per-element iteration in one call, as the classic mapiter_step:

@@ -224,7 +224,7 @@ static void note_rebuild(swiss_map *m) {
 
 /* grow (table.go 1090): a table of twice the capacity with the same index and depth
  * replaces t; tombstones are dropped. t stays readable for iterators that hold it. */
-static MB_NOINLINE void table_grow(swiss_map *m, swiss_table *t, uint16_t newCapacity) {
+static MB_NOINLINE void swiss_table_grow(swiss_map *m, swiss_table *t, uint16_t newCapacity) {
     swiss_table *nt = table_new(newCapacity, t->index, t->localDepth);
     if (!nt) fatal("out of memory");
     for (uint64_t i = 0; i <= t->lengthMask; i++) {
@@ -243,7 +243,7 @@ static MB_NOINLINE void table_grow(swiss_map *m, swiss_table *t, uint16_t newCap
 
 /* split (table.go 1040): two tables of the maximum capacity, one localDepth deeper;
  * the entries go left or right by the hash bit just below the old depth's bits. */
-static MB_NOINLINE void table_split(swiss_map *m, swiss_table *t) {
+static MB_NOINLINE void swiss_table_split(swiss_map *m, swiss_table *t) {
     uint8_t localDepth = (uint8_t)(t->localDepth + 1);
     swiss_table *left = table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
     swiss_table *right = table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
@@ -265,12 +265,12 @@ static MB_NOINLINE void table_split(swiss_map *m, swiss_table *t) {
 }
 
 /* rehash (table.go 1026): double while within the maximum capacity, else split. */
-static void table_rehash(swiss_map *m, swiss_table *t) {
+static void swiss_table_rehash(swiss_map *m, swiss_table *t) {
     uint32_t newCapacity = 2u * t->capacity;
     if (newCapacity <= SWISS_MAX_TABLE_CAPACITY)
-        table_grow(m, t, (uint16_t)newCapacity);
+        swiss_table_grow(m, t, (uint16_t)newCapacity);
     else
-        table_split(m, t);
+        swiss_table_split(m, t);
 }
 
 /* growToSmall (map.go 621): the small map's single group. */
@@ -284,7 +284,7 @@ static void grow_to_small(swiss_map *m) {
 
 /* growToTable (map.go 631): the 9th insert moves the small group into a 16-slot table
  * behind a one-entry directory. */
-static MB_NOINLINE void grow_to_table(swiss_map *m) {
+static MB_NOINLINE void swiss_grow_to_table(swiss_map *m) {
     swiss_table *t = table_new(2 * SWISS_GROUP_SLOTS, 0, 0);
     swiss_table **dir = mb_malloc(sizeof(*dir));
     if (!t || !dir) fatal("out of memory");
@@ -414,7 +414,7 @@ static swiss_slot *table_put_slot(swiss_map *m, swiss_table *t, uint64_t hash, u
             m->used++;
             return &g->slots[i];
         }
-        table_rehash(m, t);
+        swiss_table_rehash(m, t);
         return NULL;
     }
 }
@@ -431,7 +431,7 @@ MB_NOINLINE int swiss_put(swiss_map *m, uint64_t key, uint64_t value) {
         if (m->used < SWISS_GROUP_SLOTS)
             slot = small_put_slot(m, hash, key);
         else
-            grow_to_table(m);
+            swiss_grow_to_table(m);
     }
     while (slot == NULL) {
         swiss_table *t = swiss_directory_at(m, directory_index(m, hash));
