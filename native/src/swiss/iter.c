@@ -120,6 +120,23 @@ static inline uint64_t full_slots(const swiss_group *g) {
     return (full * 0x0102040810204080ull) >> 56;
 }
 
+/* The last chunk of t is entered: prefetch where the walk of the next table will
+ * start (its first `prefetch` groups, at most a chunk), so the software prefetch also
+ * runs ahead across the jump to another table. Skipped while the directory has
+ * doubled since the last step or t was replaced (the next step sorts that out). */
+static void prefetch_next_table(const swiss_iter *it, const swiss_table *t) {
+    const swiss_map *m = it->m;
+    if (it->globalDepth != m->globalDepth || t->index < 0) return;
+    int64_t next = it->dirIdx + ((int64_t)1 << (m->globalDepth - t->localDepth));
+    if (next >= m->dirLen) return; /* t is the last table of the walk */
+    uint64_t d = ((uint64_t)next + it->dirOffset) & (uint64_t)(m->dirLen - 1);
+    const swiss_table *nt = swiss_directory_at(m, d);
+    uint64_t g = (it->entryOffset & ((uint64_t)nt->capacity - 1)) >> SWISS_GROUP_SLOTS_BITS;
+    uint64_t n = it->prefetch < ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS ? it->prefetch
+                                                                       : ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS;
+    for (uint64_t i = 0; i < n; i++) prefetch_group(&nt->groups[(g + i) & nt->lengthMask]);
+}
+
 /* Enter the next chunk of t (INVARIANT I1): the up to 64 slots of the aligned run
  * of groups that holds the slot at entryIdx, from that slot on and, where the walk
  * wraps back into its first chunk, only up to the slot it started at. */
@@ -141,6 +158,7 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     it->match = match << from;
     it->group = &t->groups[g0];
     it->entryIdx += covered;
+    if (it->prefetch && it->entryIdx == capacity) prefetch_next_table(it, t);
 }
 
 /* Everything but the common case: the small map, the first step into a table, a
