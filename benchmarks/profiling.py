@@ -23,8 +23,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.render import cachemiss_tables
 from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks import families
 from mapbench.benchmarks.collectors import Capture, cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy
 
 SMALL = 1 << 14
@@ -52,7 +53,8 @@ class Config:
     @property
     def name(self) -> str:
         base = f"{self.op}-n{self.n}"
-        if self.op.startswith("iter"):
+        family = families.of_kernel(self.op)
+        if family is not None and family.iterator:
             base += f"-{self.storage}-pf{self.prefetch}"
         return base if self.layer == "native" else f"{self.layer}-{base}"
 
@@ -226,13 +228,13 @@ class Pass:
         if configs:
             write_atomic(self.out / "cachemiss.json",
                          json.dumps({"configurations": configs}, indent=2, sort_keys=True) + "\n")
-            md = ["# Cache misses per element", "", cachemiss.summary_table(configs)]
+            md = ["# Cache misses per element", "", cachemiss_tables.summary_table(configs)]
             for config in configs:
-                table = cachemiss.attribution_table(config)
+                table = cachemiss_tables.attribution_table(config)
                 if table:
                     md += [table]
             write_atomic(self.out / "cachemiss.md", "\n".join(md))
-            write_atomic(self.out / "plots" / "cachemiss.svg", cachemiss.plot_misses_per_element(configs))
+            write_atomic(self.out / "plots" / "cachemiss.svg", cachemiss_tables.plot_misses_per_element(configs))
         entries = merge_by_name(load_json_list(self.out / "profile.json", "configurations"), self.entries)
         index = {"configurations": entries, "sources": self.sources, "messages": self.messages,
                  "options": {"frequency_hz": self.options.frequency, "call_graph": self.options.call_graph,

@@ -24,9 +24,11 @@ import os
 import sys
 import time
 
-OPS = ("iterate", "iter_init", "iterate_growing", "insert", "lookup", "delete", "roofline")
+from mapbench.benchmarks import families
+from mapbench.benchmarks.families import STORAGES
+
+OPS = families.KERNELS                     # one per C kernel of the family table
 LAYERS = ("native", "python", "driver")
-STORAGES = ("stack", "heap", "pool")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +76,8 @@ class Workload:
         self.args = args
         self.map = None
         self.checksum = 0
-        if args.op in ("iterate", "iter_init", "lookup"):
+        self.family = families.of_kernel(args.op)
+        if self.family.kernel_input == "map":
             self.map = native.Map(seed=args.seed, prefetch=args.prefetch)
             self.map.fill(args.n, key_seed=args.seed)
 
@@ -95,20 +98,9 @@ class Workload:
                 elements += r.elements
                 self.checksum ^= r.checksum
             return seconds, elements
-        if a.op == "iterate":
-            r = k.iterate(m, loops, storage=a.storage, prefetch=a.prefetch)
-        elif a.op == "iter_init":
-            r = k.iter_init(m, loops, storage=a.storage)
-        elif a.op == "iterate_growing":
-            r = k.iterate_growing(a.n, loops, storage=a.storage, prefetch=a.prefetch, seed=a.seed)
-        elif a.op == "insert":
-            r = k.insert(a.n, loops, seed=a.seed)
-        elif a.op == "lookup":
-            r = k.lookup(m, loops)
-        elif a.op == "delete":
-            r = k.delete(a.n, loops, seed=a.seed)
-        else:
-            r = k.roofline(a.n, loops)
+        # --n is the byte count for a kernel that reads bytes (roofline).
+        r = families.call_kernel(k, self.family, families.KernelCall(
+            loops, n=a.n, map=m, storage=a.storage, prefetch=a.prefetch, seed=a.seed))
         self.checksum ^= r.checksum
         return r.seconds, r.elements
 

@@ -10,6 +10,9 @@ import json
 import re
 
 from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters import cachegrind_out
+from mapbench.analysis.render import cachemiss_tables
+from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.commands.streams import read_nonempty, write_output
 from mapbench.analysis.errors import InputError
 
@@ -38,8 +41,8 @@ def summarize(text: str, elements: int, functions: str | None = None, name: str 
     if elements <= 0:
         raise InputError("--elements must be a positive number")
     config = {"name": name} if name else {}
-    if cachemiss.looks_like_cachegrind(text):
-        profile = cachemiss.parse_cachegrind(text)
+    if cachegrind_out.looks_like_cachegrind(text):
+        profile = cachegrind_out.parse_cachegrind(text)
         selected = None
         if functions:
             try:
@@ -52,10 +55,10 @@ def summarize(text: str, elements: int, functions: str | None = None, name: str 
         if not config:
             config = {"name": profile.cmd or profile.tool}
         return cachemiss.config_from_cachegrind(config, profile, elements, functions=selected)
-    if cachemiss.looks_like_perf_stat(text):
+    if perf_stat_csv.looks_like_perf_stat(text):
         if functions:
             raise InputError("--functions applies to cachegrind/callgrind output, not to perf stat counters")
-        rows = cachemiss.parse_perf_stat_csv(text)
+        rows = perf_stat_csv.parse_perf_stat_csv(text)
         config = cachemiss.config_from_perf(config or {"name": "perf stat"}, rows, elements)
         if not config["hardware_counters"]:
             missing = ", ".join(f"{r.event} ({r.status})" for r in rows if not r.counted)
@@ -70,8 +73,8 @@ def run(args) -> int:
     if args.format == "json":
         out = json.dumps(config, indent=2, sort_keys=True) + "\n"
     else:
-        out = cachemiss.summary_table([config])
-        table = cachemiss.attribution_table(config)
+        out = cachemiss_tables.summary_table([config])
+        table = cachemiss_tables.attribution_table(config)
         if table:
             out += "\n" + table
     write_output(args.output, out)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import math
 
-from mapbench.analysis.render.benchsummary import Result, iterate_name, sizes
+from mapbench.analysis.render.benchsummary import STORAGES, Result, iterate_name, sizes
 
 
 def _pyplot():
@@ -28,7 +28,6 @@ def _pyplot():
 
     return plt
 
-STORAGES = ("stack", "heap", "pool")
 SOURCE = "pyperf timing (C kernels, CLOCK_MONOTONIC), mean ± stdev"
 
 

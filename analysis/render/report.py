@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pyperf
 
-from mapbench.analysis.stats.compare import html_table, page
+from mapbench.analysis.render.html_page import html_table, page
 
 NAME_RE = re.compile(r"^(?P<series>.+)/n=(?P<n>\d+)$")
 PLOT_SUFFIXES = (".svg", ".png")

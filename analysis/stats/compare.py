@@ -11,7 +11,7 @@ ordinary drift between two runs as significant. Here, per benchmark:
   value and is left out (counted in the table). `mapbench bench` runs a benchmark's
   processes in rounds spread over the whole pass, so some of them are quiet whatever the
   bursts do. The values of one process share the host's state, so the process is the
-  unit of evidence (analysis/quiet_levels.py);
+  unit of evidence (analysis/stats/quiet_levels.py);
 - the test is a two-sided t test on the levels (log units), significant when p < alpha,
   with the spread pooled over the comparison's benchmarks; the effect is the ratio of the
   levels' geometric means, head / base, with a t interval. Statistic "median" ranks every
@@ -23,13 +23,13 @@ ordinary drift between two runs as significant. Here, per benchmark:
 Counts (allocs/op, bytes/op, and any benchmark whose unit is not seconds) are exact:
 they are compared for equality, never tested.
 
-Everything here is a pure transform: suites and JSON in, a `Comparison` and its markdown
-or HTML rendering out.
+Everything here is a pure transform: suites in, a `Comparison` out. Its renderings are
+analysis/render/compare_markdown.py and compare_html.py; the deltas of two JSON documents
+(cache misses) are analysis/stats/number_deltas.py.
 """
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyperf
 
+from mapbench.analysis.stats.formats import format_change
 from mapbench.analysis.stats.quiet_levels import (PRIOR_DOF, QUIET_FACTOR, Spread, compare_levels,
                                    process_levels, spread_of)
 
@@ -88,7 +89,7 @@ class Method:
 
     statistic "quiet" (default): t test on one level per worker process (the median of
     its values within QUIET_FACTOR of the run's fastest), change = ratio of the levels'
-    geometric means (analysis/quiet_levels.py). statistic "median": Mann-Whitney U on
+    geometric means (analysis/stats/quiet_levels.py). statistic "median": Mann-Whitney U on
     process means or all values, change = ratio of medians. statistic "min": change =
     ratio of the fastest values, tested by a permutation test on that ratio -- interference
     from other work only ever adds time, so on a shared machine the fastest value is the
@@ -114,7 +115,7 @@ class Method:
                     f"of the geometric means of the levels (head / base) with a "
                     f"{self.confidence:.0%} t interval; the levels' spread is the benchmark's "
                     f"own pooled with the whole comparison's ({PRIOR_DOF} degrees of freedom "
-                    f"of weight; analysis/quiet_levels.py)")
+                    f"of weight; analysis/stats/quiet_levels.py)")
         elif self.statistic == "min":
             test = (f"Two-sided permutation test ({PERMUTATIONS} label shuffles of all timed "
                     f"values) of the ratio of the fastest values, significant when p < "
@@ -278,7 +279,7 @@ def _verdict(p_value: float, change: float, method: Method,
 def compare_timing(name: str, base: pyperf.Benchmark, head: pyperf.Benchmark,
                    method: Method, prior: Spread = Spread()) -> TimingChange:
     """One benchmark's verdict; `prior` is the spread of quiet levels pooled over the
-    comparison (statistic quiet, see analysis/quiet_levels.py)."""
+    comparison (statistic quiet, see analysis/stats/quiet_levels.py)."""
     nb, nh = len(process_means(base)), len(process_means(head))
     b_all = np.asarray(base.get_values(), dtype=float)
     h_all = np.asarray(head.get_values(), dtype=float)
@@ -429,247 +430,3 @@ def compare_suites(base: pyperf.BenchmarkSuite, head: pyperf.BenchmarkSuite, *,
     if result.only_head:
         result.warnings.append(f"{len(result.only_head)} benchmark(s) only in {head_label}")
     return result
-
-
-# -- cache-miss deltas ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class NumberDelta:
-    path: str                 # "/"-joined keys into the JSON document
-    base: float
-    head: float
-
-    @property
-    def change(self) -> float | None:
-        return None if self.base == 0 else self.head / self.base - 1.0
-
-
-def _numeric_leaves(doc, prefix: str = "") -> dict[str, float]:
-    leaves: dict[str, float] = {}
-    if isinstance(doc, bool):
-        return leaves
-    if isinstance(doc, (int, float)):
-        leaves[prefix] = float(doc)
-    elif isinstance(doc, dict):
-        for key, value in doc.items():
-            leaves.update(_numeric_leaves(value, f"{prefix}/{key}" if prefix else str(key)))
-    elif isinstance(doc, list):
-        for index, value in enumerate(doc):
-            # Lists of records are keyed by their name-like field when they have one.
-            label = index
-            if isinstance(value, dict):
-                label = next((value[k] for k in ("name", "config", "benchmark", "function",
-                                                  "event") if isinstance(value.get(k), str)),
-                             index)
-            leaves.update(_numeric_leaves(value, f"{prefix}/{label}" if prefix else str(label)))
-    return leaves
-
-
-def number_deltas(base_doc, head_doc) -> list[NumberDelta]:
-    """Every numeric value found at the same place in both JSON documents (e.g. two
-    cachemiss.json), in document order; equal values are kept so a table can say so."""
-    base, head = _numeric_leaves(base_doc), _numeric_leaves(head_doc)
-    return [NumberDelta(path, base[path], head[path]) for path in base if path in head]
-
-
-# -- rendering --------------------------------------------------------------------------
-
-def format_seconds(value: float) -> str:
-    if not math.isfinite(value):
-        return "n/a"
-    for scale, unit in ((1e-9, "ns"), (1e-6, "us"), (1e-3, "ms")):
-        if abs(value) < scale * 1000:
-            return f"{value / scale:.4g} {unit}"
-    return f"{value:.4g} s"
-
-
-def format_change(change: float) -> str:
-    return "n/a" if not math.isfinite(change) else f"{change * 100:+.1f}%"
-
-
-def _format_p(p: float) -> str:
-    return "n/a" if not math.isfinite(p) else f"{p:.2g}"
-
-
-def _format_ci(t: TimingChange) -> str:
-    if not math.isfinite(t.ci_low):
-        return "n/a"
-    return f"[{t.ci_low * 100:+.1f}%, {t.ci_high * 100:+.1f}%]"
-
-
-def summary_line(c: Comparison) -> str:
-    gm = c.geometric_mean
-    gm_text = "n/a" if gm is None else f"{gm:.3f}x ({format_change(gm - 1)})"
-    reasons = c.unreliable_reasons
-    busy = f" (UNRELIABLE: {'; '.join(reasons)})" if reasons else ""
-    if c.raised_by_drift:
-        busy += (f"; minimum effect {c.min_effect:.1%}, raised from {c.method.min_effect:.1%} "
-                 f"by the control benchmarks' drift of {c.control_drift:.1%}")
-    return (f"{len(c.section(SLOWER))} slower, {len(c.section(FASTER))} faster, "
-            f"{len(c.section(UNCHANGED))} no significant change; "
-            f"geometric mean of head/base time ratios: {gm_text}{busy}")
-
-
-COUNTS_TITLE = ("Counts, compared exactly (allocs/op and bytes/op: counting allocator; "
-                "n, bucket bytes, load factor, overflow buckets: map stats)")
-
-TIMES_ARE = ("Times are pyperf timings (pyperf divides by its inner loops, so for mapbench "
-             "suites a time is per element): the median of the sample the test ranked, or the "
-             "fastest value with the min statistic, the geometric mean of the process levels "
-             "with the quiet statistic (column 'test on'; for quiet processes, quiet/all "
-             "worker processes of base vs head).")
-
-_TIMING_HEADER = ("benchmark", "base", "head", "change", "CI of change", "p",
-                  "processes base/head", "test on")
-
-
-def _sample_cell(t: TimingChange) -> str:
-    if t.kept is None:
-        return t.sample
-    kb, nb, kh, nh = t.kept
-    return f"{t.sample} {kb}/{nb} vs {kh}/{nh}"
-
-
-def _timing_cells(t: TimingChange) -> tuple[str, ...]:
-    return (t.name, format_seconds(t.base_median), format_seconds(t.head_median),
-            format_change(t.change), _format_ci(t), _format_p(t.p_value),
-            f"{t.base_processes}/{t.head_processes}", _sample_cell(t))
-
-
-def _md_table(header, rows) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return lines
-
-
-def render_markdown(c: Comparison, *, extra_sections: list[tuple[str, str]] = ()) -> str:
-    """compare.md: the verdict sections, counts, warnings; `extra_sections` are
-    (title, markdown body) pairs appended at the end (diff flame graphs, cache deltas)."""
-    out = [f"# {c.head_label} vs {c.base_label}", "",
-           f"{TIMES_ARE} Base = {c.base_label}, head = {c.head_label}.", "",
-           f"**Summary:** {summary_line(c)}", "",
-           f"**Method:** {c.method.describe()}"
-           + (f" For this comparison the minimum effect is {c.min_effect:.1%}: "
-              f"{DRIFT_MARGIN:g} x the control benchmarks' drift." if c.raised_by_drift else ""),
-           ""]
-    if c.warnings:
-        out += ["## Warnings", ""] + [f"- {w}" for w in c.warnings] + [""]
-    for verdict, title in ((SLOWER, "Slower"), (FASTER, "Faster"),
-                           (UNCHANGED, "No significant change")):
-        rows = c.section(verdict)
-        out += [f"## {title} ({len(rows)})", ""]
-        out += (_md_table(_TIMING_HEADER, [_timing_cells(t) for t in rows]) if rows
-                else ["(none)"]) + [""]
-    out += [f"## {COUNTS_TITLE}", ""]
-    changed = c.changed_counts
-    if changed:
-        out += _md_table(("benchmark", "count", "base", "head"),
-                         [(x.name, x.key, x.base, x.head) for x in changed]) + [""]
-    out += [f"{len(c.counts) - len(changed)} of {len(c.counts)} counts identical.", ""]
-    if c.only_base or c.only_head:
-        out += ["## Not in both runs", ""]
-        out += [f"- only in {c.base_label}: {n}" for n in c.only_base]
-        out += [f"- only in {c.head_label}: {n}" for n in c.only_head] + [""]
-    for title, body in extra_sections:
-        out += [f"## {title}", "", body.rstrip(), ""]
-    return "\n".join(out)
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:1.5em;max-width:78em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right;font-variant-numeric:tabular-nums}
-th:first-child,td:first-child{text-align:left}
-tr.slower td{background:#fde2e1} tr.faster td{background:#e0f5e0}
-.warn{background:#fff6d5;padding:.5em 1em;border-left:4px solid #e0b000}
-.method{color:#555;font-size:.9em}
-img.flame{max-width:100%;border:1px solid #ddd}
-img.plot{max-width:100%} figure{display:inline-block;margin:.5em;vertical-align:top}
-table.env th{text-align:left;vertical-align:top} pre{margin:0;font-size:.85em}
-"""
-
-
-def html_table(header, rows, *, row_classes=None, row_attrs=None) -> str:
-    """An HTML table from plain cells (escaped); optional per-row class and data attributes."""
-    parts = ["<table>", "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-             + "</tr>"]
-    for i, row in enumerate(rows):
-        attrs = ""
-        if row_classes:
-            attrs += f' class="{html.escape(row_classes[i])}"'
-        if row_attrs:
-            attrs += "".join(f' {k}="{html.escape(str(v))}"' for k, v in row_attrs[i].items())
-        parts.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row)
-                     + "</tr>")
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
-def page(title: str, body: str) -> str:
-    """A complete, self-contained HTML page (inline style, no scripts, no network)."""
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
-
-
-def render_html(c: Comparison, *, flame_graphs: list[tuple[str, str]] = (),
-                extra_html: list[tuple[str, str]] = ()) -> str:
-    """compare.html. `flame_graphs` are (configuration, relative path of its differential
-    SVG); `extra_html` are (title, HTML fragment) pairs, e.g. cache-miss deltas."""
-    body = [f"<h1>{html.escape(c.head_label)} vs {html.escape(c.base_label)}</h1>",
-            f"<p id=\"summary\"><b>Summary:</b> {html.escape(summary_line(c))}</p>",
-            f"<p class=\"method\"><b>Method:</b> {html.escape(c.method.describe())} "
-            + (html.escape(f"For this comparison the minimum effect is {c.min_effect:.1%}: "
-                           f"{DRIFT_MARGIN:g} x the control benchmarks' drift. ")
-               if c.raised_by_drift else "")
-            + f"{html.escape(TIMES_ARE)}</p>"]
-    if c.warnings:
-        body.append("<div class=\"warn\" id=\"warnings\"><b>Warnings</b><ul>"
-                    + "".join(f"<li>{html.escape(w)}</li>" for w in c.warnings) + "</ul></div>")
-    for verdict, title, anchor in ((SLOWER, "Slower", "slower"), (FASTER, "Faster", "faster"),
-                                   (UNCHANGED, "No significant change", "unchanged")):
-        rows = c.section(verdict)
-        body.append(f"<h2 id=\"{anchor}\">{title} ({len(rows)})</h2>")
-        if rows:
-            body.append(html_table(_TIMING_HEADER, [_timing_cells(t) for t in rows],
-                                   row_classes=[anchor] * len(rows),
-                                   row_attrs=[{"data-benchmark": t.name,
-                                               "data-change": f"{t.change:.6f}"} for t in rows]))
-        else:
-            body.append("<p>(none)</p>")
-    changed = c.changed_counts
-    body.append(f"<h2 id=\"counts\">{COUNTS_TITLE}</h2>")
-    if changed:
-        body.append(html_table(("benchmark", "count", "base", "head"),
-                               [(x.name, x.key, x.base, x.head) for x in changed]))
-    body.append(f"<p>{len(c.counts) - len(changed)} of {len(c.counts)} counts identical.</p>")
-    if flame_graphs:
-        body.append("<h2 id=\"flame\">Differential flame graphs</h2>"
-                    "<p>Red: more samples in head than base; blue: fewer.</p>")
-        for config, rel in flame_graphs:
-            src = html.escape(rel)
-            body.append(f"<h3>{html.escape(config)}</h3><p><a href=\"{src}\">"
-                        f"<img class=\"flame\" src=\"{src}\" alt=\"differential flame graph "
-                        f"{html.escape(config)}\"></a></p>")
-    for title, fragment in extra_html:
-        body.append(f"<h2>{html.escape(title)}</h2>\n{fragment}")
-    return page(f"{c.head_label} vs {c.base_label}", "\n".join(body))
-
-
-def deltas_markdown(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
-    rows = sorted(deltas, key=lambda d: -abs(d.change or 0.0))[:limit]
-    lines = [f"Source: {source}. Largest relative changes first"
-             f"{f' (top {limit} of {len(deltas)})' if len(deltas) > limit else ''}.", ""]
-    return "\n".join(lines + _md_table(("value", "base", "head", "change"),
-                                       [(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
-                                         "n/a" if d.change is None else format_change(d.change))
-                                        for d in rows]))
-
-
-def deltas_html(deltas: list[NumberDelta], *, source: str, limit: int = 60) -> str:
-    rows = sorted(deltas, key=lambda d: -abs(d.change or 0.0))[:limit]
-    return (f"<p>Source: {html.escape(source)}. Largest relative changes first.</p>"
-            + html_table(("value", "base", "head", "change"),
-                         [(d.path, f"{d.base:.6g}", f"{d.head:.6g}",
-                           "n/a" if d.change is None else format_change(d.change))
-                          for d in rows]))

@@ -7,8 +7,9 @@ simulates only two levels. `--cache-model D1=size,assoc,line:LL=size,assoc,line`
 another. valgrind needs a power-of-two number of sets: a geometry without one is rounded
 down to the nearest power of two (the note says so).
 
-Set-up is excluded by counting only the kernel's own functions (see KERNEL_FUNCTIONS): the map
-is built by `fill` (mapassign, hash64, evacuate), which the iterate kernel never calls.
+Set-up is excluded by counting only the kernel's own functions (each family's
+`kernel_functions` in benchmarks/families.py): the map is built by `fill` (mapassign,
+hash64, evacuate), which the iterate kernel never calls.
 """
 from __future__ import annotations
 
@@ -17,26 +18,15 @@ import subprocess
 from pathlib import Path
 
 from mapbench.analysis.counters import cachemiss
-from mapbench.analysis.counters.cachemiss import CacheGeometry
+from mapbench.analysis.counters import cachegrind_out
+from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import families
 from mapbench.benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
                                    workload_args, workload_report)
 
 TOOL = "cachegrind"
 SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
-
-# Functions whose costs are the timed region of each op (regex on the symbol name). The
-# iterate kernels only call the iterator; fill() runs none of these.
-KERNEL_FUNCTIONS = {
-    "iterate": r"^(kernel_iterate|mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin)$",
-    "iter_init": r"^(kernel_iter_init|mapiter(init|release)|iter_pool_(get|put)|calibration_spin)$",
-    "iterate_growing": r"^(kernel_iterate_growing|mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin)$",
-    "insert": r"^(kernel_insert|mapassign|hash64|evacuate|growWork|hashGrow)",
-    "lookup": r"^(kernel_lookup|mapaccess)",
-    "delete": r"^(kernel_delete|mapdelete)",
-    "roofline": r"^kernel_roofline$",
-}
-
 
 def _read_sys(index: Path) -> tuple[int, str, CacheGeometry] | None:
     try:
@@ -137,19 +127,20 @@ def simulate(config: dict, out_dir: Path, name: str, *, loops: int = 2, model: d
         return Capture(tool, False, message=f"{tool} timed out after {timeout:.0f} s for {name}")
     if done.returncode != 0 or not out.is_file():
         return Capture(tool, False, message=f"{tool} failed for {name}: {last_line(done.stderr)}")
-    profile = cachemiss.parse_cachegrind(out.read_text(errors="replace"))
+    profile = cachegrind_out.parse_cachegrind(out.read_text(errors="replace"))
     source = profile.source() + (f" [{'; '.join(notes)}]" if notes else "")
     return Capture(tool, True, source=source, files={tool: out}, workload=workload_report(done.stdout),
                    data=profile, message="; ".join(notes))
 
 
-def kernel_functions(profile: cachemiss.CachegrindProfile, op: str) -> list[str]:
+def kernel_functions(profile: cachegrind_out.CachegrindProfile, op: str) -> list[str]:
     """The functions of the profile that belong to `op`'s timed kernel."""
-    pattern = re.compile(KERNEL_FUNCTIONS.get(op, r"^kernel_"))
+    family = families.of_kernel(op)
+    pattern = re.compile(family.kernel_functions if family and family.kernel_functions else r"^kernel_")
     return sorted(f for f, costs in profile.self_costs.items() if pattern.search(f) and any(costs))
 
 
-def map_functions(profile: cachemiss.CachegrindProfile) -> list[str]:
+def map_functions(profile: cachegrind_out.CachegrindProfile) -> list[str]:
     """Functions of the map's own C code (its source files, or the cffi wrappers)."""
     return sorted(f for f, path in profile.files.items()
                   if "/native/src/" in path or "native/src/" in path or f.startswith("_cffi_f_"))

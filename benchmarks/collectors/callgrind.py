@@ -2,13 +2,13 @@
 
 Gives a flame graph whose widths are simulated D1 (or LL) read misses instead of time: the
 call paths are rebuilt from callgrind's caller->callee inclusive costs (see
-mapbench.analysis.counters.cachemiss.callgrind_stacks for the assumption). Same cache model as cachegrind.py.
+mapbench.analysis.counters.callgrind_stacks.callgrind_stacks for the assumption). Same cache model as cachegrind.py.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.stacks import callgrind_stacks
 from mapbench.benchmarks.collectors import Capture
 from mapbench.benchmarks.collectors.cachegrind import simulate
 
@@ -23,7 +23,7 @@ def record(config: dict, out_dir: Path, name: str, *, loops: int = 2, model: dic
         return capture
     op = config.get("op", "iterate")
     roots = [f for f in capture.data.self_costs if f == f"_cffi_f_kernel_{op}"] or None
-    stacks = cachemiss.callgrind_stacks(capture.data, event, roots=roots)
+    stacks = callgrind_stacks.callgrind_stacks(capture.data, event, roots=roots)
     scope = f"subtree of {roots[0]} (the kernel's FFI call)" if roots else "whole process"
     capture.source = (f"{capture.source}; weight = {event} (simulated misses), {scope}; call paths rebuilt "
                       "from caller->callee inclusive costs")

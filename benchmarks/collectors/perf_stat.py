@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.collectors import (Capture, find_tool, last_line, run_tool, table_lines_per_element,
@@ -27,7 +28,7 @@ def _stat(binary: str, command: list[str], timeout: float, events=EVENTS) -> tup
     done = run_tool(cmd, timeout)
     # perf stat writes its CSV to stderr (the workload's own stdout stays on stdout).
     lines = [ln for ln in done.stderr.decode("utf-8", "replace").splitlines()
-             if cachemiss.looks_like_perf_stat(ln)]
+             if perf_stat_csv.looks_like_perf_stat(ln)]
     return "\n".join(lines) + "\n", done
 
 
@@ -38,7 +39,7 @@ def available(binary: str = "perf") -> str | None:
         return f"{binary} not found (install linux-perf)"
     try:
         text, done = _stat(path, ["true"], 30)
-        rows = cachemiss.parse_perf_stat_csv(text)
+        rows = perf_stat_csv.parse_perf_stat_csv(text)
     except (InputError, subprocess.TimeoutExpired, OSError):
         return f"perf stat did not run ({last_line(done.stderr) if 'done' in locals() else 'error'})"
     if not any(r.counted and r.event not in SOFTWARE_EVENTS for r in rows):
@@ -62,7 +63,7 @@ def stat(config: dict, out_dir: Path, name: str, *, loops: tuple[int, int] = (1,
         if done.returncode != 0:
             return Capture(TOOL, False, message=f"perf stat failed for {name}: {last_line(done.stderr)}")
         path = write_atomic(raw / f"{name}.loops{count}.perf-stat.csv", text)
-        results.append((path, cachemiss.parse_perf_stat_csv(text), workload_report(done.stdout)))
+        results.append((path, perf_stat_csv.parse_perf_stat_csv(text), workload_report(done.stdout)))
     (short_path, short, short_report), (long_path, long, long_report) = results
     if not short_report or not long_report:
         return Capture(TOOL, False, message=f"perf stat: the workload gave no report for {name}")
@@ -76,17 +77,17 @@ def stat(config: dict, out_dir: Path, name: str, *, loops: tuple[int, int] = (1,
                    workload=long_report, data=summary)
 
 
-def difference(long: list[cachemiss.CounterRow], short: list[cachemiss.CounterRow]) -> list[cachemiss.CounterRow]:
+def difference(long: list[perf_stat_csv.CounterRow], short: list[perf_stat_csv.CounterRow]) -> list[perf_stat_csv.CounterRow]:
     """Per-event `long - short`; an event not counted in either run stays not counted."""
     before = {r.event: r for r in short}
     out = []
     for row in long:
         other = before.get(row.event)
         if row.counted and other is not None and other.counted:
-            out.append(cachemiss.CounterRow(event=row.event, value=row.value - other.value, unit=row.unit,
+            out.append(perf_stat_csv.CounterRow(event=row.event, value=row.value - other.value, unit=row.unit,
                                             status="counted", percent_running=min(row.percent_running or 100,
                                                                                   other.percent_running or 100)))
         else:
             status = row.status if not row.counted else (other.status if other else "not counted")
-            out.append(cachemiss.CounterRow(event=row.event, value=None, unit=row.unit, status=status))
+            out.append(perf_stat_csv.CounterRow(event=row.event, value=None, unit=row.unit, status=status))
     return out

@@ -18,7 +18,7 @@ benchmark per round, `python -m benchmarks.suite --bench NAME --mode M -p 1`, th
 values and warmups), and the labels are interleaved round by round, so the calibration
 measures the noise within one stretch of time. Two runs made minutes apart drift on
 top of that; `mapbench compare` raises its threshold by what the control benchmarks
-moved between them (analysis/compare.py), which calibrate cannot see.
+moved between them (analysis/stats/compare.py), which calibrate cannot see.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.stats import compare, process_noise
+from mapbench.analysis.stats import compare, formats, process_noise
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
@@ -150,7 +150,7 @@ class Calibration:
                f"false positives: {len(self.false_positives)} of {len(self.aa.timings)} benchmarks; "
                f"largest A/A change {self.aa_max_change * 100:.1f}% (pyperf timing)"]
         for t in self.aa.timings:
-            out.append(f"  A/A  {t.name}: {compare.format_change(t.change)} "
+            out.append(f"  A/A  {t.name}: {formats.format_change(t.change)} "
                        f"p={t.p_value:.2g} -> {t.verdict}")
         for pct in sorted(self.injected, reverse=True):
             c = self.injected[pct]
@@ -158,7 +158,7 @@ class Calibration:
             out.append(f"injected {pct}% ({INJECT_ENV}={pct}): flagged slower on {flagged} of "
                        f"{len(c.timings)} benchmarks")
             for t in c.timings:
-                out.append(f"  +{pct}%  {t.name}: measured {compare.format_change(t.change)} "
+                out.append(f"  +{pct}%  {t.name}: measured {formats.format_change(t.change)} "
                            f"p={t.p_value:.2g} -> {t.verdict}")
         busy = sorted({label for c in (self.aa, *self.injected.values()) for label in c.contended})
         if busy:
@@ -200,7 +200,7 @@ class Calibration:
         what = (f"estimate: flagging a {self.required_pct}% slowdown on all {n.benchmarks} "
                 f"benchmarks {process_noise.ALL_FLAGGED:.0%} of the time (p < "
                 f"{self.aa.method.alpha:g}) needs ")
-        from mapbench.benchmarks.commands.bench import MAX_ROUNDS
+        from mapbench.benchmarks.run_engine import MAX_ROUNDS
         if needed > MAX_ROUNDS:
             out.append(what + f"more than {MAX_ROUNDS} rounds here ({needed}; normal "
                        f"approximation, analysis/process_noise.py): this machine is too "
@@ -255,7 +255,7 @@ def run_process(name: str, *, mode: str, slowdown_pct: int, label: str,
                 tmp: Path) -> pyperf.Benchmark:
     """One pyperf worker process of one benchmark through the suite script, the way
     `mapbench bench` runs it, with the slowdown knob set (0 = off)."""
-    from mapbench.benchmarks.commands.bench import launch_one_process
+    from mapbench.benchmarks.run_engine import launch_one_process
 
     launch = launch_one_process(name, mode, tmp, env={INJECT_ENV: str(slowdown_pct)})
     if launch.returncode != 0 or not launch.json_text:
@@ -269,7 +269,7 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
     """Every benchmark under every label, in rounds like `mapbench bench`: each round
     runs one process of every (benchmark, label), labels in an order that rotates from
     round to round, so the host's slow bursts hit the runs being compared alike."""
-    from mapbench.benchmarks.commands.bench import merge_process, resolve_rounds
+    from mapbench.benchmarks.run_engine import merge_process, resolve_rounds
 
     rounds = resolve_rounds(rounds, mode)
     merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
@@ -332,7 +332,7 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    from mapbench.benchmarks.commands.bench import resolve_rounds
+    from mapbench.benchmarks.run_engine import resolve_rounds
     rounds = resolve_rounds(args.rounds, args.mode)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"

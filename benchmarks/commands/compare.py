@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.stats import compare
+from mapbench.analysis.render import compare_html, compare_markdown
+from mapbench.analysis.stats import compare, formats, number_deltas
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
@@ -147,11 +148,11 @@ def recorded_sources(doc, key: str = "source_detail", fallback: str = "source") 
     return found[key] or found[fallback]
 
 
-def cache_deltas(base: Path, head: Path) -> list[compare.NumberDelta]:
+def cache_deltas(base: Path, head: Path) -> list[number_deltas.NumberDelta]:
     b, h = base / "cachemiss.json", head / "cachemiss.json"
     if not (b.is_file() and h.is_file()):
         return []
-    deltas = compare.number_deltas(load_json(b), load_json(h))
+    deltas = number_deltas.number_deltas(load_json(b), load_json(h))
     # Raw event totals scale with how long each run simulated; the per-element metrics
     # (and per-function misses per element) are what compares across runs.
     per_element = [d for d in deltas if "/metrics/" in d.path or d.path.endswith("/elem")
@@ -195,11 +196,11 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     if flames_md:
         md_extra.append(("Differential flame graphs (perf samples)", flames_md))
     if deltas:
-        md_extra.append(("Cache-miss deltas", compare.deltas_markdown(deltas, source=source)))
-        html_extra.append(("Cache-miss deltas", compare.deltas_html(deltas, source=source)))
-    write_atomic(out_dir / "compare.md", compare.render_markdown(cmp, extra_sections=md_extra))
+        md_extra.append(("Cache-miss deltas", compare_markdown.deltas_markdown(deltas, source=source)))
+        html_extra.append(("Cache-miss deltas", compare_html.deltas_html(deltas, source=source)))
+    write_atomic(out_dir / "compare.md", compare_markdown.render_markdown(cmp, extra_sections=md_extra))
     write_atomic(out_dir / "compare.html",
-                 compare.render_html(cmp, flame_graphs=flames, extra_html=html_extra))
+                 compare_html.render_html(cmp, flame_graphs=flames, extra_html=html_extra))
     return cmp, out_dir
 
 
@@ -217,7 +218,7 @@ def run(args) -> int:
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
     method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
-    print(f"{cmp.head_label} vs {cmp.base_label}: {compare.summary_line(cmp)}")
+    print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")
     print(f"minimum effect {min_effect * 100:g}%: {origin}"
           + (f"; raised to {cmp.min_effect:.1%} for this comparison by the control benchmarks' "
@@ -226,11 +227,11 @@ def run(args) -> int:
     for w in cmp.warnings:
         print(f"warning: {w}")
     for t in cmp.section(compare.SLOWER):
-        print(f"  slower  {t.name}: {compare.format_change(t.change)} "
-              f"(p={t.p_value:.2g}, pyperf timing {compare.format_seconds(t.base_median)} -> "
-              f"{compare.format_seconds(t.head_median)})")
+        print(f"  slower  {t.name}: {formats.format_change(t.change)} "
+              f"(p={t.p_value:.2g}, pyperf timing {formats.format_seconds(t.base_median)} -> "
+              f"{formats.format_seconds(t.head_median)})")
     for t in cmp.section(compare.FASTER):
-        print(f"  faster  {t.name}: {compare.format_change(t.change)} (p={t.p_value:.2g})")
+        print(f"  faster  {t.name}: {formats.format_change(t.change)} (p={t.p_value:.2g})")
     for x in cmp.changed_counts:
         print(f"  count changed  {x.name} {x.key}: {x.base} -> {x.head} (counting allocator)")
     print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'}")

@@ -8,6 +8,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters import cachegrind_out
+from mapbench.analysis.render import cachemiss_tables
+from mapbench.analysis.stacks import callgrind_stacks
+from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.cli import main
 
@@ -39,7 +43,7 @@ COUNTED = """\
 
 
 def test_unsupported_fixture_rows():
-    rows = cachemiss.parse_perf_stat_csv(UNSUPPORTED)
+    rows = perf_stat_csv.parse_perf_stat_csv(UNSUPPORTED)
     assert [r.event for r in rows][:2] == ["cycles", "instructions"]
     assert all(r.status == "not supported" and r.value is None for r in rows[:-1])
     clock = rows[-1]
@@ -48,7 +52,7 @@ def test_unsupported_fixture_rows():
 
 
 def test_counted_rows_give_per_element_numbers_and_notes():
-    rows = cachemiss.parse_perf_stat_csv(COUNTED)
+    rows = perf_stat_csv.parse_perf_stat_csv(COUNTED)
     llc_loads = next(r for r in rows if r.event == "LLC-loads")
     assert llc_loads.scaled and llc_loads.percent_running == 50.0
     config = cachemiss.config_from_perf({"op": "iterate", "n": 1000}, rows, elements=1000)
@@ -61,29 +65,29 @@ def test_counted_rows_give_per_element_numbers_and_notes():
     assert config["source"] == cachemiss.SOURCE_PERF and config["hardware_counters"]
     assert any("LLC-load-misses: not counted" in n for n in config["notes"])
     assert any("LLC-loads" in n and "scaled" in n for n in config["notes"])
-    table = cachemiss.summary_table([config])
+    table = cachemiss_tables.summary_table([config])
     assert "perf hardware counter [1]" in table and "| 80.00 |" in table
 
 
 def test_unsupported_counters_mean_no_hardware_numbers():
-    config = cachemiss.config_from_perf({"op": "walk"}, cachemiss.parse_perf_stat_csv(UNSUPPORTED), 100)
+    config = cachemiss.config_from_perf({"op": "walk"}, perf_stat_csv.parse_perf_stat_csv(UNSUPPORTED), 100)
     assert not config["hardware_counters"]
     assert all(v is None for v in config["metrics"].values())
 
 
 def test_interval_and_repeat_columns():
     text = "1.000123,5000,,cache-misses,999000,100.00,,\n1.000123,<not supported>,,cycles,0,100.00,,\n"
-    rows = cachemiss.parse_perf_stat_csv(text)
+    rows = perf_stat_csv.parse_perf_stat_csv(text)
     assert (rows[0].event, rows[0].value) == ("cache-misses", 5000.0)
     assert rows[1].status == "not supported"
-    repeated = cachemiss.parse_perf_stat_csv("12345,,instructions,0.52%,1000,100.00,,\n")[0]
+    repeated = perf_stat_csv.parse_perf_stat_csv("12345,,instructions,0.52%,1000,100.00,,\n")[0]
     assert repeated.variance_pct == pytest.approx(0.52) and repeated.run_time == 1000
 
 
 @pytest.mark.parametrize("text", ["", "\n\n# only a comment\n", "hello world\n", "1,2,3\n"])
 def test_bad_perf_stat_input_is_an_input_error(text):
     with pytest.raises(InputError):
-        cachemiss.parse_perf_stat_csv(text)
+        perf_stat_csv.parse_perf_stat_csv(text)
 
 
 @given(st.lists(st.tuples(st.sampled_from(["cycles", "cache-misses", "LLC-load-misses", "r01c2"]),
@@ -92,16 +96,16 @@ def test_bad_perf_stat_input_is_an_input_error(text):
                 min_size=1, max_size=8))
 def test_perf_stat_rows_round_trip(rows):
     text = "".join(f"{'<not supported>' if v is None else v},,{e},123,{p:.2f},,\n" for e, v, p in rows)
-    parsed = cachemiss.parse_perf_stat_csv(text)
+    parsed = perf_stat_csv.parse_perf_stat_csv(text)
     assert [(r.event, None if r.value is None else int(r.value), r.percent_running) for r in parsed] == \
         [(e, v, p) for e, v, p in rows]
 
 
 def test_cachegrind_fixture_summary_geometry_and_functions():
-    profile = cachemiss.parse_cachegrind(WALK)
+    profile = cachegrind_out.parse_cachegrind(WALK)
     assert profile.tool == "cachegrind" and profile.has_summary
     assert profile.events[:3] == ["Ir", "I1mr", "ILmr"]
-    assert profile.caches["D1"] == cachemiss.CacheGeometry(32768, 64, 8)
+    assert profile.caches["D1"] == cachegrind_out.CacheGeometry(32768, 64, 8)
     assert profile.caches["LL"].size == 1 << 20
     # The summary line equals the sum of every function's costs.
     totals = [sum(c[i] for c in profile.self_costs.values()) for i in range(len(profile.events))]
@@ -112,7 +116,7 @@ def test_cachegrind_fixture_summary_geometry_and_functions():
 
 
 def test_kernel_only_costs_exclude_setup():
-    profile = cachemiss.parse_cachegrind(WALK)
+    profile = cachegrind_out.parse_cachegrind(WALK)
     whole = cachemiss.config_from_cachegrind({"op": "chase"}, profile, 200000)
     only = cachemiss.config_from_cachegrind({"op": "chase"}, profile, 200000, functions=["chase"])
     assert only["metrics"]["l1d_read_misses_per_element"] == pytest.approx(1.0, abs=1e-4)
@@ -156,7 +160,7 @@ totals: 155 40 10 12 1 6 0
 
 
 def test_callgrind_name_compression_and_call_costs():
-    profile = cachemiss.parse_cachegrind(CALLGRIND)
+    profile = cachegrind_out.parse_cachegrind(CALLGRIND)
     assert profile.tool == "callgrind"
     assert set(profile.self_costs) == {"main", "kernel_iterate", "mapiternext"}
     assert profile.self_costs["main"] == [15, 2, 1, 0, 0, 0, 0]
@@ -175,21 +179,21 @@ def test_callgrind_name_compression_and_call_costs():
 ])
 def test_bad_cachegrind_input_is_an_input_error(text):
     with pytest.raises(InputError):
-        cachemiss.parse_cachegrind(text)
+        cachegrind_out.parse_cachegrind(text)
 
 
 def test_missing_cache_events_say_so():
-    profile = cachemiss.parse_cachegrind("events: Ir\nfn=f\n1 5\n")
+    profile = cachegrind_out.parse_cachegrind("events: Ir\nfn=f\n1 5\n")
     assert not profile.has_summary and profile.summary == [5]
     with pytest.raises(InputError, match="cache-sim"):
         cachemiss.config_from_cachegrind({}, profile, 1)
 
 
 def test_plot_is_svg_with_one_line_per_variant():
-    profile = cachemiss.parse_cachegrind(WALK)
+    profile = cachegrind_out.parse_cachegrind(WALK)
     configs = [cachemiss.config_from_cachegrind({"op": "iterate", "n": n, "prefetch": pf}, profile, n)
                for n in (1024, 4096) for pf in (0, 8)]
-    svg = cachemiss.plot_misses_per_element(configs)
+    svg = cachemiss_tables.plot_misses_per_element(configs)
     assert svg.lstrip().startswith("<?xml") and "prefetch=8" in svg and "prefetch=0" in svg
 
 
@@ -201,7 +205,7 @@ def test_cli_cachegrind_json_and_markdown(tmp_path, capsys):
                  "--format", "json", "-o", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["metrics"]["l1d_read_misses_per_element"] == pytest.approx(1.0, abs=1e-4)
-    assert data["source"] == cachemiss.SOURCE_CACHEGRIND
+    assert data["source"] == cachegrind_out.SOURCE_CACHEGRIND
     assert main(["cachemiss", str(src)]) == 0
     text = capsys.readouterr().out
     assert "cachegrind simulation" in text and "| chase |" in text
@@ -221,15 +225,15 @@ def test_cli_perf_csv_and_bad_input(tmp_path, capsys):
 
 
 def test_callgrind_stacks_weight_paths_by_misses_and_keep_totals():
-    profile = cachemiss.parse_cachegrind(CALLGRIND)
-    stacks = cachemiss.callgrind_stacks(profile, "D1mr")
+    profile = cachegrind_out.parse_cachegrind(CALLGRIND)
+    stacks = callgrind_stacks.callgrind_stacks(profile, "D1mr")
     assert stacks == {"main;kernel_iterate": 6, "main;kernel_iterate;mapiternext": 6}
-    assert sum(cachemiss.callgrind_stacks(profile, "Ir").values()) == profile.total("Ir")
+    assert sum(callgrind_stacks.callgrind_stacks(profile, "Ir").values()) == profile.total("Ir")
 
 
 def test_callgrind_stacks_from_a_root_show_its_subtree_only():
-    profile = cachemiss.parse_cachegrind(CALLGRIND)
-    stacks = cachemiss.callgrind_stacks(profile, "Ir", roots=["kernel_iterate"])
+    profile = cachegrind_out.parse_cachegrind(CALLGRIND)
+    stacks = callgrind_stacks.callgrind_stacks(profile, "Ir", roots=["kernel_iterate"])
     assert stacks == {"kernel_iterate": 70, "kernel_iterate;mapiternext": 70}
 
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapbench.analysis.stats import compare
+from mapbench.analysis.render import compare_html, compare_markdown
+from mapbench.analysis.stats import compare, number_deltas
 from mapbench.analysis.stats.compare import FASTER, SLOWER, UNCHANGED, Method
 
 NAMES = [f"iterate/storage={s}/prefetch={p}/n={n}"
@@ -149,7 +150,7 @@ def test_median_statistic_is_fooled_by_the_same_bursts():
 def test_quiet_rows_show_quiet_over_all_processes():
     base, head = bursty_suite(3), bursty_suite(4)
     c = compare.compare_suites(base, head)
-    text = compare.render_markdown(c)
+    text = compare_markdown.render_markdown(c)
     t = c.timings[0]
     assert f"quiet processes {t.kept[0]}/{t.kept[1]} vs {t.kept[2]}/{t.kept[3]}" in text
     assert t.kept[1] == base.get_benchmark(t.name).get_nrun()
@@ -182,7 +183,7 @@ def test_runs_timed_under_load_are_marked_unreliable():
                                base_label="quiet", head_label="busy")
     assert c.contended == ["busy"]
     assert any("busy ran on a busy machine" in w and "5.5 on 2 CPUs" in w for w in c.warnings)
-    assert "UNRELIABLE: busy ran on a busy machine" in compare.summary_line(c)
+    assert "UNRELIABLE: busy ran on a busy machine" in compare_markdown.summary_line(c)
     calm = compare.compare_suites(make_suite(1, metadata=quiet), make_suite(2, metadata=quiet))
     assert calm.contended == [] and calm.warnings == []
 
@@ -200,7 +201,7 @@ def test_counts_are_compared_exactly():
     changed = {(x.name, x.key): (x.base, x.head) for x in c.changed_counts}
     assert changed == {(names[0], "allocs_per_op"): (0, 1), (names[0], "bytes_per_op"): (0, 96)}
     assert len(c.counts) == 4
-    md = compare.render_markdown(c)
+    md = compare_markdown.render_markdown(c)
     assert "allocs_per_op" in md and "2 of 4 counts identical" in md
 
 
@@ -224,7 +225,7 @@ def test_benchmarks_in_one_run_only_are_listed():
     c = compare.compare_suites(make_suite(1, names=NAMES[:3]), make_suite(2, names=NAMES[1:4]))
     assert c.only_base == [NAMES[0]] and c.only_head == [NAMES[3]]
     assert len(c.timings) == 2
-    md = compare.render_markdown(c, extra_sections=[("Cache", "body")])
+    md = compare_markdown.render_markdown(c, extra_sections=[("Cache", "body")])
     assert f"only in base: {NAMES[0]}" in md and "## Cache" in md
 
 
@@ -236,11 +237,11 @@ def test_markdown_and_html_put_each_benchmark_in_its_section():
                                   make_bench(names[1], rng, scale=0.8),
                                   make_bench(names[2], rng), make_bench(names[3], rng)])
     c = compare.compare_suites(base, head, base_label="aaa", head_label="bbb<x>")
-    md = compare.render_markdown(c)
+    md = compare_markdown.render_markdown(c)
     slower_part = md.split("## Slower (1)")[1].split("## Faster")[0]
     assert names[0] in slower_part and names[1] not in slower_part
     assert "t test" in md and "3.0%" in md
-    page = compare.render_html(c, flame_graphs=[("iterate n=1024", "diffflame/a.svg")])
+    page = compare_html.render_html(c, flame_graphs=[("iterate n=1024", "diffflame/a.svg")])
     assert f'<tr class="slower" data-benchmark="{names[0]}"' in page
     assert f'<tr class="faster" data-benchmark="{names[1]}"' in page
     assert "bbb&lt;x&gt;" in page and "bbb<x>" not in page
@@ -252,12 +253,12 @@ def test_number_deltas_match_by_path():
                         {"name": "n=4096", "l1d_misses_per_element": 1.0}], "ok": True}
     head = {"configs": [{"name": "n=4096", "l1d_misses_per_element": 1.5},
                         {"name": "n=1024", "l1d_misses_per_element": 0.5}]}
-    deltas = {d.path: d for d in compare.number_deltas(base, head)}
+    deltas = {d.path: d for d in number_deltas.number_deltas(base, head)}
     assert set(deltas) == {"configs/n=1024/l1d_misses_per_element",
                            "configs/n=4096/l1d_misses_per_element"}
     assert deltas["configs/n=4096/l1d_misses_per_element"].change == pytest.approx(0.5)
     assert deltas["configs/n=1024/l1d_misses_per_element"].change == 0.0
-    md = compare.deltas_markdown(list(deltas.values()), source="cachegrind simulation")
+    md = compare_markdown.deltas_markdown(list(deltas.values()), source="cachegrind simulation")
     assert md.index("n=4096") < md.index("n=1024")
 
 
@@ -307,7 +308,7 @@ def test_min_statistic_sees_through_one_sided_interference():
     assert {t.verdict for t in slow.timings} == {SLOWER}
     assert all(0.09 < t.change < 0.11 for t in slow.timings)
     assert {t.sample for t in slow.timings} == {compare.SAMPLE_FASTEST}
-    assert "permutation test" in compare.render_markdown(slow)
+    assert "permutation test" in compare_markdown.render_markdown(slow)
 
 
 def test_min_ratio_permutation_p_is_small_only_for_separated_floors():
@@ -338,9 +339,9 @@ def test_control_drift_raises_the_minimum_effect_of_that_comparison():
     assert verdicts[names[0]] == UNCHANGED                # within 2 x the drift
     assert verdicts[names[3]] == UNCHANGED and verdicts[names[2]] == UNCHANGED
     assert any("control benchmarks (CPython's own dict" in w for w in c.warnings)
-    assert "raised from 3.0% by the control benchmarks' drift" in compare.summary_line(c)
+    assert "raised from 3.0% by the control benchmarks' drift" in compare_markdown.summary_line(c)
     floor_text = f"the minimum effect is {c.min_effect:.1%}: 2 x the control benchmarks"
-    assert floor_text in compare.render_markdown(c) and floor_text in compare.render_html(c)
+    assert floor_text in compare_markdown.render_markdown(c) and floor_text in compare_html.render_html(c)
     # without the control in the suites, the 30% would have counted
     plain = compare.compare_suites(make_suite(1, names=names[:3]),
                                    pyperf.BenchmarkSuite([head.get_benchmark(n) for n in names[:3]]))

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mapbench.analysis.counters import cachemiss
-from mapbench.analysis.counters.cachemiss import CacheGeometry
+from mapbench.analysis.counters import cachegrind_out
+from mapbench.analysis.stacks import callgrind_stacks
+from mapbench.analysis.counters import perf_stat_csv
+from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.collectors import (cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy,
                                    workload_report)
@@ -46,7 +48,7 @@ def test_perf_stat_availability_is_decided_and_stated():
 
 
 def test_perf_stat_difference_cancels_setup():
-    row = cachemiss.CounterRow
+    row = perf_stat_csv.CounterRow
     long = [row("cache-misses", 1500.0, "", "counted", percent_running=100.0),
             row("cycles", None, "", "not supported")]
     short = [row("cache-misses", 500.0, "", "counted", percent_running=80.0),
@@ -141,13 +143,13 @@ def test_valgrind_accepts_the_model_and_counts_one_miss_per_line(walk_program, t
     done = subprocess.run(["valgrind", f"--tool={tool}", "--cache-sim=yes", *options,
                            f"--{tool}-out-file={out}", str(walk_program)], capture_output=True)
     assert done.returncode == 0, done.stderr[-500:]
-    profile = cachemiss.parse_cachegrind(out.read_text())
+    profile = cachegrind_out.parse_cachegrind(out.read_text())
     assert profile.tool == tool and profile.caches["D1"] == model["D1"]
     lines = (4 << 20) // 64
     assert profile.function_cost("walk", "D1mr") == pytest.approx(lines, rel=0.01)
     assert profile.function_cost("walk", "DLmr") == pytest.approx(lines, rel=0.01)
     if tool == "callgrind":
-        stacks = cachemiss.callgrind_stacks(profile, "D1mr")
+        stacks = callgrind_stacks.callgrind_stacks(profile, "D1mr")
         walk = sum(v for k, v in stacks.items() if k.endswith("main;walk"))
         assert walk == pytest.approx(lines, rel=0.01)
 
@@ -159,4 +161,4 @@ def test_rounded_l3_geometry_runs_in_valgrind(walk_program, tmp_path):
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=yes", *options,
                            f"--cachegrind-out-file={tmp_path / 'cg'}", str(walk_program)], capture_output=True)
     assert done.returncode == 0, done.stderr[-500:]
-    assert cachemiss.parse_cachegrind((tmp_path / "cg").read_text()).caches["LL"].size == 160 << 20
+    assert cachegrind_out.parse_cachegrind((tmp_path / "cg").read_text()).caches["LL"].size == 160 << 20

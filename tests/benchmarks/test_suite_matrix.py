@@ -100,7 +100,7 @@ def test_only_with_a_bad_or_empty_regex_is_an_input_error(bad):
 
 
 def test_workers_go_to_the_quietest_cpu_and_ties_go_to_the_last():
-    from mapbench.benchmarks.suite import quietest_cpu
+    from mapbench.benchmarks.cpu_pick import quietest_cpu
     assert quietest_cpu([0, 1], probe={0: 1.0, 1: 1.8}.get) == 0      # cpu1 slowed by the host
     assert quietest_cpu([0, 1], probe={0: 1.8, 1: 1.0}.get) == 1
     assert quietest_cpu([0, 1, 2], probe={0: 1.0, 1: 1.02, 2: 1.5}.get) == 1   # within 5%: later
@@ -109,7 +109,7 @@ def test_workers_go_to_the_quietest_cpu_and_ties_go_to_the_last():
 def test_the_cpu_probe_restores_the_callers_affinity():
     import os
 
-    from mapbench.benchmarks.suite import probe_cpu
+    from mapbench.benchmarks.cpu_pick import probe_cpu
     before = os.sched_getaffinity(0)
     cpu = max(before)
     assert probe_cpu(cpu, rounds=2) > 0

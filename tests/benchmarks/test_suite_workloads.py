@@ -3,7 +3,7 @@ import pytest
 
 pytest.importorskip("mapbench.native._mapbench_native")
 
-from mapbench.benchmarks import matrix, suite  # noqa: E402
+from mapbench.benchmarks import families, matrix, suite  # noqa: E402
 
 ONE_PER_FAMILY = [
     "iterate/storage=stack/prefetch=0/n=1024",
@@ -48,7 +48,7 @@ def test_allocation_counts_follow_iterator_storage():
 
 
 def test_workers_build_identical_maps():
-    a = suite._build_map(4096)
-    b = suite._build_map(4096)
+    a = families.build_map(4096)
+    b = families.build_map(4096)
     assert a.stats()["bucket_bytes"] == b.stats()["bucket_bytes"]
     assert sorted(a.items()) == sorted(b.items())

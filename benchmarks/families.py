@@ -1,0 +1,255 @@
+"""The benchmark families: one record per family, the only place a family is described.
+
+A family is the first part of a benchmark name (`iterate` in
+`iterate/storage=stack/prefetch=0/n=1024`). Its record says everything the suite, the
+bench command, the profiling workload and the collectors need to know about it:
+
+  name             the benchmark name's first part (stable: stored runs are matched on it)
+  op               what one pyperf loop is (the "op" of allocs/op and bytes/op)
+  work_per_value   elements of work per pyperf value; loops = work / elements per loop,
+                   rounded up to a power of two (`matrix.loops_for`)
+  name_params      the name parameters of its benchmarks at one size: (n, best prefetch
+                   distance, --full) -> a list of ((key, value), ...) in name order; a flag
+                   is (key, "")
+  cost             a rough cost model (ns), only for `mapbench bench`'s "estimate left"
+  kernel           the C kernel it times: the `native.kernels` function, the workload's
+                   `--op` and the op part of a profile name (`iter_init-n16384-...`);
+                   None for the Python-layer families, which time a Python loop. It is
+                   called by `call_kernel`: its first argument is what kernel_input says,
+                   then loops, then those of its keyword parameters that KernelCall names
+                   (storage, prefetch, atomic_snapshot, hint, hit, seed)
+  kernel_input     what the kernel is given: "map" (the worker's prebuilt n-entry map),
+                   "entries" (n: the kernel builds its own maps, untimed) or "map_bytes"
+                   (a byte count: in the suite the bucket bytes of the n-entry map)
+  kernel_functions regex of the C functions that are the kernel's timed region (cachegrind
+                   and callgrind count only these; map set-up runs none of them)
+  builds_map       the worker builds the n-entry map once, untimed, and records its shape
+  fresh_map        the kernel builds a fresh map per loop or call: no warmup values
+  iterator         storage and prefetch are parameters of its workload (they appear in
+                   its profile names)
+  element          what pyperf's per-element value is per ("map entry", "iterator init");
+                   one loop is n map entries, or 1 iterator init
+  max_n            the largest n it runs at (None: every size)
+  python_loop      the Python-layer families: (bench, worker map, metadata) -> the loop
+                   body timed (it may add to the run's metadata)
+
+Invariants: names and kernels are unique; a family has either a kernel or a python_loop;
+kernel_input is "map", "entries" or "map_bytes";
+table order is the matrix's run order within one size. Adding a family is one record
+here plus its kernel (a C kernel in native.kernels, or a python_loop).
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+# The iterator storages of native.kernels (its C enum order; native imports nothing of
+# ours, so it keeps its own copy, and tests hold the two equal).
+STORAGES = ("stack", "heap", "pool")
+
+# The Python-layer families stop at this n: per-element iteration from Python costs about
+# 1.5 us per entry (7 s per traversal at 2^22), and its per-element cost is set by the
+# interpreter, not by the map's size. dict-iterate, their baseline, stops with them.
+PYTHON_MAX_N = 2 ** 20
+# Prefetch distances (in buckets) swept by --full on stack-storage iteration.
+PREFETCH_SWEEP = (1, 2, 4, 8, 16, 32)
+
+MAP_SEED = 0x5EED_0001         # hash seed of every benchmark map (identical in every worker)
+KEY_SEED = 1                   # key stream of Map.fill
+BATCH_SIZE = 1024              # chunk size of python-iterate/batched
+
+Params = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Rough seconds model of one benchmark process, in ns (see run_engine.estimate_seconds)."""
+    ns_per_element: float
+    build_ns_per_entry: float = 0          # the worker's one untimed map build (and dict)
+    loop_build_ns_per_entry: float = 0     # a fresh map built untimed on every loop
+    call_build_ns_per_entry: float = 0     # a fresh map built untimed on every kernel call
+
+
+class KernelCall(NamedTuple):
+    """The arguments of one kernel call; the defaults are native.kernels' own."""
+    loops: int
+    n: int = 0                  # entries (kernel_input "entries") or bytes ("map_bytes")
+    map: object = None          # the prebuilt map (kernel_input "map")
+    storage: str = "stack"
+    prefetch: int = 0
+    atomic_snapshot: bool = False
+    hint: bool = False
+    hit: bool = True
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    op: str
+    work_per_value: int
+    name_params: Callable[[int, int, bool], list[Params]]
+    cost: Cost
+    kernel: str | None = None
+    kernel_input: str = "map"
+    kernel_functions: str | None = None
+    builds_map: bool = False
+    fresh_map: bool = False
+    iterator: bool = False
+    element: str = "map entry"
+    max_n: int | None = None
+    python_loop: Callable | None = None          # (Benchmark, map or None, meta) -> body()
+
+    @property
+    def per_entry(self) -> bool:
+        """One loop processes n elements (map entries); else one (an iterator init)."""
+        return self.element == "map entry"
+
+    @property
+    def element_word(self) -> str:
+        """The short word for the per-element unit in progress lines ("element", "init")."""
+        return "element" if self.per_entry else self.element.split()[-1]
+
+
+def call_kernel(kernels, fam: Family, call: KernelCall):
+    """Run fam's C kernel (a function of `kernels`, i.e. native.kernels) on `call`: the map
+    or the size first, as kernel_input says, then loops, then the keyword parameters the
+    kernel has, by name, from the call."""
+    kernel = getattr(kernels, fam.kernel)
+    first = call.map if fam.kernel_input == "map" else call.n
+    accepted = inspect.signature(kernel).parameters
+    options = {k: v for k, v in call._asdict().items()
+               if k in accepted and k not in ("loops", "n", "map")}
+    return kernel(first, call.loops, **options)
+
+
+def call_args(bench) -> dict:
+    """KernelCall fields from a benchmark's name parameters (one meaning per key)."""
+    return {"storage": bench.param("storage", "stack"),
+            "prefetch": int(bench.param("prefetch", "0")),
+            "atomic_snapshot": bench.param("snapshot") == "atomic",
+            "hint": bench.param("hint") == "1",
+            "hit": bench.param("miss") is None}
+
+
+# -- name parameters ----------------------------------------------------------------------
+
+def _none(n: int, best_prefetch: int, full: bool) -> list[Params]:
+    return [()]
+
+
+def _iterate_params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+    prefetches = sorted({0, best_prefetch} | (set(PREFETCH_SWEEP) if full else set()))
+    out = [(("storage", storage), ("prefetch", str(d)))
+           for storage in STORAGES for d in ((0, best_prefetch) if storage != "stack" else prefetches)]
+    out.append((("storage", "stack"), ("prefetch", "0"), ("snapshot", "atomic")))
+    return out
+
+
+def _storage_params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+    return [(("storage", storage),) for storage in STORAGES]
+
+
+def _choice(key: str, values: tuple[str, ...]):
+    def params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+        return [((key, v),) for v in values]
+    return params
+
+
+def _flags(*flags: str):
+    def params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+        return [((flag, ""),) for flag in flags]
+    return params
+
+
+# -- the Python-layer loops -----------------------------------------------------------------
+
+def build_map(n: int):
+    """The benchmark map of n entries: the same seeds in every worker, so every worker
+    times an identical map."""
+    from mapbench.native import Map
+    m = Map(hint=0, seed=MAP_SEED)
+    m.fill(n, key_seed=KEY_SEED)
+    return m
+
+
+def _python_iterate_loop(bench, m, meta: dict):
+    if bench.param("items") is not None:
+        def body():
+            for k, v in m.items():
+                pass
+    else:
+        def body():
+            for keys, values in m.batches(BATCH_SIZE):
+                for k, v in zip(keys, values):
+                    pass
+        meta["batch_size"] = BATCH_SIZE
+    return body
+
+
+def _dict_iterate_loop(bench, m, meta: dict):
+    d = {}
+    for keys, values in build_map(bench.n).batches(1 << 16):   # the same entries as our map
+        d.update(zip(keys, values))
+
+    def body():
+        for k, v in d.items():
+            pass
+    return body
+
+
+_ITERATOR_FUNCTIONS = r"mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin"
+
+# Run order within one size. work_per_value is chosen so a value takes roughly 5-40 ms
+# (well above pyperf's 1 ms minimum raw value) whatever n is, and so that at n >= work one
+# loop is one value; fixed here, never calibrated: loops must be the same in every run for
+# `compare` to be fair. The costs are guesses that the finished benchmarks rescale.
+FAMILIES = (
+    Family("iterate", "one full traversal of the map", 2 ** 22, _iterate_params,
+           Cost(ns_per_element=8, build_ns_per_entry=200), kernel="iterate", builds_map=True,
+           iterator=True, kernel_functions=rf"^(kernel_iterate|{_ITERATOR_FUNCTIONS})$"),
+    Family("roofline", "one sequential read of the bucket-array bytes", 2 ** 22, _none,
+           Cost(ns_per_element=1, build_ns_per_entry=200, call_build_ns_per_entry=30),
+           kernel="roofline", kernel_input="map_bytes", builds_map=True,
+           kernel_functions=r"^kernel_roofline$"),
+    Family("iterinit", "one iterator init + break", 2 ** 17, _storage_params,
+           Cost(ns_per_element=60, build_ns_per_entry=200), kernel="iter_init", builds_map=True,
+           iterator=True, element="iterator init",
+           kernel_functions=r"^(kernel_iter_init|mapiter(init|release)|iter_pool_(get|put)"
+                            r"|calibration_spin)$"),
+    Family("iterate-growing", "one full traversal of a map whose grow is half done", 2 ** 21, _none,
+           Cost(ns_per_element=12, call_build_ns_per_entry=200), kernel="iterate_growing",
+           kernel_input="entries", fresh_map=True, iterator=True,
+           kernel_functions=rf"^(kernel_iterate_growing|{_ITERATOR_FUNCTIONS})$"),
+    Family("insert", "n inserts into a fresh map", 2 ** 19, _choice("hint", ("0", "1")),
+           Cost(ns_per_element=80, loop_build_ns_per_entry=30), kernel="insert", kernel_input="entries",
+           fresh_map=True, kernel_functions=r"^(kernel_insert|mapassign|hash64|evacuate|growWork|hashGrow)"),
+    Family("lookup", "n lookups", 2 ** 20, _flags("hit", "miss"),
+           Cost(ns_per_element=40, build_ns_per_entry=250), kernel="lookup", builds_map=True,
+           kernel_functions=r"^(kernel_lookup|mapaccess)"),
+    Family("delete", "deleting all n keys of a prebuilt map", 2 ** 19, _none,
+           Cost(ns_per_element=60, loop_build_ns_per_entry=200), kernel="delete", kernel_input="entries",
+           fresh_map=True, kernel_functions=r"^(kernel_delete|mapdelete)"),
+    Family("python-iterate", "one full traversal from Python", 2 ** 17, _flags("items", "batched"),
+           Cost(ns_per_element=800, build_ns_per_entry=200),
+           builds_map=True, max_n=PYTHON_MAX_N, python_loop=_python_iterate_loop),
+    Family("dict-iterate", "one full traversal of a CPython dict", 2 ** 19, _none,
+           Cost(ns_per_element=40, build_ns_per_entry=500),
+           max_n=PYTHON_MAX_N, python_loop=_dict_iterate_loop),
+)
+
+BY_NAME = {f.name: f for f in FAMILIES}
+BY_KERNEL = {f.kernel: f for f in FAMILIES if f.kernel}
+# The workload's --op choices: every C kernel, in table order.
+KERNELS = tuple(BY_KERNEL)
+
+
+def family(name: str) -> Family:
+    """The record of a family name (KeyError if there is none)."""
+    return BY_NAME[name]
+
+
+def of_kernel(kernel: str) -> Family | None:
+    """The record whose C kernel (workload --op) this is, or None."""
+    return BY_KERNEL.get(kernel)
