@@ -86,8 +86,8 @@ def iterate_growing(n, loops, storage="stack", prefetch=0, seed=1, kind="classic
     grow is half done (built untimed; iteration never evacuates, so every loop sees the
     same half-done grow). Swiss: per loop a fresh map (untimed) whose table under the
     iterator is made to grow or split halfway through (the inserts untimed), so the
-    rest of that table is walked stale, with a lookup per entry; elements counts every
-    entry returned, the checksum only the n original ones."""
+    rest of that table is walked stale, with a lookup per entry; elements and checksum
+    count the n original entries only (the inserted ones may or may not come back)."""
     run = lib.swiss_kernel_iterate_growing if _swiss(kind) else lib.kernel_iterate_growing
     return _result(run(as_u64(n, "n"), _loops(loops), _storage(storage), _prefetch(prefetch),
                        as_u64(seed, "seed")))

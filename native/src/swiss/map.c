@@ -61,7 +61,7 @@ static void reset_growth_left(swiss_table *t) {
 }
 
 /* newTable (table.go 76): capacity rounded up to a power of two, at least 8. */
-static swiss_table *table_new(uint64_t capacity, int64_t index, uint8_t localDepth) {
+static swiss_table *swiss_table_new(uint64_t capacity, int64_t index, uint8_t localDepth) {
     if (capacity < SWISS_GROUP_SLOTS) capacity = SWISS_GROUP_SLOTS;
     if (capacity > SWISS_MAX_TABLE_CAPACITY) fatal("initial table capacity too large");
     capacity = align_up_pow2(capacity);
@@ -138,7 +138,7 @@ swiss_map *swiss_new(uint64_t hint, uint64_t seed, bool random_seed) {
     m->dirPtr = dir;
     m->dirLen = (int64_t)dirSize;
     for (uint64_t i = 0; i < dirSize; i++) {
-        dir[i] = table_new(target / dirSize, (int64_t)i, m->globalDepth);
+        dir[i] = swiss_table_new(target / dirSize, (int64_t)i, m->globalDepth);
         if (!dir[i]) {
             swiss_destroy(m);
             return NULL;
@@ -201,7 +201,7 @@ static void install_table_split(swiss_map *m, swiss_table *old, swiss_table *lef
 
 /* uncheckedPutSlot (table.go 318): an entry known to be absent into a table with room
  * and no tombstones' concern (a fresh table). */
-static void unchecked_put_slot(swiss_table *t, uint64_t hash, uint64_t key, uint64_t elem) {
+static void swiss_unchecked_put_slot(swiss_table *t, uint64_t hash, uint64_t key, uint64_t elem) {
     if (t->growthLeft == 0) fatal("invariant failed: growthLeft is unexpectedly 0");
     for (probe_seq s = probe_start(hash, t->lengthMask);; probe_next(&s)) {
         swiss_group *g = &t->groups[s.offset];
@@ -225,14 +225,14 @@ static void note_rebuild(swiss_map *m) {
 /* grow (table.go 1090): a table of twice the capacity with the same index and depth
  * replaces t; tombstones are dropped. t stays readable for iterators that hold it. */
 static MB_NOINLINE void swiss_table_grow(swiss_map *m, swiss_table *t, uint16_t newCapacity) {
-    swiss_table *nt = table_new(newCapacity, t->index, t->localDepth);
+    swiss_table *nt = swiss_table_new(newCapacity, t->index, t->localDepth);
     if (!nt) fatal("out of memory");
     for (uint64_t i = 0; i <= t->lengthMask; i++) {
         swiss_group *g = &t->groups[i];
         for (unsigned j = 0; j < SWISS_GROUP_SLOTS; j++) {
             if ((g->ctrl[j] & CTRL_EMPTY) == CTRL_EMPTY) continue;
             uint64_t key = g->slots[j].key;
-            unchecked_put_slot(nt, hash64(key, m->seed), key, g->slots[j].elem);
+            swiss_unchecked_put_slot(nt, hash64(key, m->seed), key, g->slots[j].elem);
         }
     }
     replace_table(m, nt);
@@ -245,8 +245,8 @@ static MB_NOINLINE void swiss_table_grow(swiss_map *m, swiss_table *t, uint16_t 
  * the entries go left or right by the hash bit just below the old depth's bits. */
 static MB_NOINLINE void swiss_table_split(swiss_map *m, swiss_table *t) {
     uint8_t localDepth = (uint8_t)(t->localDepth + 1);
-    swiss_table *left = table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
-    swiss_table *right = table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
+    swiss_table *left = swiss_table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
+    swiss_table *right = swiss_table_new(SWISS_MAX_TABLE_CAPACITY, -1, localDepth);
     if (!left || !right) fatal("out of memory");
     uint64_t mask = 1ull << (64 - localDepth);
     for (uint64_t i = 0; i <= t->lengthMask; i++) {
@@ -255,7 +255,7 @@ static MB_NOINLINE void swiss_table_split(swiss_map *m, swiss_table *t) {
             if ((g->ctrl[j] & CTRL_EMPTY) == CTRL_EMPTY) continue;
             uint64_t key = g->slots[j].key;
             uint64_t hash = hash64(key, m->seed);
-            unchecked_put_slot((hash & mask) == 0 ? left : right, hash, key, g->slots[j].elem);
+            swiss_unchecked_put_slot((hash & mask) == 0 ? left : right, hash, key, g->slots[j].elem);
         }
     }
     install_table_split(m, t, left, right);
@@ -285,14 +285,14 @@ static void grow_to_small(swiss_map *m) {
 /* growToTable (map.go 631): the 9th insert moves the small group into a 16-slot table
  * behind a one-entry directory. */
 static MB_NOINLINE void swiss_grow_to_table(swiss_map *m) {
-    swiss_table *t = table_new(2 * SWISS_GROUP_SLOTS, 0, 0);
+    swiss_table *t = swiss_table_new(2 * SWISS_GROUP_SLOTS, 0, 0);
     swiss_table **dir = mb_malloc(sizeof(*dir));
     if (!t || !dir) fatal("out of memory");
     swiss_group *g = m->dirPtr;
     for (unsigned i = 0; i < SWISS_GROUP_SLOTS; i++) {
         if ((g->ctrl[i] & CTRL_EMPTY) == CTRL_EMPTY) continue;
         uint64_t key = g->slots[i].key;
-        unchecked_put_slot(t, hash64(key, m->seed), key, g->slots[i].elem);
+        swiss_unchecked_put_slot(t, hash64(key, m->seed), key, g->slots[i].elem);
     }
     dir[0] = t;
     m->dirPtr = dir;
