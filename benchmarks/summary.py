@@ -48,7 +48,7 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
 
     written: list[Path] = []
     if plots:
-        for stem, formats in benchplots.all_plots(results, caches, best_prefetch).items():
+        for stem, formats in benchplots.all_plots(results, caches, best_prefetch, peers).items():
             for fmt, data in formats.items():
                 written.append(write_atomic(run_dir / "plots" / f"{stem}.{fmt}", data))
     return text, written

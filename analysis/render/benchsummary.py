@@ -10,6 +10,8 @@ says where its numbers come from:
   - Go: `go test -bench` (peers.json, written by the Go peer benchmark).
 Derived numbers: % of roofline = roofline ns / variant ns (100% = as fast as a plain
 sequential read of the same bytes); prefetch speed-up = ns(prefetch=0) / ns(prefetch=D).
+These tables are the classic map's (names without map=); the Swiss map's benchmarks
+(map=swiss) are set beside them by maps_summary.
 """
 from __future__ import annotations
 
@@ -274,6 +276,10 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
 
     if peers and peers.get("benchmarks"):
         sections.append(peers_table(results, peers, ns_, cols))
+    from mapbench.analysis.render.maps_summary import classic_vs_swiss  # it imports this module
+    maps = classic_vs_swiss(results, ns_, cols, d, peers)
+    if maps:
+        sections.append(maps)
     return "\n\n".join(sections) + "\n"
 
 
