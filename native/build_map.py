@@ -21,7 +21,7 @@ SRC = HERE / "src"
 # kernels and layout introspection.
 SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c",
            "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c",
-           "swiss/map.c", "swiss/iter.c", "swiss/kernels.c", "swiss/layout.c"]
+           "swiss/map.c", "swiss/table_alloc.c", "swiss/iter.c", "swiss/kernels.c", "swiss/layout.c"]
 INCLUDE_DIRS = ["common", "classic", "swiss"]
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]

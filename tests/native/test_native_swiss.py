@@ -190,3 +190,29 @@ def test_concurrent_write_detected_on_a_stale_table():
     m._debug_set_writing(False)
     got = dict([first] + list(it))  # the failed step can be retried
     assert set(range(880)) <= set(got) and all(got[k] == k for k in got)
+
+
+def test_full_size_tables_come_back_whatever_the_order():
+    # full-size tables (1024 slots) come from 2 MiB huge-page chunks (table_alloc.c):
+    # chunks fill, empty and are unmapped as maps come and go; every table is counted
+    import gc
+
+    from mapbench.native import alloc_totals
+    gc.collect()
+    before = alloc_totals()
+    maps = [Map(seed=s, kind="swiss") for s in range(3)]
+    for s, m in enumerate(maps):
+        m.fill(60000, key_seed=s)  # about 100 full-size tables each: more than one chunk
+    assert all(m.stats()["capacity"] == 1024 * m.stats()["tables"] for m in maps)
+    del maps[1]
+    gc.collect()
+    again = Map(seed=9, kind="swiss")
+    again.fill(60000, key_seed=9)  # reuses the freed slots
+    for s, m in ((0, maps[0]), (2, maps[1]), (9, again)):
+        expect = Map(seed=s)  # the classic map as the reference
+        expect.fill(60000, key_seed=s)
+        assert dict(m.items()) == dict(expect.items())
+    del maps, again, expect, m
+    gc.collect()
+    after = alloc_totals()
+    assert after["allocs"] - before["allocs"] == after["frees"] - before["frees"]

@@ -34,9 +34,16 @@ void *mb_calloc(size_t n, size_t size) {
 
 void mb_free(void *p) {
     if (!p) return;
+    mb_count_free();
+    free(p);
+}
+
+/* For memory a map takes from elsewhere than malloc (swiss/table_alloc.c). */
+void mb_count_alloc(size_t bytes) { count_alloc(bytes); }
+
+void mb_count_free(void) {
     atomic_fetch_add_explicit(&total_frees, 1, memory_order_relaxed);
     thread_counts.frees++;
-    free(p);
 }
 
 alloc_counts alloc_totals(void) {

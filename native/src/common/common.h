@@ -42,6 +42,8 @@ typedef struct alloc_counts {
 void *mb_malloc(size_t size);
 void *mb_calloc(size_t n, size_t size);
 void mb_free(void *p);
+void mb_count_alloc(size_t bytes); /* memory not from malloc, counted as one allocation */
+void mb_count_free(void);
 alloc_counts alloc_totals(void);        /* process-wide */
 alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
 

@@ -4,11 +4,9 @@
  * runtime_fast64_swiss.go). See swiss.h for the data structure, its invariants and
  * who owns which memory.
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "group.h"
 
@@ -38,21 +36,6 @@ static uint64_t align_up_pow2(uint64_t n) {
 
 /* ---- tables ---------------------------------------------------------------------- */
 
-/* Go's heap backs large objects with transparent huge pages; ask for them too, so a
- * table of 1024 slots (139 KiB) does not pay TLB misses Go does not (same reasoning as
- * the classic map's bucket arrays). */
-static void advise_huge_pages(void *p, size_t n) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t beg = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t end = ((uintptr_t)p + n) & ~(huge - 1);
-    if (beg < end) madvise((void *)beg, end - beg, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
-
 static void reset_growth_left(swiss_table *t) {
     if (t->capacity <= SWISS_GROUP_SLOTS)
         t->growthLeft = (uint16_t)(t->capacity - 1);
@@ -68,12 +51,11 @@ static swiss_table *swiss_table_new(uint64_t capacity, int64_t index, uint8_t lo
     swiss_table *t = mb_calloc(1, sizeof(*t));
     if (!t) return NULL;
     uint64_t ngroups = capacity / SWISS_GROUP_SLOTS;
-    t->groups = mb_malloc(ngroups * sizeof(swiss_group));
+    t->groups = swiss_groups_alloc(ngroups); /* full-size tables: huge pages, table_alloc.c */
     if (!t->groups) {
         mb_free(t);
         return NULL;
     }
-    advise_huge_pages(t->groups, ngroups * sizeof(swiss_group));
     for (uint64_t i = 0; i < ngroups; i++) ctrl_set_empty(&t->groups[i]);
     t->lengthMask = ngroups - 1;
     t->capacity = (uint16_t)capacity;
@@ -90,7 +72,7 @@ void swiss_table_acquire(swiss_table *t) {
 
 void swiss_table_release(swiss_table *t) {
     if (!t || --t->refs != 0) return;
-    mb_free(t->groups);
+    swiss_groups_free(t->groups, t->lengthMask + 1);
     mb_free(t);
 }
 
@@ -305,9 +287,16 @@ static MB_NOINLINE void swiss_grow_to_table(swiss_map *m) {
 
 /* ---- lookup ---------------------------------------------------------------------- */
 
-/* The slot of key in table t, or NULL (getWithKey, table.go 140). */
+/* The slot of key in table t, or NULL (getWithKey, table.go 140). Ours: the first
+ * group's other two cache lines are prefetched while its control word loads, so in a
+ * table that is not in cache the key compare does not wait for a second miss after
+ * the match (a group is 136 bytes; its slots after the first three or so sit on the
+ * next lines). */
 static inline swiss_slot *table_find(swiss_table *t, uint64_t hash, uint64_t key) {
     uint8_t h = h2(hash);
+    const char *first = (const char *)&t->groups[h1(hash) & t->lengthMask];
+    __builtin_prefetch(first + 64, 0, 3);
+    __builtin_prefetch(first + sizeof(swiss_group) - 1, 0, 3);
     for (probe_seq s = probe_start(hash, t->lengthMask);; probe_next(&s)) {
         swiss_group *g = &t->groups[s.offset];
         uint64_t w = ctrl_word(g);

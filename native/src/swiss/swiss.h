@@ -135,6 +135,10 @@ typedef struct swiss_iter {
 
 enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
 
+/* The groups of a table (table_alloc.c): full-size tables from huge-page chunks. */
+swiss_group *swiss_groups_alloc(uint64_t ngroups);
+void swiss_groups_free(swiss_group *g, uint64_t ngroups);
+
 /* The map (map.c). */
 swiss_map *swiss_new(uint64_t hint, uint64_t seed, bool random_seed);
 void swiss_destroy(swiss_map *m);
