@@ -23,6 +23,7 @@ class Backend(NamedTuple):
     fill: Callable
     set_writing: Callable
     stats: Callable        # (h) -> dict
+    count: Callable        # (h) -> entries, O(1)
     iter_type: str         # the cffi type of a native iterator
     iter_init: Callable    # (it, h, prefetch, atomic_snapshot) -> error code
     iter_step: Callable
@@ -87,14 +88,18 @@ def _swiss_iter_init(it, h, prefetch, atomic_snapshot):
     return lib.swiss_iter_init(it, h, prefetch)
 
 
+def _classic_count(h):
+    return lib.map_get_stats(h).count
+
+
 CLASSIC = Backend("classic", _classic_new, lib.map_destroy, lib.mapaccess, lib.mapassign,
                   lib.mapdelete, lib.map_fill, lib.map_debug_set_writing, _classic_stats,
-                  "hiter *", lib.mapiterinit, lib.mapiter_step, lib.mapiter_batch,
-                  lib.mapiterrelease)
+                  _classic_count, "hiter *", lib.mapiterinit, lib.mapiter_step,
+                  lib.mapiter_batch, lib.mapiterrelease)
 SWISS = Backend("swiss", _swiss_new, lib.swiss_destroy, lib.swiss_get, lib.swiss_put,
                 lib.swiss_delete, lib.swiss_fill, lib.swiss_debug_set_writing, _swiss_stats,
-                "swiss_iter *", _swiss_iter_init, lib.swiss_iter_step, lib.swiss_iter_batch,
-                lib.swiss_iter_release)
+                lib.swiss_len, "swiss_iter *", _swiss_iter_init, lib.swiss_iter_step,
+                lib.swiss_iter_batch, lib.swiss_iter_release)
 BACKENDS = {"classic": CLASSIC, "swiss": SWISS}
 
 

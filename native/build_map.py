@@ -107,6 +107,7 @@ size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint
 bool swiss_iter_pool_check_zeroed(void);
 swiss_stats swiss_get_stats(const swiss_map *m);
 void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);
+uint64_t swiss_len(const swiss_map *m);
 void swiss_debug_set_writing(swiss_map *m, bool on);
 void swiss_debug_ctrl_census(const swiss_map *m, uint64_t *counts);
 kernel_result swiss_kernel_iterate(swiss_map *m, uint64_t loops, int storage, uint16_t prefetch);

@@ -81,7 +81,7 @@ class Map:
 
     def __len__(self):
         with self._lock:
-            return self._native.stats(self._h)["count"]
+            return self._native.count(self._h)
 
     def fill(self, n, key_seed=0):
         """Insert n keys from a fixed stream (native stream_key(key_seed, i) -> value i)."""

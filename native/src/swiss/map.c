@@ -551,6 +551,8 @@ swiss_stats swiss_get_stats(const swiss_map *m) {
     return s;
 }
 
+uint64_t swiss_len(const swiss_map *m) { return m->used; }
+
 void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed) {
     for (uint64_t i = 0; i < n; i++) swiss_put(m, stream_key(key_seed, i), i);
 }
