@@ -1,13 +1,41 @@
 """Atomic file writes: a temp file in the same folder, fsync, then rename.
 
 A reader (or an interrupted run) sees either the old file or the whole new one,
-never half of it.
+never half of it. The file ends with the mode a plain `open(path, "w")` would give:
+an existing file keeps its mode, a new one gets 0666 minus the process umask (0644
+under the usual umask 022). `tempfile.mkstemp` alone would leave every file 0600,
+unreadable to anyone else who serves or shares the store.
 """
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+NEW_FILE_MODE = 0o666            # what open() asks for; the umask takes bits away
+
+
+def current_umask() -> int:
+    """The process umask. Linux reports it in /proc/self/status (no change of state);
+    elsewhere it is read by setting and restoring it, as os offers no getter."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return NEW_FILE_MODE & ~current_umask()
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
@@ -22,6 +50,7 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(payload)
             tmp.flush()
+            os.fchmod(tmp.fileno(), _mode_for(target))
             os.fsync(tmp.fileno())
         os.replace(tmp_name, target)
     except BaseException:

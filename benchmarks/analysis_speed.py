@@ -10,7 +10,7 @@ prints for `perf record -g` (event line with period, one `\\t addr sym+0xoff (ds
 line per frame, a blank line), each stack a random walk of depth 15-35 over a call
 graph of 3,000 functions in the kernel, libc, libpython and our map module, with 8
 call-site offsets per function, so leaf addresses vary as in real captures. The issue's
-reference point is stackcollapse-perf.pl on such an input: 15-22 s on this machine;
+reference point is stackcollapse-perf.pl on such an input: 15-22 s on a 2-vCPU KVM guest (2026-11);
 the goal is 5x faster.
 
 Timing: a pyperf Runner with `bench_time_func`; each worker maps the file read-only

@@ -37,6 +37,26 @@ def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -
     return compare.DEFAULT_MIN_EFFECT
 
 
+def machine_noise_note(root: Path) -> str:
+    """One sentence on this machine's timing noise, from the store's calibration (what
+    `mapbench calibrate` measured here), or what to run when the store has none."""
+    doc = read_calibration(root)
+    try:
+        noise = doc["process_noise"]
+        quiet, processes = int(noise["quiet_processes"]), int(noise["processes"])
+        sd = noise.get("quiet_level_sd_pct")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ("this store has no calibration of this machine's noise: `mapbench calibrate` "
+                "measures it")
+    if processes <= 0:
+        return "this store's calibration timed no worker process"
+    text = (f"this store's calibration ({Path(root) / CALIBRATION_FILE}): {quiet} of "
+            f"{processes} worker processes had quiet values")
+    if isinstance(sd, (int, float)):
+        text += f", and the quiet levels varied by {sd:.1f}% (sd)"
+    return text
+
+
 def rounds_note(root: Path, mode: str, rounds: int) -> str | None:
     """A line for `mapbench bench` when the store's calibration, in the same mode,
     estimated that a 10% check needs more rounds than `rounds`; else None."""

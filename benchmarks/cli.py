@@ -12,6 +12,7 @@ from mapbench.analysis.errors import InputError
 SUBCOMMAND_MODULES = [
     "mapbench.benchmarks.commands.bench",
     "mapbench.benchmarks.commands.profile",
+    "mapbench.benchmarks.commands.peers",
     "mapbench.benchmarks.commands.compare",
     "mapbench.benchmarks.commands.history",
     "mapbench.benchmarks.commands.calibrate",

@@ -26,9 +26,10 @@ def probe_cpu(cpu: int, rounds: int = 5) -> float:
 
 def quietest_cpu(cpus: list[int], probe=probe_cpu) -> int:
     """The CPU where a fixed loop runs fastest now, ties to the last (the first is where the
-    OS and the parent tend to run). On this KVM guest the host slows one vCPU at a time,
-    for minutes, by up to 1.8x (pinned iterate at n=2^10: cpu0 7.4 ns, cpu1 4.1 ns in the
-    same minute; both 4.0 ten minutes earlier), so a fixed choice can sit on the slow one."""
+    OS and the parent tend to run). A shared host can slow one CPU at a time for minutes
+    (on a 2-vCPU KVM guest, 2026-11: pinned iterate at n=2^10, cpu0 7.4 ns and cpu1 4.1 ns
+    in the same minute, both 4.0 ten minutes earlier), so a fixed choice can sit on the
+    slow one."""
     timings = {cpu: probe(cpu) for cpu in cpus}
     best = min(timings.values())
     return max(cpu for cpu, t in timings.items() if t <= best * 1.05)

@@ -1,108 +1,78 @@
-"""The Go peer: Go's own map measured by `go test -bench`, next to ours (peers.json).
+"""The Go peers' numbers: `go test -bench -benchmem` output to benchmark records.
 
-Runs benchmarks/peers/gomap/map_test.go (for k, v := range m over map[uint64]uint64,
-plus insert and lookup hit/miss) at the suite's sizes, only when `go` is installed, and
-turns its output into peers.json:
+benchmarks/peers/gomap/map_test.go names its sub-benchmarks like the suite's
+(`BenchmarkMap/iterate/n=1024-2`); a record carries the version label as prefix
+(`go1.23/iterate/n=1024`) and every metric of its line, the -count repeats merged:
 
-  {"source": "go test -bench ...", "go_version": "go1.19.8", "command": [...],
-   "file": "benchmarks/peers/gomap/map_test.go",
-   "benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_op": [..one per -count..],
-                   "ns_per_element": mean ns/op / n, "allocs_per_op": ..., "bytes_per_op": ...}]}
+  {"name": "go1.23/iterate/n=1024", "family": "iterate", "params": "", "n": 1024,
+   "entries": 1024,             # map entries an op touches (iterate-growing: entries/op)
+   "ns_per_op": [..one per -count..], "iterations": [...],
+   "ns_per_element": mean ns/op / entries (iterinit: mean ns/op, one set-up per op),
+   "bytes_per_op": mean B/op, "allocs_per_op": mean allocs/op (None without -benchmem)}
+
+An older Go peer named its benchmarks `BenchmarkRange/n=N`: read as family `range`.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import statistics
-import subprocess
-import tempfile
-from pathlib import Path
 
-GO_SOURCE = Path("benchmarks") / "peers" / "gomap"
-BENCHTIME = "100ms"
-COUNT = 3
-TIMEOUT_S = 300
+# Families and what one op is, as map_test.go measures them.
+FAMILIES = {
+    "iterate": "for k, v := range m over the whole map (op = 1 traversal)",
+    "iterinit": "for k, v := range m { break }: iterator set-up and first entry (op = 1 set-up)",
+    "iterate-growing": "range over a map filled just past a grow trigger of the classic map (6.5 x 2^B + 1 "
+                       "entries, the grow left in progress); Swiss maps grow all at once, so there it is a "
+                       "plain range over a map of that many entries",
+    "iterate-heap": "reflect.Value.MapRange(): a heap-allocated iterator per traversal (the article's new(hiter))",
+    "iterate-pool": "reflect.MapIter from a sync.Pool, Reset per traversal (the article's 4.3)",
+    "iterate-func": "for k, v := range maps.All(m): range-over-func (Go 1.23+)",
+    "insert": "n inserts into make(map, 0) (hint=0) or make(map, n) (hint=1); n <= 2^18",
+    "lookup": "n lookups of present (hit) or absent (miss) keys",
+    "delete": "n deletes from a full map built outside the timer; n <= 2^18",
+}
+PER_OP_FAMILIES = ("iterinit",)     # ns per op, not per element
 
-# BenchmarkRange/n=1024-2   	    8712	     12130 ns/op	       0 B/op	       0 allocs/op
-LINE_RE = re.compile(r"^Benchmark(?P<family>\w+)/(?P<sub>\S+?)(-\d+)?\s+(?P<iters>\d+)\s+"
-                     r"(?P<ns>[\d.]+) ns/op(?:\s+(?P<bytes>[\d.]+) B/op\s+(?P<allocs>[\d.]+) allocs/op)?")
+# BenchmarkMap/iterate-growing/n=1024-2   1592   15407 ns/op   833.0 entries/op   0 B/op   0 allocs/op
+LINE_RE = re.compile(r"^Benchmark(?P<top>\w+)/(?P<sub>\S+?)(?:-\d+)?\s+(?P<iters>\d+)\s+(?P<metrics>.*)$")
+METRIC_RE = re.compile(r"([-+\d.eE]+) (\S+)")
+SIZE_RE = re.compile(r"^(?P<family>[^/]+)(?P<params>(?:/[^/]+)*?)/n=(?P<n>\d+)$")
 
 
-def source_dir() -> Path | None:
-    """The Go module: next to this file (source tree), else under the current folder."""
-    for candidate in (Path(__file__).resolve().parent / "peers" / "gomap", Path.cwd() / GO_SOURCE):
-        if (candidate / "map_test.go").is_file():
-            return candidate
-    return None
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
 
 
-def parse_go_bench(text: str) -> list[dict]:
-    """Benchmarks of `go test -bench` output, repeated -count lines merged per name."""
+def parse_go_bench(text: str, label: str | None = None) -> list[dict]:
+    """Benchmark records of `go test -bench` output, in first-seen order. label (go1.23)
+    prefixes each name; lines that are not size-named benchmark results are ignored."""
     runs: dict[str, dict] = {}
+    metrics: dict[str, dict[str, list[float]]] = {}
     for line in text.splitlines():
         match = LINE_RE.match(line.strip())
         if not match:
             continue
-        sub = match["sub"]
-        n_match = re.search(r"n=(\d+)$", sub)
-        if not n_match:
+        sub = match["sub"] if match["top"] == "Map" else f"{match['top'].lower()}/{match['sub']}"
+        sized = SIZE_RE.match(sub)
+        values = {unit: float(value) for value, unit in METRIC_RE.findall(match["metrics"])}
+        if not sized or "ns/op" not in values:
             continue
-        name = f"{match['family'].lower()}/{sub}"
-        entry = runs.setdefault(name, {"name": name, "n": int(n_match.group(1)), "ns_per_op": [],
-                                       "iterations": [], "bytes_per_op": None, "allocs_per_op": None})
-        entry["ns_per_op"].append(float(match["ns"]))
-        entry["iterations"].append(int(match["iters"]))
-        if match["allocs"] is not None:
-            entry["bytes_per_op"] = float(match["bytes"])
-            entry["allocs_per_op"] = float(match["allocs"])
-    for entry in runs.values():
-        entry["ns_per_element"] = statistics.fmean(entry["ns_per_op"]) / entry["n"]
+        name = f"{label}/{sub}" if label else sub
+        if name not in runs:
+            n = int(sized["n"])
+            runs[name] = {"name": name, "family": sized["family"], "params": sized["params"].lstrip("/"),
+                          "n": n, "entries": n, "ns_per_op": [], "iterations": []}
+            metrics[name] = {}
+        runs[name]["ns_per_op"].append(values["ns/op"])
+        runs[name]["iterations"].append(int(match["iters"]))
+        for unit, value in values.items():
+            metrics[name].setdefault(unit, []).append(value)
+    for name, entry in runs.items():
+        got = metrics[name]
+        if "entries/op" in got:
+            entry["entries"] = int(round(statistics.fmean(got["entries/op"])))
+        entry["bytes_per_op"] = _mean(got.get("B/op", []))
+        entry["allocs_per_op"] = _mean(got.get("allocs/op", []))
+        per = 1 if entry["family"] in PER_OP_FAMILIES else entry["entries"]
+        entry["ns_per_element"] = statistics.fmean(entry["ns_per_op"]) / per
     return list(runs.values())
-
-
-def go_version(go: str) -> str | None:
-    try:
-        out = subprocess.run([go, "version"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r"go version (go\S+)", out)
-    return match.group(1) if match else None
-
-
-def run_go_peers(sizes: list[int], *, benchtime: str = BENCHTIME, count: int = COUNT) -> dict | None:
-    """Run the Go benchmarks; None when go or the source is missing. Raises RuntimeError
-    with go's output when `go test` fails."""
-    go = shutil.which("go")
-    src = source_dir()
-    if go is None or src is None:
-        return None
-    cmd = [go, "test", "-run", "^$", "-bench", ".", "-benchtime", benchtime, "-count", str(count)]
-    env = dict(os.environ)
-    env.update({"MAPBENCH_GO_SIZES": ",".join(str(n) for n in sizes),
-                "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GO111MODULE": "on", "CGO_ENABLED": "0"})
-    tmp = None
-    if "GOCACHE" not in env and not env.get("HOME"):
-        tmp = tempfile.mkdtemp(prefix="mapbench-gocache-")
-        env["GOCACHE"] = tmp
-        env["GOPATH"] = tmp
-    try:
-        result = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-10:])
-        raise RuntimeError(f"go test -bench failed (exit {result.returncode}):\n{tail}")
-    benchmarks = parse_go_bench(result.stdout)
-    version = go_version(go)
-    return {
-        "source": f"go test -bench ({version}), benchmarks/peers/gomap/map_test.go",
-        "go_version": version,
-        "command": cmd,
-        "benchtime": benchtime,
-        "count": count,
-        "file": str(GO_SOURCE / "map_test.go"),
-        "element": "map entry: ns/op divided by n",
-        "benchmarks": benchmarks,
-    }

@@ -8,7 +8,7 @@ The input (`synthetic_stacks`) is deterministic: random walks of depth 8-40 over
 graph of 3,000 function names whose names look like the real layers (Python frames
 `f (mod.py:N)`, libpython, libc, kernel, our map code), each walk a unique stack with
 weight 1-3 (about 200,000 samples in all). The issue's reference point is flamegraph.pl
-on an input of this size: 28 s and 1.5 GB on this machine; the goal is 5x faster.
+on an input of this size: 28 s and 1.5 GB on a 2-vCPU KVM guest (2026-11); the goal is 5x faster.
 
 Timing: a pyperf Runner with `bench_time_func`; each worker builds the input once
 (untimed) and renders it `loops` times with time.perf_counter around the renders only

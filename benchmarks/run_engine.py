@@ -178,9 +178,10 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     """Run the benchmarks in `rounds` interleaved rounds of one pyperf worker process each.
 
     Round r runs one process of every benchmark, so a benchmark's processes are spread
-    over the whole pass instead of back to back: this VM's host slows a vCPU by 1.6-2x in
-    bursts of 0.1 s to about 10 s (about a third of the time, measured 2026-11-26), and a
-    burst then hits one process of several benchmarks instead of every process of one.
+    over the whole pass instead of back to back: a shared host slows a CPU in bursts (on
+    the 2-vCPU KVM guest measured 2026-11-26: 1.6-2x for 0.1 s to about 10 s, about a
+    third of the time), and a burst then hits one process of several benchmarks instead
+    of every process of one.
     The runs of one benchmark are merged with pyperf's `Benchmark.add_runs`; bench.json
     and meta.json are rewritten after every process."""
     import pyperf

@@ -48,9 +48,10 @@ BEST_PREFETCH = 16
 # pyperf settings per mode: `processes` worker processes per benchmark, which `mapbench
 # bench` runs as that many rounds over the whole matrix (one process of every benchmark
 # per round), each timing `values` values after `warmups` discarded ones. quick is what
-# `tox -e bench` runs (about 7 min for the 77 benchmarks on 2 cores). Six processes: this
-# VM's host slows a vCPU 1.6-2x in bursts, about a third of the time, and the quiet
-# statistic of `mapbench compare` needs some processes outside any burst on both sides.
+# `tox -e bench` runs (about 7 min for the 77 benchmarks on 2 cores). Six processes: on the
+# 2-vCPU KVM guest these were tuned on (2026-11-26, `mapbench calibrate`) the host slowed a
+# vCPU 1.6-2x in bursts about a third of the time, and the quiet statistic of `mapbench
+# compare` needs some processes outside any burst on both sides.
 # Values are cheap next to a process start (15-20 ms for a C kernel against ~0.4 s), so
 # each process times 5. Every mode pins loops by matrix.loops_for.
 MODES = {
@@ -94,8 +95,8 @@ def main(argv: list[str] | None = None) -> None:
     if inherit and not any(a.startswith("--inherit-environ") for a in argv):
         argv += ["--inherit-environ", ",".join(inherit)]
 
-    # One CPU for every worker: unpinned workers migrate between this VM's 2 vCPUs and
-    # about one process in five then runs 20-60% slower (measured: n=2^14 iterate, 12
+    # One CPU for every worker: unpinned workers migrate between CPUs, and on a 2-vCPU KVM
+    # guest about one process in five then ran 20-60% slower (measured: n=2^14 iterate, 12
     # processes unpinned 4.1-6.5 ns/element, pinned 3.95-4.15), an outlier that three
     # processes cannot outvote. Which CPU: the quietest one right now (see quietest_cpu).
     if not any(a.startswith("--affinity") for a in argv) and hasattr(os, "sched_getaffinity"):

@@ -1,7 +1,8 @@
 """The end-of-run summary of a run folder: tables on stdout + summary.md, plots/*.svg|png.
 
 Reads bench.json (pyperf suite), meta.json (cache sizes, run status) and peers.json
-(Go, if it ran); the tables and plots themselves are pure transforms in
+(Go, if it ran); summary.md opens with the run's findings (mapbench.analysis.stats.
+findings), then the tables. Tables and plots are pure transforms in
 mapbench.analysis.render.benchsummary and mapbench.analysis.render.benchplots.
 """
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mapbench.analysis.render import benchplots, benchsummary
+import pyperf
+
+from mapbench.analysis.render import benchplots, benchsummary, peersplot
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
+from mapbench.analysis.stats import findings
 
 
 def _read_json(path: Path) -> dict | None:
@@ -31,7 +35,8 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
     if not bench_path.is_file():
         raise InputError(f"{bench_path} does not exist: no benchmark finished in this run")
     try:
-        results = benchsummary.load_results(bench_path.read_text())
+        suite = pyperf.BenchmarkSuite.loads(bench_path.read_text())
+        results = benchsummary.results_from_suite(suite)
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{bench_path} is not a pyperf suite: {exc}") from None
     meta = _read_json(run_dir / "meta.json") or {}
@@ -42,13 +47,18 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
     head = [f"# mapbench summary: {run_dir}",
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
-    text = "\n".join(head) + "\n\n" + benchsummary.summary_markdown(
-        results, peers=peers, prefetch=best_prefetch)
+    data = findings.RunData(suite, peers, counts=_read_json(run_dir / "counts.json"))
+    answers = findings.findings_markdown(findings.findings(data))
+    text = "\n".join(head) + "\n\n" + (answers + "\n" if answers else "") + \
+        benchsummary.summary_markdown(results, peers=peers, prefetch=best_prefetch)
     write_atomic(run_dir / "summary.md", text)
 
     written: list[Path] = []
     if plots:
-        for stem, formats in benchplots.all_plots(results, caches, best_prefetch, peers).items():
+        plots_by_stem = benchplots.all_plots(results, caches, best_prefetch, peers)
+        if peersplot.has_peers(peers):
+            plots_by_stem["go_peers"] = benchplots.render(peersplot.peers_figure(results, peers))
+        for stem, formats in plots_by_stem.items():
             for fmt, data in formats.items():
                 written.append(write_atomic(run_dir / "plots" / f"{stem}.{fmt}", data))
     return text, written

@@ -43,8 +43,9 @@ _PY_FILE = re.compile(r"\.pyw?:\d+\)$|\.pyw?\)$")
 _OFFSET = re.compile(r"\+0x[0-9a-fA-F]+$|@plt$")
 
 _MAP_NAMES = re.compile(
-    r"(mapiterinit|mapiternext|mapaccess\w*|mapassign\w*|mapdelete\w*|hash64|evacuate\w*"
-    r"|growWork|hashGrow|makemap\w*|calibration_spin|_cffi_f_\w+"
+    r"(mapiter\w*|mapaccess\w*|mapassign\w*|mapdelete\w*|hash64|evacuate\w*|iter_pool_\w+"
+    r"|growWork|hashGrow|makemap\w*|map_(fill|destroy|half_grow)|gen_(acquire|release)"
+    r"|calibration_spin|_cffi_f_\w+"
     r"|kernel_(iterate|iter_init|iterate_growing|insert|lookup|delete|roofline)\w*)"
 )
 

@@ -3,7 +3,7 @@
   ns_per_element_figure: ns/element vs n (log x) for the iterate variants, the grow
       variant and the roofline, with vertical lines where the bucket array's bytes fill
       L1d, L2 and the LLC (the n at which bucket_bytes = cache size, interpolated from the
-      benchmarks' own bucket_bytes metadata).
+      benchmarks' own bucket_bytes metadata), and Go's `for range` from peers.json.
   prefetch_figure: prefetch speed-up ns(prefetch=0)/ns(prefetch=D) vs n, per storage
       (and per distance D when a --full sweep ran).
   storage_figure: iterator storage (stack, heap, pool) side by side: full traversal
@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import io
 import math
+import statistics
 
 from mapbench.analysis.render.benchsummary import STORAGES, Result, iterate_name, sizes
+from mapbench.analysis.stats import go_peers
 
 
 def _pyplot():
@@ -83,7 +85,7 @@ def _mark_caches(ax, results, caches):
 
 
 def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | None = None,
-                          prefetch: int | None = None):
+                          prefetch: int | None = None, peers: dict | None = None):
     ns_ = sizes(results)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10, 5))
@@ -101,6 +103,10 @@ def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | N
         if xs:
             style = "k--" if label.startswith("roofline") else "-o"
             ax.errorbar(xs, ys, yerr=es, fmt=style, markersize=3, capsize=2, label=label)
+    for version, go in go_peers.go_range(peers):
+        ns = sorted(go)
+        ax.plot(ns, [statistics.fmean(go[n]) * 1e9 for n in ns], "s-.", markersize=4,
+                label=f"{version} for range (go test -bench)")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("n (map entries)")
     ax.set_ylabel("ns per element")
@@ -189,13 +195,13 @@ def render(fig) -> dict[str, bytes]:
 
 def all_plots(results: dict[str, Result], caches: dict[str, int] | None = None,
               prefetch: int | None = None, peers: dict | None = None) -> dict[str, dict[str, bytes]]:
-    """stem -> {'svg','png'} for each plot that has data."""
+    """stem -> {'svg','png'} for each plot that has data; Go's line from peers.json."""
     from mapbench.analysis.render import maps_figure  # it imports this module
     plots = {}
     if maps_figure.has_swiss(results):
         plots["classic_vs_swiss"] = render(maps_figure.maps_figure(results, prefetch, peers))
     if any(r.family in ("iterate", "roofline", "iterate-growing") for r in results.values()):
-        plots["ns_per_element"] = render(ns_per_element_figure(results, caches, prefetch))
+        plots["ns_per_element"] = render(ns_per_element_figure(results, caches, prefetch, peers))
     if any(r.family == "iterate" and r.params.get("prefetch", "0") != "0" for r in results.values()):
         plots["prefetch_speedup"] = render(prefetch_figure(results, caches))
     if any(r.family in ("iterate", "iterinit") for r in results.values()):

@@ -7,7 +7,7 @@ says where its numbers come from:
   - ns/element: pyperf timing (mean of the timed values; C kernels time themselves with
     CLOCK_MONOTONIC, the python-*/dict-* families with time.perf_counter);
   - allocs/op, bytes/op: the native counting allocator (run metadata);
-  - Go: `go test -bench` (peers.json, written by the Go peer benchmark).
+  - Go: `go test -bench` (peers.json, every Go version; tables in mapbench.analysis.render.peers).
 Derived numbers: % of roofline = roofline ns / variant ns (100% = as fast as a plain
 sequential read of the same bytes); prefetch speed-up = ns(prefetch=0) / ns(prefetch=D).
 These tables are the classic map's (names without map=); the Swiss map's benchmarks
@@ -20,6 +20,8 @@ import statistics
 from dataclasses import dataclass, field
 
 import pyperf
+
+from mapbench.analysis.render.peers import peers_sections
 
 NAME_RE = re.compile(r"^(?P<family>[a-z-]+)(?P<params>(/[^/]+)*)/n=(?P<n>\d+)$")
 
@@ -274,42 +276,9 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
                               "pyperf timing; python-*/dict-* timed with time.perf_counter around "
                               "the Python loop, C kernel timed in C", cols, rows))
 
-    if peers and peers.get("benchmarks"):
-        sections.append(peers_table(results, peers, ns_, cols))
+    sections += peers_sections(results, peers, ns_, cols, table)
     from mapbench.analysis.render.maps_summary import classic_vs_swiss  # it imports this module
     maps = classic_vs_swiss(results, ns_, cols, d, peers)
     if maps:
         sections.append(maps)
     return "\n\n".join(sections) + "\n"
-
-
-def peers_table(results, peers: dict, ns_: list[int], cols: list[str]) -> str:
-    by_name = {b["name"]: b for b in peers["benchmarks"]}
-
-    def go(name_template):
-        cells = []
-        for n in ns_:
-            b = by_name.get(name_template.format(n=n))
-            cells.append(_fmt(None if b is None else b["ns_per_element"], ".2f"))
-        return cells
-
-    rows = [_ns_row(results, "ours: iterate stack prefetch=0", [iterate_name("stack", 0, n) for n in ns_]),
-            ("Go: for k, v := range m", go("range/n={n}"))]
-    ratio_cells = []
-    for n in ns_:
-        ours, theirs = results.get(iterate_name("stack", 0, n)), by_name.get(f"range/n={n}")
-        ratio_cells.append(_fmt(None if ours is None or theirs is None
-                                else ours.ns / theirs["ns_per_element"], ".2f"))
-    rows.append(("ours / Go (goal <= 0.5)", ratio_cells))
-    for label, ours_t, go_t in (("insert", "insert/hint=0/n={n}", "insert/n={n}"),
-                                ("lookup hit", "lookup/hit/n={n}", "lookup/hit/n={n}"),
-                                ("lookup miss", "lookup/miss/n={n}", "lookup/miss/n={n}")):
-        if any(go_t.format(n=n) in by_name for n in ns_):
-            rows.append(_ns_row(results, f"ours: {label}", [ours_t.format(n=n) for n in ns_]))
-            rows.append((f"Go: {label}", go(go_t)))
-    go_source = peers.get("source", "go test -bench")
-    version = peers.get("go_version")
-    if version and version not in go_source:
-        go_source += f" ({version})"
-    source = f"ours: pyperf timing; Go: {go_source}, ns/op divided by n"
-    return table("Side by side with Go's map, ns/element", source, cols, rows)

@@ -31,8 +31,8 @@ def maps_figure(results: dict[str, Result], prefetch: int | None = None, peers: 
         if xs:
             ax.plot(xs, ys, "--", color=color, linewidth=1, label=f"{kind}: roofline (its table bytes)")
     for label, _, by_name in go_runs(peers):
-        pts = [(n, by_name[f"range/n={n}"]["ns_per_element"]) for n in ns_
-               if isinstance(by_name.get(f"range/n={n}", {}).get("ns_per_element"), (int, float))]
+        pts = [(n, by_name[f"iterate/n={n}"]["ns_per_element"]) for n in ns_
+               if isinstance(by_name.get(f"iterate/n={n}", {}).get("ns_per_element"), (int, float))]
         if pts:
             ax.plot([x for x, _ in pts], [y for _, y in pts], ":^", markersize=4, label=f"{label}: for range")
     ax.set_xscale("log", base=2)

@@ -3,9 +3,8 @@
 Input: the results of benchsummary (bench.json) and the Go peers (peers.json). The
 classic map's benchmarks are the names without `map=`; the Swiss map's carry
 `map=swiss` right after the family (`iterate/map=swiss/storage=stack/prefetch=0/n=N`).
-Go's rows come from every Go toolchain peers.json holds (one `go_version` and its
-`benchmarks`, or a list of such under `versions`); Go 1.24 and later run the Swiss map,
-earlier ones the classic map, and the row says which. Derived numbers: Swiss / classic
+Go's rows come from every Go version peers.json holds (analysis/render/peers.py reads
+it); each row says whether that Go runs the classic or the Swiss map. Derived numbers: Swiss / classic
 (below 1 = the Swiss map is faster), Swiss / its own roofline (the sequential read of
 its groups' bytes), Swiss / Go for range on a Go that has the Swiss map (issue 13's
 goal: at most 0.5).
@@ -15,6 +14,7 @@ from __future__ import annotations
 import re
 
 from mapbench.analysis.render.benchsummary import Result, _fmt, table
+from mapbench.analysis.render.peers import versions as peer_versions
 
 SWISS_GO = (1, 24)  # the first Go whose runtime map is the Swiss table
 
@@ -26,19 +26,20 @@ def swiss_name(name: str) -> str:
 
 
 def go_runs(peers: dict | None) -> list[tuple[str, bool, dict]]:
-    """(label, has the Swiss map, {benchmark name: entry}) per Go toolchain in peers.json."""
-    if not peers:
-        return []
-    runs = peers.get("versions") if isinstance(peers.get("versions"), list) else [peers]
+    """(label, has the Swiss map, {"iterate/n=N": entry, ...}) per Go version in peers.json
+    (read by analysis/render/peers.py, which knows both of its formats). A version whose
+    `map` is not stated is told by its number: Go 1.24 and later run the Swiss map."""
     out = []
-    for run in runs:
-        if not isinstance(run, dict) or not run.get("benchmarks"):
-            continue
-        version = str(run.get("go_version") or "go ?")
-        match = re.match(r"go(\d+)\.(\d+)", version)
-        swiss = bool(match) and (int(match[1]), int(match[2])) >= SWISS_GO
-        by_name = {b["name"]: b for b in run["benchmarks"] if isinstance(b, dict) and "name" in b}
-        out.append((f"Go {version} ({'Swiss' if swiss else 'classic'} map)", swiss, by_name))
+    for version in peer_versions(peers):
+        go = str(version.get("go_version") or version.get("label") or "go ?")
+        kind = version.get("map")
+        if kind not in ("classic", "swiss"):
+            match = re.match(r"go(\d+)\.(\d+)", go)
+            kind = "swiss" if match and (int(match[1]), int(match[2])) >= SWISS_GO else "classic"
+        prefix = f"{version.get('label')}/"
+        by_name = {b["name"][len(prefix):] if b["name"].startswith(prefix) else b["name"]: b
+                   for b in version.get("benchmarks", []) if isinstance(b, dict) and "name" in b}
+        out.append((f"{go} ({'Swiss' if kind == 'swiss' else 'classic'} map)", kind == "swiss", by_name))
     return out
 
 
@@ -80,7 +81,7 @@ def classic_vs_swiss(results: dict[str, Result], ns_: list[int], cols: list[str]
         rows.append(("Swiss iterate prefetch=0 / its roofline (goal <= 2 at 2^22)",
                      [_fmt(_div(i, r), ".2f") for i, r in zip(iterate0, roof)]))
     for label, swiss_go, by_name in go_runs(peers):
-        go = [by_name.get(f"range/n={n}", {}).get("ns_per_element") for n in ns_]
+        go = [by_name.get(f"iterate/n={n}", {}).get("ns_per_element") for n in ns_]
         if not any(v is not None for v in go):
             continue
         rows.append((f"{label}: for k, v := range m", [_fmt(v, ".2f") for v in go]))

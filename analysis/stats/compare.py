@@ -5,10 +5,11 @@ misreports when the two runs have different sample counts, and on a 2-core VM fl
 ordinary drift between two runs as significant. Here, per benchmark:
 
 - the sample (statistic "quiet", the default) is one level per worker process: the
-  median of its quiet values, those at most QUIET_FACTOR above the run's fastest. This
-  2-vCPU KVM guest's host slows one vCPU by 1.6-2x in bursts of 0.1 s to about 10 s,
-  about a third of the time, and a process a burst covers from start to end has no quiet
-  value and is left out (counted in the table). `mapbench bench` runs a benchmark's
+  median of its quiet values, those at most QUIET_FACTOR above the run's fastest. On a
+  shared machine the host's noise only ever adds time, often as bursts that slow a CPU for
+  seconds; a process a burst covers from start to end has no quiet value and is left out
+  (counted in the table). How noisy a machine is belongs to a measurement of it:
+  `mapbench calibrate` writes one, and the method text quotes it. `mapbench bench` runs a benchmark's
   processes in rounds spread over the whole pass, so some of them are quiet whatever the
   bursts do. The values of one process share the host's state, so the process is the
   unit of evidence (analysis/stats/quiet_levels.py);
@@ -55,9 +56,10 @@ MODE_KEY = "mapbench_mode"          # the suite's preset of processes/values/war
 # Control benchmarks time no code of ours (CPython's own dict): whatever they move between
 # two runs is the machine's drift, not a change of the code. A comparison's minimum effect
 # is raised to DRIFT_MARGIN x the largest control change, so a change counts only when it
-# is clearly larger than the drift the same two runs show. Measured on this KVM guest: two
-# quick runs of one commit, 6 rounds each, quiet statistic: controls moved by up to 18.8%
-# and the largest change of any other benchmark was 16%.
+# is clearly larger than the drift the same two runs show. DRIFT_MARGIN was set from two
+# quick runs of one commit (6 rounds each, quiet statistic) on a 2-vCPU KVM guest,
+# 2026-11-26, `mapbench compare` of the two: the controls moved by up to 18.8% and the
+# largest change of any other benchmark was 16%.
 CONTROL_PREFIXES = ("dict-iterate/",)
 DRIFT_MARGIN = 2.0
 MIN_PROCESSES = 6                  # per side, to test process means (6 vs 6: p can reach 0.002)
@@ -100,6 +102,9 @@ class Method:
     min_effect: float = DEFAULT_MIN_EFFECT       # fraction: 0.03 is 3 %
     confidence: float = DEFAULT_CONFIDENCE
     statistic: str = DEFAULT_STATISTIC
+    # What the store's own calibration measured of this machine's noise (a sentence), or
+    # what to run to measure it; quoted by the method text, never a constant of ours.
+    machine_noise: str = ""
 
     def __post_init__(self):
         if self.statistic not in STATISTICS:
@@ -109,9 +114,11 @@ class Method:
         if self.statistic == "quiet":
             test = (f"Two-sided t test, significant when p < {self.alpha:g}, on one level per "
                     f"worker process: the median of its quiet values, those at most "
-                    f"{(QUIET_FACTOR - 1):.0%} above the run's fastest (host-noise bursts on "
-                    f"this VM slow a CPU by 1.6-2x; a process they hit from start to end is "
-                    f"left out, counted in 'test on'). The process, not the value, is the "
+                    f"{(QUIET_FACTOR - 1):.0%} above the run's fastest (host noise only adds "
+                    f"time; a process that a slow burst covers from start to end is left out, "
+                    f"counted in 'test on'"
+                    + (f"; {self.machine_noise}" if self.machine_noise else "")
+                    + f"). The process, not the value, is the "
                     f"unit: the values of one process share the host's state. change = ratio "
                     f"of the geometric means of the levels (head / base) with a "
                     f"{self.confidence:.0%} t interval; the levels' spread is the benchmark's "

@@ -6,7 +6,8 @@ quiet levels of `mapbench compare`'s default statistic (analysis/quiet_levels.py
 level per worker process, processes a host burst covered from start to end left out):
 `quiet_fraction` (quiet processes / all processes) and `level_sd` (the pooled standard
 deviation of the levels around their benchmark-and-run mean, in log units, so 0.047 is
-4.7%; on this VM it is the host's wandering speed, shared by the values of a process).
+4.7%; on a shared machine it is mostly the host's wandering speed, shared by the values of
+a process).
 
 With R processes per benchmark and run, each side has k quiet processes, k drawn from
 Binomial(R, quiet_fraction), and the change between the sides' mean levels has a

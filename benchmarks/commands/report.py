@@ -2,8 +2,9 @@
 
 RUN is a run folder or a commit-ish whose run is in the store (default: the newest run).
 This command reads the run folder's files into an `mapbench.analysis.render.report.RunView` and writes
-what mapbench.analysis.render.report renders: `<run>/report.html`, `<root>/index.html` and the history
-plots `<root>/history/<series>.svg`. The layout table comes from meta.json's `layout`
+what mapbench.analysis.render.report renders: `<run>/report.html` (findings from
+mapbench.analysis.stats.findings first), `<root>/index.html` and one history plot per
+benchmark family, `<root>/history/<family>.svg`. The layout table comes from meta.json's `layout`
 (the shape of `native.layout()`), else from the installed native module, labelled so.
 """
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.render import report
+from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
+from mapbench.analysis.stats import findings
 from mapbench.benchmarks import store
 
 HISTORY_FOLDER = "history"
@@ -71,14 +73,28 @@ def _layout(meta: dict) -> tuple[dict | None, str]:
         return None, ""
 
 
-def _summary(suite: pyperf.BenchmarkSuite | None) -> str | None:
+def _summary(suite: pyperf.BenchmarkSuite | None, peers: dict | None) -> str | None:
     if suite is None:
         return None
     try:
         from mapbench.analysis.render import benchsummary
-        return benchsummary.summary_markdown(benchsummary.results_from_suite(suite))
+        return benchsummary.summary_markdown(benchsummary.results_from_suite(suite), peers=peers)
     except Exception as exc:                                # noqa: BLE001 - keep the report
         return f"(summary tables unavailable: {type(exc).__name__}: {exc})"
+
+
+def _findings(suite: pyperf.BenchmarkSuite | None, peers: dict | None, counts: dict | None,
+              notes: list[str]) -> tuple[list[findings.Finding], str]:
+    """(the run's findings, the note on their test); a failure becomes a note, not a crash."""
+    if suite is None:
+        return [], ""
+    data = findings.RunData(suite, peers, counts=counts)
+    try:
+        found = findings.findings(data)
+    except Exception as exc:                                # noqa: BLE001 - keep the report
+        notes.append(f"findings unavailable: {type(exc).__name__}: {exc}")
+        return [], ""
+    return found, findings.method_note(data.method) if found else ""
 
 
 def collect_run(run: Path) -> report.RunView:
@@ -89,18 +105,22 @@ def collect_run(run: Path) -> report.RunView:
         notes.append("bench.json is not a readable pyperf suite")
     profile = _read_json(run / "profile.json") or {}
     notes += [str(m) for m in profile.get("messages", [])]
+    peers = _read_json(run / "peers.json")
+    found, method_note = _findings(suite, peers, _read_json(run / "counts.json"), notes)
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / "cachemiss.md").read_text() if (run / "cachemiss.md").is_file() else None
-    files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json",
+    files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json", "peers.json",
                                                "cachemiss.json", "cachemiss.md", "summary.md")])
     files += _rel(run, (run / "pprof").glob("*.pb.gz"))
     files += _rel(run, (run / "pyinstrument").glob("*.html"))
     files += _rel(run, (run / "folded").glob("*.folded"))
+    files += _rel(run, (run / "peers").glob("*.txt"))
     return report.RunView(
-        name=run.name, meta=meta, suite=suite, summary_md=_summary(suite),
+        name=run.name, meta=meta, suite=suite, summary_md=_summary(suite, peers),
         cachemiss_md=cachemiss_md, layout=layout, layout_source=layout_source,
         plots=_plots(run), flames=_rel(run, (run / "flame").glob("*.svg")), files=files,
-        compares=_rel(run, (run / "compare").glob("*/compare.html")), notes=notes)
+        compares=_rel(run, (run / "compare").glob("*/compare.html")), notes=notes,
+        findings=found, findings_method=method_note)
 
 
 def write_run_report(run: Path) -> Path:
@@ -109,14 +129,16 @@ def write_run_report(run: Path) -> Path:
 
 def write_index(root: Path) -> Path:
     runs = [report.IndexRun(p.name, _read_json(p / "meta.json") or {},
-                            _load_suite(p / "bench.json"), (p / "report.html").is_file())
+                            _load_suite(p / "bench.json"), (p / "report.html").is_file(),
+                            _rel(root, (p / "compare").glob("*/compare.html")))
             for p in store.list_runs(root)]
     labels = [r.name for r in runs]
     plots = []
-    for series, points in report.history_series(runs).items():
-        rel = f"{HISTORY_FOLDER}/{report.series_slug(series)}.svg"
-        write_atomic(root / rel, report.plot_history_svg(series, points, labels))
-        plots.append((series, rel))
+    counts = [_read_json(p / "counts.json") for p in store.list_runs(root)]
+    for family, variants in history.family_history([r.suite for r in runs], counts).items():
+        rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
+        write_atomic(root / rel, history.plot_family_svg(family, variants, labels))
+        plots.append((family, rel))
     return write_atomic(root / "index.html", report.render_index(runs, plots))
 
 

@@ -1,6 +1,7 @@
 """`mapbench flamegraph`: files and pipes in, SVG out, one-line errors for bad input."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -72,3 +73,14 @@ def test_missing_base_file_is_a_clear_error(tmp_path, capsys):
     src.write_text(FOLDED)
     assert main(["flamegraph", str(src), "--diff", str(tmp_path / "nope.folded")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mask, expected", [(0o022, 0o644), (0o077, 0o600)])
+def test_output_file_is_as_readable_as_the_umask_says(tmp_path, mask, expected):
+    """`mapbench flamegraph -o` in a fresh process whose umask is set before it starts."""
+    src = tmp_path / "in.folded"
+    src.write_text(FOLDED)
+    out = tmp_path / "x.svg"
+    subprocess.run([sys.executable, "-m", "mapbench", "flamegraph", str(src), "-o", str(out)],
+                   check=True, cwd=tmp_path, preexec_fn=lambda: os.umask(mask))
+    assert out.stat().st_mode & 0o777 == expected

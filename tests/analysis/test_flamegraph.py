@@ -165,6 +165,8 @@ def test_bad_geometry_is_a_clear_error(kwargs):
 @pytest.mark.parametrize("name, layer", [
     ("mapiternext", "map"), ("mapaccess2", "map"), ("hash64", "map"), ("evacuate", "map"),
     ("kernel_iterate", "map"), ("calibration_spin", "map"), ("mapiterinit (map.c:120)", "map"),
+    ("mapiternext_slow", "map"), ("mapiter_step (iter.c:297)", "map"), ("iter_pool_get", "map"),
+    ("map_fill", "map"), ("gen_release", "map"),
     ("_cffi_f_kernel_iterate", "map"), ("[_mapbench_native.cpython-311-x86_64-linux-gnu.so]", "map"),
     ("main (drive.py:12)", "python"), ("<module> (drive.py:14)", "python"),
     ("_PyEval_EvalFrameDefault", "python"), ("py::main:/x/drive.py", "python"),

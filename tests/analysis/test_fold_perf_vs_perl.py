@@ -21,9 +21,8 @@ from mapbench.analysis.stacks.folded import encode_folded, format_folded
 
 SCRIPT = os.environ.get("MAPBENCH_STACKCOLLAPSE_PERF", "")
 _ROOT = Path(__file__).resolve().parents[2]
-# The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
-FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
-                 if (p / "perf-script-c.txt").exists()), _ROOT / "tests" / "fixtures")
+# The project's own captures (tests/fixtures/record.sh made them; README.md there says how).
+FIXTURES = _ROOT / "tests" / "fixtures"
 pytestmark = pytest.mark.skipif(
     not (SCRIPT and Path(SCRIPT).is_file() and shutil.which("perl")),
     reason="set MAPBENCH_STACKCOLLAPSE_PERF to a stackcollapse-perf.pl (and have perl) to run",
@@ -57,8 +56,6 @@ def our_fold(data: bytes, options, weight: str) -> bytes:
 @pytest.mark.parametrize("name", ["perf-script-c.txt", "perf-script-python-cffi.txt"])
 @pytest.mark.parametrize("options", OPTION_SETS, ids="-".join)
 def test_fixtures_fold_exactly_as_perl(scripts, name, options, tmp_path):
-    if not (FIXTURES / name).exists():
-        pytest.skip("the captured fixtures are not here")
     data = (FIXTURES / name).read_bytes()
     for weight, script in scripts.items():
         assert our_fold(data, options, weight) == perl_fold(script, data, options, tmp_path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,25 +12,31 @@ from mapbench.analysis.errors import InputError
 from mapbench.analysis.stacks.fold import detect_format, filter_stacks, fold_any, fold_pyspy_raw, fold_speedscope
 
 _ROOT = Path(__file__).resolve().parents[2]
-# The captures: copied into tests/fixtures/, or beside the checkout in ../shared/fixtures/.
-FIXTURES = next((p for p in (_ROOT / "tests" / "fixtures", _ROOT.parent / "shared" / "fixtures")
-                 if (p / "perf-script-c.txt").exists()), _ROOT / "tests" / "fixtures")
-needs_fixtures = pytest.mark.skipif(not (FIXTURES / "pyspy-raw.txt").exists(), reason="shared fixtures not present")
+# The project's own captures (tests/fixtures/record.sh made them; README.md there says how).
+FIXTURES = _ROOT / "tests" / "fixtures"
+PYTHON_ITERATION = re.compile(r"Workload\.step \([^)]*workload\.py:\d+\);MapIterator\.__next__ \([^)]*hashmap\.py:\d+\)")
 
 
-@needs_fixtures
+def raw_total(data: bytes) -> int:
+    """The samples py-spy wrote: the count at the end of each raw line, added up."""
+    return sum(int(line.rsplit(b" ", 1)[1]) for line in data.splitlines() if line.strip())
+
+
 def test_pyspy_raw_fixture_keeps_python_frames_with_file_and_line():
-    stacks = fold_pyspy_raw((FIXTURES / "pyspy-raw.txt").read_bytes())
-    assert stacks["<module> (drive.py:14);main (drive.py:12);native_layer (drive.py:7)"] == 440
-    assert sum(stacks.values()) == 511
+    data = (FIXTURES / "pyspy-raw.txt").read_bytes()
+    stacks = fold_pyspy_raw(data)
+    assert sum(stacks.values()) == raw_total(data)
+    assert any(PYTHON_ITERATION.search(stack) and stack.endswith(")") for stack in stacks)
 
 
-@needs_fixtures
 def test_pyspy_native_fixture_has_c_frames_under_python_frames():
-    stacks = fold_pyspy_raw((FIXTURES / "pyspy-native-raw.txt").read_bytes())
-    deepest = max(stacks, key=lambda s: s.count(";"))
-    assert deepest.endswith("kernel_sum (_kdemo.c:587);scatter_sum (_kdemo.c:586);mix_step (_kdemo.c:585)")
-    assert "native_layer (drive.py:7)" in deepest
+    data = (FIXTURES / "pyspy-native-raw.txt").read_bytes()
+    stacks = fold_pyspy_raw(data)
+    assert sum(stacks.values()) == raw_total(data)
+    into_c = [s for s in stacks if PYTHON_ITERATION.search(s) and ";_cffi_f_mapiter_step (" in s]
+    assert any(re.search(r";mapiter_step \(iter\.c:\d+\);mapiternext\w* \(iter\.c:\d+\)", s) for s in into_c)
+    # unnamed native frames keep their module but lose the ASLR address
+    assert b"0x7f" in data and not any(re.search(r"\b0x[0-9a-f]{6,}", s) for s in stacks)
 
 
 def test_pyspy_thread_roots_and_empty_stacks_are_kept():
@@ -43,14 +50,12 @@ def test_pyspy_raw_bad_line_is_an_input_error():
         fold_pyspy_raw(b"main (x.py:3)\n")
 
 
-@needs_fixtures
 def test_speedscope_fixture_counts_every_sample_once():
     data = (FIXTURES / "pyspy-speedscope.json").read_bytes()
     document = json.loads(data)
     stacks = fold_speedscope(data)
     assert sum(stacks.values()) == sum(len(p["samples"]) for p in document["profiles"])
-    assert stacks["<module> (/home/dev/demo/drive.py:14);main (/home/dev/demo/drive.py:12);"
-                  "native_layer (/home/dev/demo/drive.py:7)"] == 188
+    assert any(PYTHON_ITERATION.search(stack) for stack in stacks)
 
 
 def speedscope(profiles, frames=({"name": "a"}, {"name": "b", "file": "f.py", "line": 3})) -> bytes:
@@ -78,7 +83,6 @@ def test_bad_speedscope_is_an_input_error(data):
         fold_speedscope(data)
 
 
-@needs_fixtures
 @pytest.mark.parametrize("name, fmt", [("perf-script-c.txt", "perf"), ("perf-script-python-cffi.txt", "perf"),
                                        ("pyspy-raw.txt", "folded"), ("pyspy-native-raw.txt", "folded"),
                                        ("pyspy-speedscope.json", "speedscope")])

@@ -34,9 +34,20 @@ def run_results(swiss=True):
     return benchsummary.load_results(suite_of(means))
 
 
+def versions_form(*entries):
+    """peers.json as benchmarks/gopeers_run.py writes it: one entry per Go version."""
+    out = []
+    for version, kind, ns in entries:
+        label = version[:6]
+        out.append({"label": label, "go_version": version, "map": kind,
+                    "benchmarks": [{"name": f"{label}/iterate/n={n}", "n": n, "ns_per_element": ns}
+                                   for n in (1024, 4096)]})
+    return {"versions": out}
+
+
 def peers(version, ns):
-    return {"go_version": version, "benchmarks": [{"name": f"range/n={n}", "n": n, "ns_per_element": ns}
-                                                  for n in (1024, 4096)]}
+    """A one-version peers.json; Go 1.24+ runs the Swiss map."""
+    return versions_form((version, "swiss" if version >= "go1.24" else "classic", ns))
 
 
 def rows_of(text):
@@ -62,18 +73,27 @@ def test_table_sets_the_maps_side_by_side_with_ratios():
     assert ordered.index("Swiss / classic") == ordered.index("Swiss: iterate stack prefetch=0") + 1
     assert rows["Swiss: lookup hit"] == ["10.00", "10.00"]
     assert rows["Swiss iterate prefetch=0 / its roofline (goal <= 2 at 2^22)"] == ["2.50", "2.50"]
-    assert rows["Go go1.24.4 (Swiss map): for k, v := range m"] == ["20.00", "20.00"]
+    assert rows["go1.24.4 (Swiss map): for k, v := range m"] == ["20.00", "20.00"]
     assert rows["Swiss iterate prefetch=0 / Go (goal <= 0.5)"] == ["0.25", "0.25"]
     assert "Swiss: delete" not in rows  # no such benchmark in the run: no row
 
 
 def test_an_older_go_is_labelled_classic_and_gets_no_swiss_goal():
-    runs = maps_summary.go_runs({"versions": [peers("go1.19.8", 30.0), peers("go1.27.3", 15.0)]})
+    both = versions_form(("go1.19.8", "classic", 30.0), ("go1.27.3", "swiss", 15.0))
+    runs = maps_summary.go_runs(both)
     assert [(label, swiss) for label, swiss, _ in runs] == [
-        ("Go go1.19.8 (classic map)", False), ("Go go1.27.3 (Swiss map)", True)]
+        ("go1.19.8 (classic map)", False), ("go1.27.3 (Swiss map)", True)]
+    text = maps_summary.classic_vs_swiss(run_results(), [1024, 4096], ["a", "b"], D, both)
+    rows = rows_of(text)
+    assert rows["go1.27.3 (Swiss map): for k, v := range m"] == ["15.00", "15.00"]
+    assert rows["Swiss iterate prefetch=0 / Go (goal <= 0.5)"] == ["0.33", "0.33"]
     text = maps_summary.classic_vs_swiss(run_results(), [1024, 4096], ["a", "b"], D, peers("go1.19.8", 30.0))
     assert "classic map): for k, v" in text and "/ Go (goal" not in text
     assert maps_summary.go_runs(None) == [] and maps_summary.go_runs({"benchmarks": []}) == []
+    # the first peers.json format (one Go, range/n=N) still reads, as that Go's classic map
+    old = {"go_version": "go1.19.8", "benchmarks": [{"name": "range/n=1024", "n": 1024, "ns_per_element": 9.0}]}
+    [(label, swiss, by_name)] = maps_summary.go_runs(old)
+    assert (label, swiss, by_name["iterate/n=1024"]["ns_per_element"]) == ("go1.19.8 (classic map)", False, 9.0)
 
 
 def test_no_swiss_benchmarks_no_table_and_no_plot():
@@ -87,5 +107,5 @@ def test_plot_draws_both_maps_and_go():
     plots = benchplots.all_plots(run_results(), prefetch=D, peers=peers("go1.24.4", 20.0))
     svg = plots["classic_vs_swiss"]["svg"].decode()
     for label in ("classic: iterate stack prefetch=0", "Swiss: iterate stack prefetch=0",
-                  "Swiss: roofline (its table bytes)", "Go go1.24.4 (Swiss map): for range"):
+                  "Swiss: roofline (its table bytes)", "go1.24.4 (Swiss map): for range"):
         assert label in svg

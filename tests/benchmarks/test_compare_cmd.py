@@ -181,3 +181,46 @@ def test_min_statistic_option_is_used_and_stated(store, capsys):
     assert "permutation test" in out
     md = (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md").read_text()
     assert "fastest values" in md
+
+
+def test_go_peers_are_context_never_a_verdict(store, capsys):
+    root, base = store
+    head = write_run(root, "dddddddddddd", seed=2, date="2026-01-04T00:00:00+00:00")
+
+    def peers(ns, version):
+        return json.dumps({"format": 2, "versions": [{"label": "go1.23", "go_version": version, "map": "classic",
+                                                      "benchmarks": [{"name": "go1.23/iterate/n=1024", "n": 1024,
+                                                                      "ns_per_element": ns}]}]})
+    (base / "peers.json").write_text(peers(10.0, "go1.23.8"))
+    (head / "peers.json").write_text(peers(20.0, "go1.23.9"))               # Go twice as slow
+    for run in (base, head):
+        (run / "folded" / "go1.23-iterate.folded").write_text("runtime.mapiternext 5\n")
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "5"])
+    assert rc == 0 and "0 slower" in capsys.readouterr().out
+    folder = head / "compare" / "vs-aaaaaaaaaaaa"
+    context = (folder / "compare.md").read_text().split("Go peers (context only, no verdict)")[1]
+    assert "| go1.23/iterate/n=1024 | 10.00 | 20.00 | +100.0% |" in context
+    assert "base ran go1.23.8, head go1.23.9" in context
+    assert not (folder / "diffflame" / "go1.23-iterate.svg").exists()      # not drawn as perf samples of ours
+    assert "go1.23/iterate/n=1024" in (folder / "compare.html").read_text()
+
+
+MACHINE_LORE = ("this VM", "1.6-2x", "KVM", "this host")
+
+
+def test_method_quotes_the_stores_own_calibration_and_no_other_machine(store, capsys):
+    root, base = store
+    head = write_run(root, "eeeeeeeeeeee", seed=2, date="2026-01-04T00:00:00+00:00")
+    md_path = head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md"
+    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+    out, md = capsys.readouterr().out, md_path.read_text()
+    for text in (out, md):
+        assert not [lore for lore in MACHINE_LORE if lore in text]
+        assert "no calibration of this machine's noise: `mapbench calibrate` measures it" in text
+    (root / "calibration.json").write_text(json.dumps({"statistic": "quiet", "process_noise": {
+        "processes": 48, "quiet_processes": 31, "quiet_level_sd_pct": 4.26}}))
+    assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
+    out, md = capsys.readouterr().out, md_path.read_text()
+    for text in (out, md):
+        assert not [lore for lore in MACHINE_LORE if lore in text]
+        assert "31 of 48 worker processes had quiet values, and the quiet levels varied by 4.3% (sd)" in text

@@ -1,3 +1,3 @@
 module mapbench/peers/gomap
 
-go 1.19
+go 1.21

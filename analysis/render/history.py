@@ -1,0 +1,145 @@
+"""Trend plots over the store: one SVG per benchmark family, across the stored runs.
+
+    family -> variant -> n -> [Point(run index, ns, {count label: value})]
+
+`family` is the first part of a suite name (`iterate`), the variant the parts between
+it and `/n=N` (`storage=stack/prefetch=0`; "" for a family without parameters). Run
+indexes count the runs in the order given (oldest first), so a plot's x axis is time;
+a run that lacks a benchmark leaves a gap in that line, never a zero.
+
+Numbers: ns is the median of the run's timed values (pyperf timing, per element, per
+init for iterinit). Counts, each a row of panels under the times, only for a family
+where some run has a non-zero one: allocs/op, the native counting allocator's count
+(benchmark metadata), and instructions/element from the run's counts.json (the
+callgrind count pass), when it ran.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import statistics
+from dataclasses import dataclass
+
+import pyperf
+
+NAME_RE = re.compile(r"^(?P<family>[^/]+)(?:/(?P<variant>.+))?/n=(?P<n>\d+)$")
+MAX_COLUMNS = 4
+
+
+ALLOCS = "allocs/op (counting allocator)"
+INSTRUCTIONS = "instructions/element (callgrind)"
+COUNT_LABELS = (ALLOCS, INSTRUCTIONS)
+
+
+@dataclass(frozen=True)
+class Point:
+    run: int                  # index of the run, oldest first
+    ns: float                 # median timed value, ns
+    counts: dict              # COUNT_LABELS -> value, for the counts this run has
+
+
+History = dict[str, dict[str, dict[int, list[Point]]]]
+
+
+def _instructions(counts: dict | None, name: str) -> float | None:
+    """Ir per element of `name` in a counts.json document, or None."""
+    benches = counts.get("benchmarks") if isinstance(counts, dict) else None
+    entry = benches.get(name) if isinstance(benches, dict) else None
+    per = entry.get("per_element") if isinstance(entry, dict) else None
+    value = per.get("Ir") if isinstance(per, dict) else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def family_history(suites: list[pyperf.BenchmarkSuite | None],
+                   counts: list[dict | None] | None = None) -> History:
+    """The suites' timed benchmarks grouped as the module says (suites oldest first);
+    `counts` are the runs' counts.json documents, in the same order, where they exist."""
+    out: History = {}
+    for index, suite in enumerate(suites):
+        if suite is None:
+            continue
+        run_counts = counts[index] if counts and index < len(counts) else None
+        for bench in suite.get_benchmarks():
+            match = NAME_RE.match(bench.get_name())
+            values = bench.get_values()
+            if not match or not values or bench.get_unit() != "second":
+                continue
+            allocs = bench.get_metadata().get("allocs_per_op")
+            found = {ALLOCS: float(allocs) if isinstance(allocs, (int, float)) else None,
+                     INSTRUCTIONS: _instructions(run_counts, bench.get_name())}
+            point = Point(index, statistics.median(values) * 1e9,
+                          {k: v for k, v in found.items() if v is not None})
+            (out.setdefault(match["family"], {}).setdefault(match["variant"] or "", {})
+             .setdefault(int(match["n"]), []).append(point))
+    return {family: dict(sorted(variants.items())) for family, variants in sorted(out.items())}
+
+
+def family_slug(family: str) -> str:
+    return re.sub(r"[^A-Za-z0-9=._-]+", "_", family).strip("_") or "family"
+
+
+def _size_label(n: int) -> str:
+    return f"n=2^{n.bit_length() - 1}" if n > 0 and n & (n - 1) == 0 else f"n={n}"
+
+
+def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
+                    labels: list[str]) -> str:
+    """Small multiples: a panel per n; a time row, then a row per count the family has."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    sizes = sorted({n for by_n in variants.values() for n in by_n})
+    counted = [label for label in COUNT_LABELS
+               if any(p.counts.get(label) for by_n in variants.values()
+                      for pts in by_n.values() for p in pts)]
+    per_block = 1 + len(counted)               # a time row, then one row per count
+    columns = min(MAX_COLUMNS, len(sizes))
+    blocks = math.ceil(len(sizes) / columns)
+    rows = blocks * per_block
+    fig = Figure(figsize=(3.4 * columns + 2.6, 2.4 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False)
+    palette = matplotlib.colormaps["tab10" if len(variants) <= 10 else "tab20"]
+    unit = "ns per init" if family == "iterinit" else "ns/element"
+    for i, n in enumerate(sizes):
+        block, col = divmod(i, columns)
+        time_ax = axes[block * per_block][col]
+        count_axes = {label: axes[block * per_block + 1 + j][col] for j, label in enumerate(counted)}
+        for k, (variant, by_n) in enumerate(variants.items()):
+            color = palette(k % palette.N)     # one colour per variant in every panel
+            points = by_n.get(n)
+            if not points:
+                continue
+            label = variant or family
+            time_ax.plot([p.run for p in points], [p.ns for p in points], marker="o",
+                         markersize=3, label=label, color=color)
+            for count, ax in count_axes.items():
+                have = [p for p in points if count in p.counts]
+                if have:
+                    ax.plot([p.run for p in have], [p.counts[count] for p in have],
+                            marker="s", markersize=3, label=label, color=color)
+        time_ax.set_title(_size_label(n), fontsize=9)
+        time_ax.set_ylabel(f"{unit} (pyperf)", fontsize=7)
+        for count, ax in count_axes.items():
+            ax.set_ylabel(count, fontsize=7)
+        for ax in (time_ax, *count_axes.values()):
+            ax.set_ylim(bottom=0)
+            ax.set_xticks(range(len(labels)))
+            ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=6)
+            ax.tick_params(axis="y", labelsize=7)
+            ax.grid(alpha=0.3)
+    for j in range(len(sizes), blocks * columns):
+        block, col = divmod(j, columns)
+        for r in range(block * per_block, (block + 1) * per_block):
+            axes[r][col].set_visible(False)
+    legend = {}
+    for ax in axes.flat:
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(name, handle)
+    fig.suptitle(f"{family}: across the stored runs (oldest left)", fontsize=10)
+    if legend:
+        fig.legend(list(legend.values()), list(legend), fontsize=7, loc="outside right upper")
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
