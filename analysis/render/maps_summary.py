@@ -39,7 +39,8 @@ def go_runs(peers: dict | None) -> list[tuple[str, bool, dict]]:
         prefix = f"{version.get('label')}/"
         by_name = {b["name"][len(prefix):] if b["name"].startswith(prefix) else b["name"]: b
                    for b in version.get("benchmarks", []) if isinstance(b, dict) and "name" in b}
-        out.append((f"{go} ({'Swiss' if kind == 'swiss' else 'classic'} map)", kind == "swiss", by_name))
+        if by_name:
+            out.append((f"{go} ({'Swiss' if kind == 'swiss' else 'classic'} map)", kind == "swiss", by_name))
     return out
 
 
