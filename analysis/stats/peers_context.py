@@ -8,8 +8,7 @@ change, and says when the exact Go versions differ. No test, no threshold, no ex
 """
 from __future__ import annotations
 
-import html
-
+from mapbench.analysis.render import pages
 from mapbench.analysis.render.peers import versions
 from mapbench.analysis.stats.formats import format_change
 
@@ -67,4 +66,4 @@ def context_html(base_peers: dict | None, head_peers: dict | None) -> str | None
     rows, notes = context_rows(base_peers, head_peers)
     if not rows:
         return None
-    return f"<p>{html.escape(_intro(notes))}</p>" + html_table(HEADER, rows)
+    return pages.render("peers_context.html.j2", intro=_intro(notes), header=HEADER, rows=rows)
