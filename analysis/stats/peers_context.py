@@ -12,16 +12,6 @@ from mapbench.analysis.render import pages
 from mapbench.analysis.render.peers import versions
 from mapbench.analysis.stats.formats import format_change
 
-
-def html_table(header, rows) -> str:
-    """An HTML table of escaped cells (analysis/render/html_page.py, which main's i15
-    merge removed while i12 still imported it)."""
-    parts = ["<table>", "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>"]
-    parts += ["<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows]
-    parts.append("</table>")
-    return "\n".join(parts)
-
-
 TITLE = "Go peers (context only, no verdict)"
 HEADER = ("Go benchmark", "base ns/element", "head ns/element", "change")
 
