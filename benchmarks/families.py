@@ -195,6 +195,11 @@ def _stack_only(p: Params) -> bool:
     return dict(p).get("storage", "stack") == "stack"
 
 
+def _no_hint(p: Params) -> bool:
+    """The Swiss quick suite inserts without a hint (hint=1: --full)."""
+    return ("hint", "0") in p
+
+
 # The quick suite's largest n for the Swiss families that build a fresh map per loop:
 # at 2^22 each costs 15-35 s of untimed map building over the quick suite's processes.
 SWISS_QUICK_FRESH_MAX_N = 2 ** 18
@@ -264,7 +269,8 @@ FAMILIES = (
            Cost(ns_per_element=12, call_build_ns_per_entry=200), kernel="iterate_growing",
            kernel_input="entries", fresh_map=True, iterator=True,
            kernel_functions=rf"^((swiss_)?kernel_iterate_growing|{_ITERATOR_FUNCTIONS})$"),
-    Family("insert", "n inserts into a fresh map", 2 ** 19, _on_both_maps(_choice("hint", ("0", "1")), lambda p: ("hint", "0") in p, SWISS_QUICK_FRESH_MAX_N),
+    Family("insert", "n inserts into a fresh map", 2 ** 19,
+           _on_both_maps(_choice("hint", ("0", "1")), _no_hint, SWISS_QUICK_FRESH_MAX_N),
            Cost(ns_per_element=80, loop_build_ns_per_entry=30), kernel="insert", kernel_input="entries",
            fresh_map=True, kernel_functions=r"^((swiss_)?kernel_insert|mapassign|hash64|evacuate|growWork"
                                             r"|hashGrow|swiss_(put|table_\w+|grow_to_table|unchecked_put_slot))"),
