@@ -51,9 +51,9 @@ from typing import Callable, NamedTuple
 # ours, so it keeps its own copy, and tests hold the two equal).
 STORAGES = ("stack", "heap", "pool")
 
-# The Python-layer families stop at this n: per-element iteration from Python costs about
-# 1.5 us per entry (7 s per traversal at 2^22), and its per-element cost is set by the
-# interpreter, not by the map's size. dict-iterate, their baseline, stops with them.
+# The Python-layer families stop at this n: per-element iteration from Python costs
+# 30-150 ns per entry (batched, see native/pyiter.py), set by the interpreter, not by the
+# map's size. dict-iterate, their baseline, stops with them.
 PYTHON_MAX_N = 2 ** 20
 # Prefetch distances (in buckets) swept by --full on stack-storage iteration.
 PREFETCH_SWEEP = (1, 2, 4, 8, 16, 32)
@@ -80,7 +80,7 @@ class KernelCall(NamedTuple):
     n: int = 0                  # entries (kernel_input "entries") or bytes ("map_bytes")
     map: object = None          # the prebuilt map (kernel_input "map")
     storage: str = "stack"
-    prefetch: int = 0
+    prefetch: int | str = 0     # a distance, or "auto" (native.kernels.prefetch_distance)
     atomic_snapshot: bool = False
     hint: bool = False
     hit: bool = True
@@ -130,8 +130,9 @@ def call_kernel(kernels, fam: Family, call: KernelCall):
 
 def call_args(bench) -> dict:
     """KernelCall fields from a benchmark's name parameters (one meaning per key)."""
+    prefetch = bench.param("prefetch", "0")
     return {"storage": bench.param("storage", "stack"),
-            "prefetch": int(bench.param("prefetch", "0")),
+            "prefetch": prefetch if prefetch == "auto" else int(prefetch),
             "atomic_snapshot": bench.param("snapshot") == "atomic",
             "hint": bench.param("hint") == "1",
             "hit": bench.param("miss") is None,
@@ -154,6 +155,7 @@ def _iterate_params(n: int, best_prefetch: int, full: bool) -> list[Params]:
     prefetches = sorted({0, best_prefetch} | (set(PREFETCH_SWEEP) if full else set()))
     out = [(("storage", storage), ("prefetch", str(d)))
            for storage in STORAGES for d in ((0, best_prefetch) if storage != "stack" else prefetches)]
+    out.append((("storage", "stack"), ("prefetch", "auto")))      # the default, by size
     out.append((("storage", "stack"), ("prefetch", "0"), ("snapshot", "atomic")))
     return out
 
@@ -191,8 +193,9 @@ def _on_both_maps(classic, quick: Callable[[Params], bool] = lambda p: True,
 
 
 def _stack_only(p: Params) -> bool:
-    """Iterator storage is the classic suite's question; the Swiss quick suite keeps stack."""
-    return dict(p).get("storage", "stack") == "stack"
+    """Iterator storage is the classic suite's question; the Swiss quick suite keeps stack,
+    and prefetch 0 and D (auto is one of the two at every size)."""
+    return dict(p).get("storage", "stack") == "stack" and dict(p).get("prefetch") != "auto"
 
 
 def _no_hint(p: Params) -> bool:
@@ -241,7 +244,7 @@ def _dict_iterate_loop(bench, m, meta: dict):
     return body
 
 
-_ITERATOR_FUNCTIONS = (r"mapiter(init|next\w*|release)|iter_pool_(get|put)|calibration_spin"
+_ITERATOR_FUNCTIONS = (r"mapiter(init|next\w*|release)|prefetch_for|iter_pool_(get|put)|calibration_spin"
                        r"|swiss_iter_(init|next\w*|release|pool_(get|put))|swiss_get_with_key")
 
 # Run order within one size. work_per_value is chosen so a value takes roughly 5-40 ms
@@ -260,9 +263,9 @@ FAMILIES = (
     Family("iterinit", "one iterator init + break", 2 ** 17, _on_both_maps(_storage_params, _stack_only),
            Cost(ns_per_element=60, build_ns_per_entry=200), kernel="iter_init", builds_map=True,
            iterator=True, element="iterator init",
-           kernel_functions=r"^((swiss_)?kernel_iter_init|mapiter(init|release)|iter_pool_(get|put)"
-                            r"|swiss_iter_(init|next\w*|release|pool_(get|put))"
-                            r"|calibration_spin)$"),
+           # mapiterinit calls mapiternext_slow when the start bucket is empty or the map
+           # is growing: the init's own work, counted with it (swiss_iter_init: its Next).
+           kernel_functions=rf"^((swiss_)?kernel_iter_init|{_ITERATOR_FUNCTIONS})$"),
     Family("iterate-growing", "one full traversal of a map whose grow is half done (Swiss: "
            "during which the table under the iterator grows or splits)", 2 ** 21,
            _on_both_maps(_none, quick_max_n=SWISS_QUICK_FRESH_MAX_N),
@@ -282,7 +285,7 @@ FAMILIES = (
            Cost(ns_per_element=60, loop_build_ns_per_entry=200), kernel="delete", kernel_input="entries",
            fresh_map=True, kernel_functions=r"^((swiss_)?kernel_delete|mapdelete|swiss_delete)"),
     Family("python-iterate", "one full traversal from Python", 2 ** 17, _flags("items", "batched"),
-           Cost(ns_per_element=800, build_ns_per_entry=200),
+           Cost(ns_per_element=100, build_ns_per_entry=200),
            builds_map=True, max_n=PYTHON_MAX_N, python_loop=_python_iterate_loop),
     Family("dict-iterate", "one full traversal of a CPython dict", 2 ** 19, _none,
            Cost(ns_per_element=40, build_ns_per_entry=500),

@@ -5,6 +5,7 @@ history, report, calibrate) match on these names, so the patterns below are an
 interface:
 
     iterate/storage={stack,heap,pool}/prefetch={0,D}/n=N
+    iterate/storage=stack/prefetch=auto/n=N                  (the default: by size)
     iterate/storage=stack/prefetch=0/snapshot=atomic/n=N     (plain loads: no snapshot=)
     iterinit/storage={stack,heap,pool}/n=N
     iterate-growing/n=N

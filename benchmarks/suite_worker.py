@@ -143,6 +143,8 @@ def _kernel_timer(bench: matrix.Benchmark, fam: families.Family, m, meta: dict):
         n = meta["table_bytes"]
         per_loop = meta["roofline_words"] = n // 8
         what, unit = fam.name, "words"
+    if args.get("prefetch") == "auto" and m is not None:   # the distance auto picks here
+        meta["prefetch_auto_distance"] = kernels.auto_prefetch(m)
     fixed = {"n": n, "map": m if fam.kernel_input == "map" else None, "seed": MAP_SEED, **args}
     return c_timer(lambda loops: families.call_kernel(kernels, fam, families.KernelCall(loops, **fixed)),
                    per_loop, what, unit)

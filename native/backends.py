@@ -26,9 +26,15 @@ class Backend(NamedTuple):
     count: Callable        # (h) -> entries, O(1)
     iter_type: str         # the cffi type of a native iterator
     iter_init: Callable    # (it, h, prefetch, atomic_snapshot) -> error code
-    iter_step: Callable
     iter_batch: Callable
+    iter_fill: Callable    # native/pyiter.py's batches: fill after saving, rewind
+    iter_rewind: Callable
     iter_release: Callable
+
+    @property
+    def iter_pair_type(self) -> str:
+        """The cffi type of [live, saved] iterators (native/pyiter.py)."""
+        return self.iter_type.rstrip(" *") + "[2]"
 
 
 def _classic_new(hint, seed):
@@ -94,12 +100,12 @@ def _classic_count(h):
 
 CLASSIC = Backend("classic", _classic_new, lib.map_destroy, lib.mapaccess, lib.mapassign,
                   lib.mapdelete, lib.map_fill, lib.map_debug_set_writing, _classic_stats,
-                  _classic_count, "hiter *", lib.mapiterinit, lib.mapiter_step,
-                  lib.mapiter_batch, lib.mapiterrelease)
+                  _classic_count, "hiter *", lib.mapiterinit, lib.mapiter_batch,
+                  lib.mapiter_fill, lib.mapiter_rewind, lib.mapiterrelease)
 SWISS = Backend("swiss", _swiss_new, lib.swiss_destroy, lib.swiss_get, lib.swiss_put,
                 lib.swiss_delete, lib.swiss_fill, lib.swiss_debug_set_writing, _swiss_stats,
-                lib.swiss_len, "swiss_iter *", _swiss_iter_init, lib.swiss_iter_step,
-                lib.swiss_iter_batch, lib.swiss_iter_release)
+                lib.swiss_len, "swiss_iter *", _swiss_iter_init, lib.swiss_iter_batch,
+                lib.swiss_iter_fill, lib.swiss_iter_rewind, lib.swiss_iter_release)
 BACKENDS = {"classic": CLASSIC, "swiss": SWISS}
 
 

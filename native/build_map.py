@@ -57,12 +57,16 @@ int mapaccess(hmap *h, uint64_t key, uint64_t *out);
 int mapassign(hmap *h, uint64_t key, uint64_t value);
 int mapdelete(hmap *h, uint64_t key);
 
+#define PREFETCH_AUTO 65535
+uint16_t prefetch_for(uint8_t B);
 int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
 int mapiternext(hiter *it);
 void mapiterrelease(hiter *it);
-int mapiter_step(hiter *it, bool advance, uint64_t *kv);
 size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                      size_t cap, int *err);
+size_t mapiter_fill(hiter *it, hiter *saved, bool advance_first, uint64_t *keys,
+                    uint64_t *vals, size_t cap, int *err);
+int mapiter_rewind(hiter *it, hiter *saved, size_t steps);
 bool iter_pool_check_zeroed(void);
 
 void map_debug_set_writing(hmap *h, bool on);
@@ -101,9 +105,11 @@ int swiss_delete(swiss_map *m, uint64_t key);
 int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
 int swiss_iter_next(swiss_iter *it);
 void swiss_iter_release(swiss_iter *it);
-int swiss_iter_step(swiss_iter *it, bool advance, uint64_t *kv);
 size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                         size_t cap, int *err);
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err);
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps);
 bool swiss_iter_pool_check_zeroed(void);
 swiss_stats swiss_get_stats(const swiss_map *m);
 void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);

@@ -9,13 +9,17 @@ not dict: the map may be changed while it is iterated; every key present for the
 iteration is returned exactly once, a key deleted before it is reached is not returned,
 keys added meanwhile may or may not be, and each iteration starts at a random place.
 An iterator keeps its map alive and gives back the native iterator's references on the
-bucket arrays (or tables) when it finishes, is closed, or is garbage collected.
+bucket arrays when it finishes, is closed, or is garbage collected. keys(), values(),
+items() and iter(m) fetch entries in batches and are rewound before every write made
+through this class (pyiter.py), so batching never changes what they return.
 """
 
 import threading
 
 from ._ffi import as_u64, check, ffi, lib
 from .backends import backend
+from .kernels import prefetch_distance
+from .pyiter import MapIterator
 
 _MISSING = object()
 
@@ -24,24 +28,26 @@ class Map:
     """A uint64 -> uint64 hash map with Go's layout, growth and iteration: Go 1.19's
     classic map (kind="classic") or Go 1.24's Swiss table (kind="swiss")."""
 
-    def __init__(self, hint=0, seed=None, prefetch=0, atomic_snapshot=False, kind="classic"):
+    def __init__(self, hint=0, seed=None, prefetch="auto", atomic_snapshot=False, kind="classic"):
         native = backend(kind)
         hint = as_u64(hint, "hint")
-        if not 0 <= int(prefetch) <= 0xFFFF:
-            raise ValueError("prefetch must be a bucket (classic) or group (swiss) distance "
-                             "in [0, 65535]")
+        prefetch = prefetch_distance(prefetch)   # "auto": by size (kernels.prefetch_distance)
         if atomic_snapshot and kind != "classic":
             raise ValueError("atomic_snapshot is the classic iterator's variant (acquire "
                              "loads of B and buckets); the Swiss iterator has no snapshot")
-        self._lock = threading.RLock()
         self._native = native
         self.kind = kind
+        self._lock = threading.RLock()
+        # id -> weakref of each started, unfinished pyiter.BatchSource: every write
+        # rewinds them first (see pyiter), so batching never changes what they return.
+        self._live = {}
+        self._batch_buffers = None  # made by the first batched iteration (pyiter)
         h = native.new(hint, seed)
         if h == ffi.NULL:
             raise MemoryError("cannot allocate a map for hint %d" % hint)
         self._h = ffi.gc(h, native.destroy)
         self._out = ffi.new("uint64_t *")
-        self.prefetch = int(prefetch)
+        self.prefetch = prefetch
         self.atomic_snapshot = bool(atomic_snapshot)
 
     # -- element access -------------------------------------------------------------
@@ -49,6 +55,8 @@ class Map:
         key = as_u64(key)
         value = as_u64(value, "value")
         with self._lock:
+            if self._live:
+                self._rewind_iterators()
             check(self._native.put(self._h, key, value))
 
     def __getitem__(self, key):
@@ -67,6 +75,8 @@ class Map:
     def __delitem__(self, key):
         key = as_u64(key)
         with self._lock:
+            if self._live:
+                self._rewind_iterators()
             if check(self._native.delete(self._h, key)):
                 return
         raise KeyError(key)
@@ -85,8 +95,10 @@ class Map:
 
     def fill(self, n, key_seed=0):
         """Insert n keys from a fixed stream (native stream_key(key_seed, i) -> value i)."""
+        n, key_seed = as_u64(n, "n"), as_u64(key_seed, "key_seed")
         with self._lock:
-            self._native.fill(self._h, as_u64(n, "n"), as_u64(key_seed, "key_seed"))
+            self._rewind_iterators()
+            self._native.fill(self._h, n, key_seed)
 
     def stats(self):
         """The native map's state. Both kinds: kind, count. Classic: B, noverflow,
@@ -99,6 +111,13 @@ class Map:
             return self._native.stats(self._h)
 
     # -- iteration ------------------------------------------------------------------
+    def _rewind_iterators(self):
+        """Before a write: put every live batched iterator back where its caller is."""
+        for ref in list(self._live.values()):
+            source = ref()
+            if source is not None:
+                source.rewind()
+
     def __iter__(self):
         return MapIterator(self, "keys")
 
@@ -124,6 +143,7 @@ class Map:
     def _debug_set_writing(self, on):
         """Set or clear the native hashWriting flag, to exercise the misuse checks."""
         with self._lock:
+            self._rewind_iterators()
             self._native.set_writing(self._h, bool(on))
 
     def _tophash_census(self):
@@ -141,6 +161,7 @@ class Map:
         if self.kind != "classic":
             raise ValueError("a %s map has no half-done grow" % self.kind)
         with self._lock:
+            self._rewind_iterators()
             lib.map_half_grow(self._h)
 
 
@@ -176,33 +197,6 @@ class _NativeIteration:
 
     def __iter__(self):
         return self
-
-
-class MapIterator(_NativeIteration):
-    """Per-element iteration: one native call per element (mapiter_step: the lazy step
-    and the copy of the entry), under the map's lock."""
-
-    def __init__(self, m, kind):
-        super().__init__(m)
-        self._kind = kind
-        self._kv = ffi.new("uint64_t[2]")
-
-    def __next__(self):
-        if self._done:
-            raise StopIteration
-        kv = self._kv
-        with self._map._lock:
-            if self._it is None:
-                self._start()
-            r = self._map._native.iter_step(self._it, self._step_first, kv)
-            if r <= 0:
-                check(r)  # an error leaves the iterator as it was: the step can be retried
-                self._done = True  # mapiternext released the references at the end
-                raise StopIteration
-            self._step_first = True
-            if self._kind == "items":
-                return (kv[0], kv[1])
-            return kv[0] if self._kind == "keys" else kv[1]
 
 
 class BatchIterator(_NativeIteration):

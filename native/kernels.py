@@ -38,11 +38,26 @@ def _storage(storage):
         raise ValueError("storage must be one of %s, not %r" % (", ".join(STORAGES), storage)) from None
 
 
-def _prefetch(prefetch):
-    prefetch = int(prefetch)
-    if not 0 <= prefetch <= 0xFFFF:
-        raise ValueError("prefetch must be a bucket distance in [0, 65535]")
+def prefetch_distance(prefetch):
+    """The native prefetch argument: a distance in buckets in [0, 65534] (0: off), or
+    "auto" (PREFETCH_AUTO: 16 when the bucket array has at least 64 MiB, else off; the
+    threshold is measured, see native/src/classic/map.h and the README)."""
+    if prefetch == "auto":
+        return lib.PREFETCH_AUTO
+    if isinstance(prefetch, bool) or not isinstance(prefetch, int):
+        raise ValueError('prefetch must be "auto" or a bucket distance in [0, 65534]')
+    if not 0 <= prefetch < lib.PREFETCH_AUTO:
+        raise ValueError('prefetch must be "auto" or a bucket distance in [0, 65534]')
     return prefetch
+
+
+def auto_prefetch(m):
+    """The distance prefetch="auto" picks for m's current bucket array."""
+    with m._lock:
+        return lib.prefetch_for(lib.map_get_stats(m._h).B)
+
+
+_prefetch = prefetch_distance
 
 
 def _loops(loops):

@@ -121,8 +121,10 @@ def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | N
 
 def prefetch_figure(results: dict[str, Result], caches: dict[str, int] | None = None):
     ns_ = sizes(results)
-    distances = sorted({int(r.params["prefetch"]) for r in results.values()
-                        if r.family == "iterate" and r.params.get("prefetch", "0") != "0"})
+    params = {r.params.get("prefetch", "0") for r in results.values() if r.family == "iterate"}
+    distances = sorted(int(p) for p in params if p.isdigit() and p != "0")
+    if "auto" in params:                      # the default: a distance chosen by size
+        distances.append("auto")
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     for storage in STORAGES:
@@ -134,7 +136,8 @@ def prefetch_figure(results: dict[str, Result], caches: dict[str, int] | None = 
                     xs.append(n)
                     ys.append(base.mean / pre.mean)
             if xs:
-                ax.plot(xs, ys, "-o", markersize=3, label=f"{storage}, distance {d}")
+                label = f"{storage}, auto (the default, by size)" if d == "auto" else f"{storage}, distance {d}"
+                ax.plot(xs, ys, "--s" if d == "auto" else "-o", markersize=3, label=label)
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xscale("log", base=2)
     ax.set_xlabel("n (map entries)")

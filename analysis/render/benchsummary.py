@@ -92,11 +92,12 @@ def best_prefetch(results: dict[str, Result]) -> int | None:
     """The D of `prefetch=D` in the heap/pool variants (the suite runs only 0 and D there)."""
     ds = {int(r.params["prefetch"]) for r in results.values()
           if r.family == "iterate" and r.params.get("storage") in ("heap", "pool")
-          and r.params.get("prefetch", "0") != "0"}
+          and r.params.get("prefetch", "0").isdigit() and r.params.get("prefetch") != "0"}
     if len(ds) == 1:
         return ds.pop()
     ds = {int(r.params["prefetch"]) for r in results.values()
-          if r.family == "iterate" and r.params.get("prefetch", "0") != "0"}
+          if r.family == "iterate" and r.params.get("prefetch", "0").isdigit()
+          and r.params.get("prefetch") != "0"}
     return min(ds) if len(ds) == 1 else None
 
 
@@ -154,7 +155,8 @@ def _row_names(label: str, n: int, d: int | None) -> str:
         return f"roofline/n={n}"
     parts = label.split()
     atomic = "snapshot=atomic" in parts
-    return iterate_name(parts[1], int(parts[2].split("=")[1]), n, atomic)
+    distance = parts[2].split("=")[1]
+    return iterate_name(parts[1], distance if distance == "auto" else int(distance), n, atomic)
 
 
 def _ns_row(results, label: str, names: list[str]) -> tuple[str, list[str]]:
@@ -177,6 +179,8 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
         for p in sorted({0, d} - {None}):
             rows.append(_ns_row(results, f"iterate {storage} prefetch={p}",
                                 [iterate_name(storage, p, n) for n in ns_]))
+    rows.append(_ns_row(results, "iterate stack prefetch=auto (the default, by size)",
+                        [iterate_name("stack", "auto", n) for n in ns_]))
     rows.append(_ns_row(results, "iterate stack prefetch=0 snapshot=atomic",
                         [iterate_name("stack", 0, n, atomic=True) for n in ns_]))
     rows.append(_ns_row(results, "iterate-growing (grow half done)",
@@ -197,7 +201,8 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
                               "`mapbench compare` tests)", cols, fastest))
 
     swept = sorted({int(r.params["prefetch"]) for r in results.values() if r.family == "iterate"
-                    and r.params.get("storage") == "stack" and "snapshot" not in r.params} - {0})
+                    and r.params.get("storage") == "stack" and "snapshot" not in r.params
+                    and r.params.get("prefetch", "").isdigit()} - {0})
     if len(swept) > 1 or (swept and d not in swept):
         rows = [(f"stack prefetch={p}: speed-up",
                  [_fmt(prefetch_speedup(results, "stack", p, n), ".3f") for n in ns_]) for p in swept]
@@ -220,13 +225,22 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
         rows = [(f"{storage}: prefetch=0 / prefetch={d}",
                  [_fmt(prefetch_speedup(results, storage, d, n), ".3f") for n in ns_])
                 for storage in storages]
+        rows.append(("stack: prefetch=0 / prefetch=auto (the default)",
+                     [_fmt(prefetch_speedup(results, "stack", "auto", n), ".3f") for n in ns_]))
+        picked = [results.get(iterate_name("stack", "auto", n)) for n in ns_]
+        rows.append(("auto: distance it picked (run metadata)",
+                     ["-" if r is None or "prefetch_auto_distance" not in r.metadata
+                      else str(r.metadata["prefetch_auto_distance"]) for r in picked]))
         rows.append(("stack snapshot=atomic / plain (slow-down)",
                      [_fmt(ratio(results, iterate_name("stack", 0, n, True), iterate_name("stack", 0, n)), ".3f")
                       for n in ns_]))
         rows = [r for r in rows if any(c != "-" for c in r[1])]
         if rows:
             sections.append(table("Prefetch speed-up (x, above 1 = faster with prefetch)",
-                                  "derived from pyperf timings", cols, rows))
+                                  "derived from pyperf timings; prefetch=auto (the default) is "
+                                  "16 from a 64 MiB bucket array, off below, as measured per size "
+                                  "(README, Speed of the map); the distance it picked is run "
+                                  "metadata", cols, rows))
 
     alloc_rows = []
     for label, template in (
@@ -269,6 +283,9 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
     rows.append(("Python layer cost: items - C (ns)",
                  [_fmt(None if (a := results.get(f"python-iterate/items/n={n}")) is None
                        or (c := results.get(iterate_name("stack", 0, n))) is None else a.ns - c.ns, ".1f")
+                  for n in ns_]))
+    rows.append(("items / dict.items() (x, goal <= 5)",
+                 [_fmt(ratio(results, f"python-iterate/items/n={n}", f"dict-iterate/n={n}"), ".2f")
                   for n in ns_]))
     rows = [r for r in rows if any(c != "-" for c in r[1])]
     if len(rows) > 1:

@@ -33,6 +33,12 @@ PAIRS = (
     ("lookup/miss", "n lookups, absent keys", "lookup/miss/n={n}", "lookup miss"),
     ("delete", "n deletes", "delete/n={n}", "delete"),
 )
+# More of ours in a family's table: the iterator storages next to Go's set-up (issue 14).
+MORE_OURS = {"iterinit": (("iterinit heap", "iterinit/storage=heap/n={n}"),
+                          ("iterinit pool", "iterinit/storage=pool/n={n}"))}
+# The goals a family's ours / Go rows are read against (issue 14), said under its table.
+GOALS = {"iterate": "goal: ours / go1.19 at most 0.33",
+         "iterinit": "goal: ours / go1.19 at most 1 for stack, 1.5 for heap and pool"}
 # What a family's numbers mean beyond its title, said under its table.
 NOTES = {"iterate-growing": "a Swiss map (Go 1.24+) grows a table all at once, so nothing is in progress: its row is a "
                             "plain range over a map of that fill, the nearest state Go's API can make"}
@@ -100,14 +106,20 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
             go_rows.append((v, cells))
         if not any(c for _, cells in go_rows for c in cells):
             continue
-        ours = [results.get(ours_t.format(n=n)) for n in ns_]
-        rows = [(f"ours: {ours_label}", [_fmt(r.ns if r else None, ".2f") for r in ours])]
+        variants = [(ours_label, ours_t)] + [
+            (label, t) for label, t in MORE_OURS.get(family, ())
+            if any(t.format(n=n) in results for n in ns_)]
+        ours_of = [(label, [results.get(t.format(n=n)) for n in ns_]) for label, t in variants]
+        rows = [(f"ours: {label}", [_fmt(r.ns if r else None, ".2f") for r in ours])
+                for label, ours in ours_of]
         for v, cells in go_rows:
             rows.append((_who(v), [_fmt(c["ns_per_element"] if c else None, ".2f") for c in cells]))
-        for v, cells in go_rows:
-            rows.append((f"ours / {v['label']}",
-                         [_fmt(r.ns / c["ns_per_element"] if r and c and c["ns_per_element"] else None, ".2f")
-                          for r, c in zip(ours, cells)]))
+        for label, ours in ours_of:
+            prefix = "ours" if label == ours_label else f"ours {label.split()[-1]}"
+            for v, cells in go_rows:
+                rows.append((f"{prefix} / {v['label']}",
+                             [_fmt(r.ns / c["ns_per_element"] if r and c and c["ns_per_element"] else None,
+                                   ".2f") for r, c in zip(ours, cells)]))
         unit = "ns per set-up" if family == "iterinit" else "ns/element"
         note = ""
         entries = [c for _, cells in go_rows for c in cells if c and c.get("entries") not in (None, c.get("n"))]
@@ -117,6 +129,8 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
                     + " (the fill where the classic map starts a grow)")
         if family in NOTES and any(v.get("map") == "swiss" for v in vs):
             note += "; " + NOTES[family]
+        if family in GOALS:
+            note += "; " + GOALS[family]
         sections.append(table(f"Go peers: {family} ({what}), {unit}; ours / Go below 1 = ours faster",
                               f"ours: pyperf timing (mean); Go: {go_source}{note}. Context, not a verdict",
                               cols, rows))

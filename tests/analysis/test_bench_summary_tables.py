@@ -92,6 +92,45 @@ def test_an_older_one_version_peers_json_still_sits_next_to_ours(results):
     assert "0.50" in ratio
 
 
+def test_iterator_setup_and_python_layer_have_their_goal_ratios():
+    means = {"iterinit/storage=stack/n=1024": 20e-9, "iterinit/storage=heap/n=1024": 45e-9,
+             it("stack", 0, 1024): 4e-9, "python-iterate/items/n=1024": 40e-9,
+             "dict-iterate/n=1024": 10e-9}
+    results = benchsummary.load_results(suite_of(means))
+    peers = {"versions": [{"label": "go1.19", "go_version": "go1.19.8", "map": "classic", "benchmarks": [
+        {"name": "go1.19/iterate/n=1024", "n": 1024, "ns_per_element": 16.0},
+        {"name": "go1.19/iterinit/n=1024", "n": 1024, "ns_per_element": 30.0}]}]}
+    text = benchsummary.summary_markdown(results, peers=peers)
+    lines = text.splitlines()
+
+    def rows(prefix):
+        return [[c.strip() for c in l.split("|")[2:-1]] for l in lines if l.startswith("| " + prefix)]
+    assert rows("ours / go1.19") == [["0.25"], [f"{20 / 30:.2f}"]]     # iterate, iterinit stack
+    assert rows("ours heap / go1.19") == [["1.50"]]
+    assert rows("ours pool") == []                                     # no pool results
+    assert "goal: ours / go1.19 at most 0.33" in text
+    assert "1.5 for heap and pool" in text
+    assert rows("items / dict.items() (x, goal <= 5)") == [["4.00"]]
+
+
+def test_prefetch_auto_has_its_rows_and_the_distance_it_picked():
+    means = {it("stack", 0, 1024): 4e-9, it("stack", D, 1024): 5e-9,
+             it("stack", "auto", 1024): 4e-9, it("stack", 0, 4096): 8e-9,
+             it("stack", D, 4096): 6e-9, it("stack", "auto", 4096): 6e-9}
+    meta = {it("stack", "auto", 1024): {"prefetch_auto_distance": 0},
+            it("stack", "auto", 4096): {"prefetch_auto_distance": D}}
+    results = benchsummary.load_results(suite_of(means, meta))
+    lines = benchsummary.summary_markdown(results, prefetch=D).splitlines()
+
+    def row(prefix):
+        return [c.strip() for c in next(l for l in lines if l.startswith("| " + prefix)).split("|")[2:-1]]
+    assert row("stack: prefetch=0 / prefetch=auto") == ["1.000", f"{8 / 6:.3f}"]
+    assert row("auto: distance it picked") == ["0", str(D)]
+    assert row("iterate stack prefetch=auto") == ["4.01", "6.01"]   # mean of 1.000-1.003x
+    svg = benchplots.prefetch_figure(results)
+    assert "stack, auto (the default, by size)" in [t.get_text() for t in svg.axes[0].get_legend().get_texts()]
+
+
 def test_cache_fill_points_interpolate_bucket_bytes():
     results = benchsummary.load_results(suite_of(
         {"roofline/n=1024": 1e-9, "roofline/n=4096": 1e-9},

@@ -6,6 +6,7 @@ import pyperf
 import pytest
 
 from mapbench.benchmarks import matrix
+from mapbench.benchmarks.suite import BEST_PREFETCH
 from mapbench.benchmarks.cli import main
 from mapbench.benchmarks.commands import bench as bench_cmd
 
@@ -178,8 +179,8 @@ def test_cli_failure_exits_1_with_a_clear_message(fake_cli, tmp_path, capsys):
     rc = main(["bench", "--only", "n=1024$", "--out", str(tmp_path), "--no-peers", "--no-plots"])
     err = capsys.readouterr().err
     assert rc == 1
-    # 20 classic and 9 Swiss benchmarks at n=1024, one failed
-    assert "1 benchmark(s) failed: roofline/n=1024" in err and "28 results kept" in err
+    kept = len(matrix.select(matrix.build_matrix(BEST_PREFETCH), "n=1024$")) - 1
+    assert "1 benchmark(s) failed: roofline/n=1024" in err and f"{kept} results kept" in err
 
 
 def test_cli_interrupt_exits_130_and_says_what_is_kept(fake_cli, tmp_path, capsys):
@@ -189,8 +190,9 @@ def test_cli_interrupt_exits_130_and_says_what_is_kept(fake_cli, tmp_path, capsy
     assert rc == 130
     assert "interrupted" in err
     rounds = bench_cmd.MODES["quick"]["processes"]
-    # before roofline in run order: 7 classic and 2 Swiss iterate benchmarks
-    assert f"0 benchmarks with all {rounds} rounds, 9 with fewer" in err
+    names = [b.name for b in matrix.select(matrix.build_matrix(BEST_PREFETCH), "n=1024$")]
+    before = names.index("roofline/n=1024")             # those that ran before the interrupt
+    assert f"0 benchmarks with all {rounds} rounds, {before} with fewer" in err
 
 
 def test_cli_success_prints_the_summary_and_writes_plots(fake_cli, tmp_path, capsys):

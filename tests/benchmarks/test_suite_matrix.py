@@ -13,6 +13,7 @@ M = r"(map=swiss/)?"  # the Swiss map; no map= is the classic map, as in runs fr
 PATTERNS = [
     rf"^iterate/{M}storage=(stack|heap|pool)/prefetch=(\d+)/{N}$",
     rf"^iterate/storage=stack/prefetch=0/snapshot=atomic/{N}$",
+    rf"^iterate/storage=stack/prefetch=auto/{N}$",
     rf"^iterinit/{M}storage=(stack|heap|pool)/{N}$",
     rf"^iterate-growing/{M}{N}$",
     rf"^insert/{M}hint=(0|1)/{N}$",
@@ -39,6 +40,7 @@ def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size()
         expected = {f"iterate/storage={s}/prefetch={p}/n={n}" for s in ("stack", "heap", "pool")
                     for p in (0, D)}
         expected |= {f"iterate/storage=stack/prefetch=0/snapshot=atomic/n={n}",
+                     f"iterate/storage=stack/prefetch=auto/n={n}",
                      f"iterate-growing/n={n}", f"delete/n={n}", f"roofline/n={n}",
                      f"insert/hint=0/n={n}", f"insert/hint=1/n={n}",
                      f"lookup/hit/n={n}", f"lookup/miss/n={n}"}

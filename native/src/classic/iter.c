@@ -28,6 +28,11 @@ static inline void prefetch_bucket(const bmap *b) {
     __builtin_prefetch(p + sizeof(bmap) - 1, 0, 3);
 }
 
+/* The distance PREFETCH_AUTO stands for with 2^B buckets (map.h). */
+uint16_t prefetch_for(uint8_t B) {
+    return bucketShift(B) * sizeof(bmap) >= PREFETCH_AUTO_MIN_BYTES ? PREFETCH_AUTO_DISTANCE : 0;
+}
+
 /* Bit s set when slot s holds an entry to visit: tophash not EMPTY_REST, EMPTY_ONE or
  * EVACUATED_EMPTY (so >= MIN_TOP_HASH, or EVACUATED_X/Y). Exact per-byte SWAR tests. */
 static inline unsigned occupied_slots(const bmap *b) {
@@ -48,46 +53,116 @@ void mapiterrelease(hiter *it) {
     it->oldgen = NULL;
 }
 
+static inline unsigned rotated_slots(const bmap *b, unsigned offset);
+static MB_NOINLINE int mapiternext_slow(hiter *it);
+
+/* mapiterinit does what Go's does (snapshot, random start, iterator flags), then enters
+ * the start bucket *alone* (a group of one, INVARIANT 3) and returns its first entry
+ * without calling mapiternext: a loop that breaks after one entry touches one bucket
+ * (two cache lines), not the group of 8 that mapiternext_slow would enter (about 250
+ * instructions and 16 cache lines that `for k := range m { break }` never uses). The
+ * groups start at the next bucket. While the map grows with the iterator's B, the start
+ * bucket is entered by mapiternext_slow, which reads the old bucket as Go does.
+ * Every field is written here, each once (so the stores need not wait for the fastrand
+ * call, and a caller need not zero the iterator as Go's compiler does for its GC). */
 MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot) {
-    it->key = NULL;
-    it->elem = NULL;
     it->h = h;
     it->gen = NULL;
     it->oldgen = NULL;
-    it->bptr = NULL;
-    it->wrapped = false;
-    it->slots = 0;
     it->oldslots = 0;
     it->cur = 0;
-    it->glen = 0;
     it->checkBucket = NO_CHECK;
     it->prefetch = prefetch;
-    if (h == NULL || h->count == 0) return MAP_OK;
+    /* An empty map: the end already (a later mapiternext says so too). A map being
+     * written: Go's mapiternext would throw; this iterator ends, holding nothing. */
+    bool writing = h != NULL && h->count != 0 && (h->flags & FLAG_HASH_WRITING);
+    if (h == NULL || h->count == 0 || writing) {
+        it->key = NULL;
+        it->elem = NULL;
+        it->bptr = NULL;
+        it->slots = 0;
+        it->glen = 0;
+        it->B = 0;
+        it->buckets = NULL;
+        it->offset = 0;
+        it->startBucket = 0;
+        it->bucket = 0;
+        it->wrapped = true;
+        return writing ? -MAP_ERR_ITERATION_WRITE : MAP_OK;
+    }
 
     /* The snapshot. The atomic variant orders these loads with acquire semantics (what
      * the article claims Go does); go1.19 itself uses plain loads. */
+    uint8_t B;
+    bmap *buckets;
     if (atomic_snapshot) {
-        it->B = atomic_load_explicit((_Atomic uint8_t *)&h->B, memory_order_acquire);
-        it->buckets = atomic_load_explicit((bmap *_Atomic *)&h->buckets, memory_order_acquire);
+        B = atomic_load_explicit((_Atomic uint8_t *)&h->B, memory_order_acquire);
+        buckets = atomic_load_explicit((bmap *_Atomic *)&h->buckets, memory_order_acquire);
     } else {
-        it->B = h->B;
-        it->buckets = h->buckets;
+        B = h->B;
+        buckets = h->buckets;
     }
-    it->gen = h->extra->gen;
-    gen_acquire(it->gen);
+    bucket_gen *gen = h->extra->gen;
+    gen_acquire(gen);
 
     /* Random start: 32 random bits are enough unless B > 28 (map.go 845-852). */
-    uint64_t r = it->B > 28 ? fastrand64() : fastrand();
-    it->startBucket = r & bucketMask(it->B);
-    it->offset = (uint8_t)((r >> it->B) & (BUCKET_CNT - 1));
-    it->bucket = it->startBucket;
+    uint64_t r = B > 28 ? fastrand64() : fastrand();
+    uintptr_t start = r & bucketMask(B);
+    unsigned offset = (unsigned)(r >> B) & (BUCKET_CNT - 1);
+    if (prefetch == PREFETCH_AUTO) prefetch = prefetch_for(B);
+    it->prefetch = prefetch;
+    it->B = B;
+    it->buckets = buckets;
+    it->gen = gen;
+    it->startBucket = start;
+    it->offset = (uint8_t)offset;
 
     /* Remember we have an iterator: a plain check, then an atomic OR only if needed. */
     if ((h->flags & (FLAG_ITERATOR | FLAG_OLD_ITERATOR)) != (FLAG_ITERATOR | FLAG_OLD_ITERATOR))
         atomic_fetch_or((_Atomic uint8_t *)&h->flags, FLAG_ITERATOR | FLAG_OLD_ITERATOR);
 
-    if (prefetch) prefetch_bucket(&it->buckets[it->bucket]);
-    return mapiternext(it);
+    /* At large n the start bucket is a cold miss (it is random). Its tophash, key and
+     * value lines are asked for together here, so reading the key after the tophash
+     * (which picks the slot) is not a second miss in a row: one miss, not two. */
+    bmap *b = &buckets[start];
+    prefetch_bucket(b);
+    if (prefetch) prefetch_bucket(&buckets[(start + prefetch) & bucketMask(B)]);
+    if (h->oldbuckets != NULL) { /* growing: the old bucket may hold our entries */
+        it->key = NULL;
+        it->elem = NULL;
+        it->bptr = NULL;
+        it->slots = 0;
+        it->glen = 0;
+        it->bucket = start;
+        it->wrapped = false;
+        return mapiternext_slow(it);
+    }
+    uintptr_t next = start + 1;
+    bool wrapped = next == bucketShift(B);
+    it->bucket = wrapped ? 0 : next;
+    it->wrapped = wrapped;
+    it->bptr = b;
+    it->glen = 1;
+    uint64_t slots = rotated_slots(b, offset);
+    if (__builtin_expect(slots == 0, 0)) { /* an empty start bucket: the slow path goes on */
+        it->key = NULL;
+        it->elem = NULL;
+        it->slots = 0;
+        return mapiternext_slow(it);
+    }
+    /* The first candidate: its tophash was read just now, and outside a grow the array
+     * holds no EVACUATED_X/Y marks, so the check below never sends it to the slow path. */
+    unsigned offi = ((unsigned)__builtin_ctzll(slots) + offset) & (BUCKET_CNT - 1);
+    if (__builtin_expect(b->tophash[offi] < MIN_TOP_HASH, 0)) { /* never when not growing */
+        it->key = NULL;
+        it->elem = NULL;
+        it->slots = slots;
+        return mapiternext_slow(it);
+    }
+    it->slots = slots & (slots - 1);
+    it->key = &b->keys[offi];
+    it->elem = &b->elems[offi];
+    return MAP_OK;
 }
 
 /* The slots of b to visit, in iteration order: bit j stands for slot (j + offset) & 7. */
@@ -271,11 +346,15 @@ static MB_NOINLINE int mapiternext_slow(hiter *it) {
  * data-dependent, mispredicting branch per slot and per bucket). Each candidate's
  * tophash is read again before it is returned, so a delete or an evacuation between
  * two calls is seen. */
-MB_NOINLINE int mapiternext(hiter *it) {
+static inline __attribute__((always_inline)) int iternext_fast(hiter *it) {
     hmap *h = it->h;
-    if (h->flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+    uint8_t flags = h->flags;
+    if (__builtin_expect(flags & (FLAG_HASH_WRITING | FLAG_GROWING), 0)) {
+        if (flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
+        return mapiternext_slow(it);
+    }
     uint64_t slots = it->slots;
-    if (__builtin_expect(slots == 0 || h->oldbuckets != NULL, 0)) return mapiternext_slow(it);
+    if (__builtin_expect(slots == 0, 0)) return mapiternext_slow(it);
     unsigned j = (unsigned)__builtin_ctzll(slots);
     bmap *b = it->bptr + (j >> BUCKET_CNT_BITS);
     unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
@@ -287,20 +366,7 @@ MB_NOINLINE int mapiternext(hiter *it) {
     return MAP_OK;
 }
 
-/* One step of Python's per-element iteration in one call: with advance, step past the
- * entry returned last time first (lazily, as mapiter_batch); then copy the current
- * entry to kv[0] (key) and kv[1] (value). Returns 1 (an entry), 0 (the end) or a
- * negative error code (nothing copied; the step can be retried). */
-int mapiter_step(hiter *it, bool advance, uint64_t *kv) {
-    if (advance && it->key) {
-        int err = mapiternext(it);
-        if (err) return err;
-    }
-    if (!it->key) return 0;
-    kv[0] = *it->key;
-    kv[1] = *it->elem;
-    return 1;
-}
+MB_NOINLINE int mapiternext(hiter *it) { return iternext_fast(it); }
 
 /* Copy up to cap entries. With advance_first, step past the entry returned last time
  * first (the step is taken lazily, so a key deleted between two batches is never
@@ -324,13 +390,50 @@ size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *va
     return n;
 }
 
+/* ---- batched iteration with exact rewind (Python's keys/values/items) -------------
+ * Python fetches entries in batches (one FFI call each) and hands them out from a list,
+ * so a mutation between two of its next() calls finds the native iterator up to a
+ * batch ahead of what the caller has seen. Before the map is written, the wrapper
+ * rewinds it: mapiter_fill keeps a copy of the iterator as it was before the batch
+ * (`saved`, with its own generation references, so INVARIANT 2 holds for it too), and
+ * mapiter_rewind replays from that copy the steps the caller actually consumed. The
+ * map has not changed since the batch was fetched, so the replay walks exactly the same
+ * path: the iterator ends bit for bit where a per-element iteration would be. */
+
+static void iter_copy_holding(hiter *dst, const hiter *src) {
+    *dst = *src;
+    gen_acquire(dst->gen);
+    gen_acquire(dst->oldgen);
+}
+
+/* mapiter_batch, after saving *it in *saved (dropping what saved held before). */
+size_t mapiter_fill(hiter *it, hiter *saved, bool advance_first, uint64_t *keys,
+                    uint64_t *vals, size_t cap, int *err) {
+    mapiterrelease(saved);
+    iter_copy_holding(saved, it);
+    return mapiter_batch(it, advance_first, keys, vals, cap, err);
+}
+
+/* Make *it the saved iterator stepped `steps` times; saved's references move to it. */
+int mapiter_rewind(hiter *it, hiter *saved, size_t steps) {
+    mapiterrelease(it);
+    *it = *saved;
+    saved->gen = NULL;
+    saved->oldgen = NULL;
+    for (size_t i = 0; i < steps && it->key; i++) {
+        int err = mapiternext(it);
+        if (err) return err;
+    }
+    return MAP_OK;
+}
+
 /* ---- the pool ---------------------------------------------------------------------
  * Like sync.Pool: a per-thread free list (Go: per-P), filled by iter_pool_put, which
  * zeroes the iterator first, so a pooled iterator never carries a stale bucket or
  * generation pointer into its next use. Beyond POOL_CAP spares, iterators are freed. */
 enum { POOL_CAP = 16 };
-static _Thread_local hiter *pool_free[POOL_CAP];
-static _Thread_local unsigned pool_len;
+static MB_TLS hiter *pool_free[POOL_CAP];
+static MB_TLS unsigned pool_len;
 
 hiter *iter_pool_get(void) {
     if (pool_len) return pool_free[--pool_len];

@@ -24,7 +24,8 @@ static inline hiter *iter_get(int storage, hiter *stack) {
     case STORAGE_POOL:
         return iter_pool_get();
     default:
-        *stack = (hiter){0}; /* Go: the compiler zeroes the stack hiter */
+        /* Go's compiler zeroes a stack hiter (its GC scans the pointers); mapiterinit
+         * writes every field, so C needs no zeroing. */
         return stack;
     }
 }

@@ -84,12 +84,8 @@ static bmap *gen_first_spare(bucket_gen *g) {
     return g->nalloc != g->nbuckets ? &g->array[g->nbuckets] : NULL;
 }
 
-void gen_acquire(bucket_gen *g) {
-    if (g) g->refs++;
-}
-
-void gen_release(bucket_gen *g) {
-    if (!g || --g->refs != 0) return;
+/* The last reference went (gen_release in map.h): free the array and its overflow. */
+void gen_free(bucket_gen *g) {
     for (size_t i = 0; i < g->noverflow_alloc; i++) mb_free(g->overflow[i]);
     mb_free(g->overflow);
     mb_free(g->array);
@@ -190,7 +186,7 @@ void hash_grow(hmap *h, bool bigger) {
     uint8_t flags = h->flags & ~(FLAG_ITERATOR | FLAG_OLD_ITERATOR);
     if (h->flags & FLAG_ITERATOR) flags |= FLAG_OLD_ITERATOR;
     h->B += bigger;
-    h->flags = flags;
+    h->flags = flags | FLAG_GROWING;
     h->oldbuckets = h->buckets;
     h->buckets = g->array;
     h->nevacuate = 0;
@@ -215,7 +211,7 @@ static void advanceEvacuationMark(hmap *h, uintptr_t newbit) {
         h->oldbuckets = NULL;
         gen_release(h->extra->oldgen);
         h->extra->oldgen = NULL;
-        h->flags &= ~FLAG_SAME_SIZE_GROW;
+        h->flags &= ~(FLAG_SAME_SIZE_GROW | FLAG_GROWING);
     }
 }
 

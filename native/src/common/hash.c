@@ -9,18 +9,13 @@
  *
  * stream_key is the benchmarks' and tests' fixed stream of distinct keys.
  *
- * fastrand is wyrand on a per-thread state (Go: per-M state), seeded from the clock
- * and the state's address unless fastrand_seed() fixes it.
+ * fastrand (inline in common.h) is wyrand on a per-thread state (Go: per-M state), seeded
+ * from the clock and the state's address unless fastrand_seed() fixes it.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <time.h>
 
 #include "common.h"
-
-static inline uint64_t mum(uint64_t a, uint64_t b) {
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
 
 MB_NOINLINE uint64_t hash64(uint64_t key, uint64_t seed) {
     MB_KEEP_FRAME();
@@ -29,29 +24,24 @@ MB_NOINLINE uint64_t hash64(uint64_t key, uint64_t seed) {
     __uint128_t r = (__uint128_t)a * b;
     a = (uint64_t)r;
     b = (uint64_t)(r >> 64);
-    return mum(a ^ 0x2d358dccaa6c78a5ull, b ^ 0x8bb84b93962eacc9ull);
+    return mb_mum(a ^ 0x2d358dccaa6c78a5ull, b ^ 0x8bb84b93962eacc9ull);
 }
 
-static _Thread_local uint64_t rand_state;
-static _Thread_local bool rand_seeded;
+MB_TLS uint64_t mb_rand_state;
+MB_TLS bool mb_rand_seeded;
 
 void fastrand_seed(uint64_t seed) {
-    rand_state = seed;
-    rand_seeded = true;
+    mb_rand_state = seed;
+    mb_rand_seeded = true;
 }
 
-uint64_t fastrand64(void) {
-    if (!rand_seeded) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        rand_state = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&rand_state;
-        rand_seeded = true;
-    }
-    rand_state += 0xa0761d6478bd642full;
-    return mum(rand_state, rand_state ^ 0xe7037ed1a0b428dbull);
+/* First use on a thread: seed from the clock and the state's address (fastrand64, common.h). */
+void fastrand_seed_from_clock(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    mb_rand_state = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&mb_rand_state;
+    mb_rand_seeded = true;
 }
-
-uint32_t fastrand(void) { return (uint32_t)fastrand64(); }
 
 /* A fixed stream of distinct keys: the splitmix64 finaliser is a bijection, so keys
  * with the same seed and different i never collide. */

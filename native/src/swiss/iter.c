@@ -60,6 +60,8 @@ MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch)
     it->entryIdx = 0;
     it->match = 0;
     it->dirIdx = 0;
+    if (prefetch == SWISS_PREFETCH_AUTO)
+        prefetch = m && m->used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
     it->prefetch = prefetch;
     if (m == NULL || m->used == 0) return MAP_OK;
     it->m = m;
@@ -235,20 +237,6 @@ MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
     return swiss_iter_next_slow(it);
 }
 
-/* One step of Python's per-element iteration in one call, as the classic mapiter_step:
- * with advance, step past the entry returned last time first; then copy the current
- * entry to kv. Returns 1 (an entry), 0 (the end) or a negative error code. */
-int swiss_iter_step(swiss_iter *it, bool advance, uint64_t *kv) {
-    if (advance && it->key) {
-        int err = swiss_iter_next(it);
-        if (err) return err;
-    }
-    if (!it->key) return 0;
-    kv[0] = *it->key;
-    kv[1] = *it->elem;
-    return 1;
-}
-
 /* Copy up to cap entries, as the classic mapiter_batch (lazy step first). */
 size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                         size_t cap, int *err) {
@@ -269,10 +257,44 @@ size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint
     return n;
 }
 
+/* Python's batched iteration (native/pyiter.py), as the classic mapiter_fill and
+ * mapiter_rewind: a batch first saves a copy of the iterator that holds its own
+ * references (and counts as live), so a rewind can replay, from the copy, the steps the
+ * caller actually consumed before a write. */
+static void iter_copy_holding(swiss_iter *dst, const swiss_iter *src) {
+    *dst = *src;
+    if (!dst->m) return;
+    dst->m->liveIters++;
+    swiss_table_acquire(dst->tab);
+    if (dst->dirIdx < 0) swiss_small_acquire(dst->group);
+}
+
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err) {
+    swiss_iter_release(saved);
+    iter_copy_holding(saved, it);
+    return swiss_iter_batch(it, advance_first, keys, vals, cap, err);
+}
+
+/* Make *it the saved iterator stepped `steps` times; saved's references move to it. */
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps) {
+    swiss_iter_release(it);
+    *it = *saved;
+    saved->m = NULL;
+    saved->tab = NULL;
+    saved->group = NULL;
+    saved->match = 0;
+    for (size_t i = 0; i < steps && it->key; i++) {
+        int err = swiss_iter_next(it);
+        if (err) return err;
+    }
+    return MAP_OK;
+}
+
 /* ---- the pool: as the classic one (a per-thread free list of zeroed iterators) --- */
 enum { POOL_CAP = 16 };
-static _Thread_local swiss_iter *pool_free[POOL_CAP];
-static _Thread_local unsigned pool_len;
+static MB_TLS swiss_iter *pool_free[POOL_CAP];
+static MB_TLS unsigned pool_len;
 
 swiss_iter *swiss_iter_pool_get(void) {
     if (pool_len) return pool_free[--pool_len];

@@ -125,7 +125,7 @@ typedef struct swiss_iter {
     uint64_t dirOffset;
     uint64_t clearSeq;
     uint8_t globalDepth;
-    uint16_t prefetch;   /* ours: software prefetch distance in groups, 0 = off */
+    uint16_t prefetch;   /* ours: software prefetch distance in groups, 0 = off (auto resolved) */
     int64_t dirIdx;      /* -1: walking the small map's group */
     swiss_table *tab;    /* the table being walked; holds a reference (S4) */
     swiss_group *group;  /* the chunk's first group (the small map's group: a reference) */
@@ -134,6 +134,13 @@ typedef struct swiss_iter {
 } swiss_iter;
 
 enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
+
+/* prefetch="auto" (the classic PREFETCH_AUTO's value): SWISS_PREFETCH_AUTO_DISTANCE
+ * groups from SWISS_PREFETCH_AUTO_MIN_ENTRIES entries on, else off. Measured (native/
+ * README.md, "classic vs Swiss"): distance 16 helps at 2^18 entries (9 MB of groups,
+ * 3.6 -> 2.7 ns/element) and 2^22 (8.9 -> 4.5) and costs at 2^14 (2.4 -> 3.0). */
+#define SWISS_PREFETCH_AUTO UINT16_MAX
+enum { SWISS_PREFETCH_AUTO_DISTANCE = 16, SWISS_PREFETCH_AUTO_MIN_ENTRIES = 1 << 16 };
 
 /* The groups of a table (table_alloc.c): full-size tables from huge-page chunks. */
 swiss_group *swiss_groups_alloc(uint64_t ngroups);
@@ -159,9 +166,11 @@ static inline swiss_table *swiss_directory_at(const swiss_map *m, uint64_t i) {
 int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
 int swiss_iter_next(swiss_iter *it);
 void swiss_iter_release(swiss_iter *it);
-int swiss_iter_step(swiss_iter *it, bool advance, uint64_t *kv);
 size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
                         size_t cap, int *err);
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err);
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps);
 swiss_iter *swiss_iter_pool_get(void);
 void swiss_iter_pool_put(swiss_iter *it);
 bool swiss_iter_pool_check_zeroed(void);
