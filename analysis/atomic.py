@@ -5,6 +5,8 @@ never half of it. The file ends with the mode a plain `open(path, "w")` would gi
 an existing file keeps its mode, a new one gets 0666 minus the process umask (0644
 under the usual umask 022). `tempfile.mkstemp` alone would leave every file 0600,
 unreadable to anyone else who serves or shares the store.
+A write the system refuses (read-only folder, full disk) raises
+`errors.WriteError` naming the file, and leaves the old file as it was.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+
+from mapbench.analysis.errors import WriteError
 
 NEW_FILE_MODE = 0o666            # what open() asks for; the umask takes bits away
 
@@ -41,6 +45,15 @@ def _mode_for(target: Path) -> int:
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     """Write `data` to `path` atomically; creates parent folders. Returns the path."""
     target = Path(path)
+    try:
+        return _write(target, data)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc.filename or target, exc.strerror or str(exc)) from exc
+
+
+def _write(target: Path, data: str | bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # surrogateescape: names decoded from non-UTF-8 bytes (mapbench.analysis.stacks.folded.decode) are
     # written back as the bytes they came from, never refused.

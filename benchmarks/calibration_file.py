@@ -23,10 +23,21 @@ def read_calibration(root: Path) -> dict | None:
     return doc if isinstance(doc, dict) else None
 
 
-def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -> float:
+def calibrated_on(root: Path) -> str | None:
+    """The machine id calibration.json was measured on (None: not recorded, or no file)."""
+    doc = read_calibration(root) or {}
+    machine = doc.get("machine")
+    return machine.get("id") if isinstance(machine, dict) and isinstance(machine.get("id"), str) else None
+
+
+def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC,
+                       machine: str | None = None) -> float:
     """The minimum effect, as a fraction: what calibrate measured with the same statistic
-    on a quiet machine, else the default."""
+    on a quiet machine (on `machine`, when both it and the file say), else the default."""
     doc = read_calibration(root)
+    on = calibrated_on(root)
+    if machine is not None and on is not None and on != machine:
+        return compare.DEFAULT_MIN_EFFECT       # another machine's noise is not this one's
     try:
         pct = float(doc["suggested_min_effect_pct"])
         # A calibration timed on a busy machine measured the other load, not this one.
@@ -37,9 +48,14 @@ def default_min_effect(root: Path, statistic: str = compare.DEFAULT_STATISTIC) -
     return compare.DEFAULT_MIN_EFFECT
 
 
-def machine_noise_note(root: Path) -> str:
+def machine_noise_note(root: Path, machine: str | None = None) -> str:
     """One sentence on this machine's timing noise, from the store's calibration (what
-    `mapbench calibrate` measured here), or what to run when the store has none."""
+    `mapbench calibrate` measured here), or what to run when the store has none (or
+    when it was measured on another machine than `machine`, where both say)."""
+    on = calibrated_on(root)
+    if machine is not None and on is not None and on != machine:
+        return (f"this store's calibration was measured on machine {on}, not {machine}: "
+                f"`mapbench calibrate` there measures this machine's noise")
     doc = read_calibration(root)
     try:
         noise = doc["process_noise"]

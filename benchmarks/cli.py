@@ -5,7 +5,8 @@ import argparse
 import importlib
 import sys
 
-from mapbench.analysis.errors import InputError
+from mapbench.analysis.errors import InputError, WriteError
+from mapbench.benchmarks.store_lock import StoreBusy
 
 # (module, subcommand) in the order `mapbench --help` lists them. A module that is
 # not there yet is skipped, so a partial checkout still has a working CLI.
@@ -52,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    except StoreBusy as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except WriteError as exc:
+        # The file it was replacing is intact (atomic writes); so is everything else.
+        print(f"{prog}: error: {exc}; files written before are intact", file=sys.stderr)
+        return 1
     except FileNotFoundError as exc:
         print(f"{prog}: error: no such file: {exc.filename}", file=sys.stderr)
         return 2

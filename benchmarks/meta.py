@@ -2,6 +2,7 @@
 
 Fields (all written by `collect_meta`; `counters` and `bench` are updated later):
   schema, commit, dirty, run_name, date (UTC ISO 8601), hostname,
+  machine: {id, source} (benchmarks/machine.py; the run folder is named by it),
   cpu: {model, logical_cpus}, caches: [{level, type, size_bytes, ways, line_bytes}],
   cache_sizes: {L1d, L2, LLC} in bytes,
   build: native.build_info() (compiler, cflags, sanitized) or {"error": ...},
@@ -10,7 +11,9 @@ Fields (all written by `collect_meta`; `counters` and `bench` are updated later)
   pyperf_metadata: `python -m pyperf collect_metadata` as a dict, pyperf_system: `pyperf system show`,
   counters: which hardware counters were available -- filled by the profiling step;
             kept as found when meta.json is rewritten (null until then),
-  bench: the benchmark pass (mode, pyperf settings, planned/done/failed, status).
+  bench: the newest benchmark pass (mode, pyperf settings, planned/done/failed, status),
+  passes: every pass whose results bench.json still holds, by pass id
+          (benchmarks/passes.py); kept as found when meta.json is rewritten.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import sys
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
+from mapbench.benchmarks import machine
 
 SCHEMA = 1
 SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
@@ -37,7 +41,7 @@ TOOLS = {                       # tool -> command printing its version
     "go": ["go", "version"],
     "gcc": ["gcc", "--version"],
 }
-PRESERVED = ("counters",)       # fields other steps own: a rewrite keeps them
+PRESERVED = ("counters", "passes")      # fields other steps own: a rewrite keeps them
 
 
 def parse_size(text: str) -> int:
@@ -169,6 +173,7 @@ def collect_meta(revision, *, bench: dict | None = None) -> dict:
         "run_name": revision.run_name,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "hostname": socket.gethostname(),
+        "machine": machine.this_machine(),
         "cpu": {"model": cpu_model(), "logical_cpus": os.cpu_count()},
         "caches": caches,
         "cache_sizes": cache_sizes(caches),

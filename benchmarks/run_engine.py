@@ -7,7 +7,9 @@ pass (see run_suite). Before each process it logs "round r of R, benchmark k of 
 elapsed, estimate left"; after it, it rewrites `<run>/bench.json` atomically with every
 run so far, so an interrupted run, a crashed worker or a failing kernel keeps what
 finished; meta.json's `bench` field records the plan, what is done, what failed and the
-status (running, complete, failed, interrupted).
+status (running, complete, failed, interrupted). The benchmarks of earlier passes in the
+folder stay in bench.json until this pass replaces them, and every run is tagged with its
+pass (benchmarks/passes.py).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from typing import Callable
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import matrix, meta as metamod
+from mapbench.benchmarks import matrix, passes
 from mapbench.benchmarks.suite import MODES
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
@@ -174,7 +176,8 @@ def _suite_of(results: dict):
 
 def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
               launcher: Launcher | None = None, log=print, bench_meta: dict | None = None,
-              rounds: int | None = None) -> Outcome:
+              rounds: int | None = None, previous: passes.Previous | None = None,
+              pass_id: str | None = None) -> Outcome:
     """Run the benchmarks in `rounds` interleaved rounds of one pyperf worker process each.
 
     Round r runs one process of every benchmark, so a benchmark's processes are spread
@@ -183,7 +186,9 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     third of the time), and a burst then hits one process of several benchmarks instead
     of every process of one.
     The runs of one benchmark are merged with pyperf's `Benchmark.add_runs`; bench.json
-    and meta.json are rewritten after every process."""
+    and meta.json are rewritten after every process. Every run is tagged with `pass_id`;
+    the benchmarks of earlier passes in `previous` stay in bench.json until this pass
+    has a process of them (benchmarks/passes.py)."""
     import pyperf
 
     launcher = launcher or launch_pyperf
@@ -191,8 +196,9 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
 
     outcome = Outcome()
     bench_path = run_dir / "bench.json"
-    if bench_path.exists():                  # a new pass never mixes with an old one
-        bench_path.unlink()
+    previous = previous or passes.Previous()
+    pass_id = pass_id or passes.new_pass_id()
+    ids_on_disk = set(previous.ids_on_disk)
     results: dict[str, pyperf.Benchmark] = {}
     bench_meta = dict(bench_meta or {})
     one_process_cost = {b.name: estimate_seconds(b, mode, processes=1) for b in benchmarks}
@@ -207,15 +213,17 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
         bench_meta.update({"status": status, "done": list(outcome.done), "failed": list(outcome.failed),
                            "rounds": rounds, "rounds_done": rounds_done,
                            "elapsed_s": round(time.monotonic() - start, 1)})
-        metamod.update_meta(run_dir, bench=bench_meta)
+        passes.record(run_dir, pass_id, bench_meta, ids_on_disk)
 
     def save() -> None:
-        """bench.json := every finished process of the benchmarks still in the pass."""
-        kept = {b.name: results[b.name] for b in benchmarks if b.name in results}
+        """bench.json := earlier passes' benchmarks this pass has not replaced, then every
+        finished process of the benchmarks still in the pass."""
+        kept = {name: b for name, b in previous.keep.items() if name not in results}
+        kept.update({b.name: results[b.name] for b in benchmarks if b.name in results})
         if kept:
             write_atomic(bench_path, _dump_suite(_suite_of(kept)))
-        elif bench_path.exists():
-            bench_path.unlink()
+            ids_on_disk.clear()
+            ids_on_disk.update(passes.pass_of(b) for b in kept.values())
 
     def fail(bench: matrix.Benchmark, error: str) -> None:
         outcome.failed.append({"name": bench.name, "error": error})
@@ -239,6 +247,7 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
                     done_cost += one_process_cost[bench.name]
                     if one is not None:
                         try:
+                            passes.tag(one, pass_id)
                             merge_process(results, one)
                         except ValueError as exc:      # pyperf: incompatible metadata
                             one, error = None, f"unreadable pyperf result: {exc}"

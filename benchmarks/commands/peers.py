@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import gopeers_run, gotoolchains, matrix, store, summary
+from mapbench.benchmarks import gopeers_run, gotoolchains, matrix, store, store_lock, summary
 
 _BENCHTIME = re.compile(r"^(\d+x|\d+(\.\d+)?(ns|us|µs|ms|s|m))$")
 
@@ -37,6 +37,8 @@ def register(subparsers) -> None:
                    help="go test -benchtime (default %(default)s)")
     p.add_argument("--count", type=int, default=gopeers_run.COUNT,
                    help="go test -count (default %(default)s)")
+    p.add_argument("--wait", action="store_true",
+                   help="if another process writes the run folder, wait for it instead of failing")
     p.set_defaults(func=run)
 
 
@@ -64,6 +66,11 @@ def run(args) -> int:
     if not _BENCHTIME.match(args.benchtime):
         raise InputError(f"--benchtime {args.benchtime!r}: give a duration (50ms) or a count (20x)")
     run_dir = store.run_dir(Path(args.out), store.current_revision())
+    with store_lock.hold(run_dir, wait=args.wait):      # one writer per run folder
+        return _run_locked(args, run_dir, sizes)
+
+
+def _run_locked(args, run_dir: Path, sizes: list[int]) -> int:
     t0 = time.monotonic()
     doc = gopeers_run.run_peers(run_dir, sizes, args.go, benchtime=args.benchtime, count=args.count,
                                 log=lambda line: print(line, flush=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import profiling, store
+from mapbench.benchmarks import profiling, store, store_lock
 from mapbench.benchmarks.collectors import cachegrind
 from mapbench.benchmarks.workload import OPS, STORAGES, LAYERS
 
@@ -18,7 +18,10 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("profile", help="profile the workload with perf, py-spy, pyinstrument, cachegrind",
                               description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(store.DEFAULT_ROOT), metavar="ROOT",
-                   help="output store root (default profiles/); results go to ROOT/<commit12>[-dirty]/")
+                   help="output store root (default profiles/); results go to "
+                        "ROOT/<commit12>[-dirty]@<machine>/")
+    p.add_argument("--wait", action="store_true",
+                   help="if another process writes the run folder, wait for it instead of failing")
     p.add_argument("--quick", action="store_true", help="shorter sampling runs (0.5 s instead of 2 s each)")
     p.add_argument("--only", metavar="REGEX", help="profile only the default configurations whose name matches")
     p.add_argument("--frequency", type=int, default=profiling.DEFAULT_FREQUENCY, metavar="HZ",
@@ -69,5 +72,6 @@ def run(args) -> int:
         if not configs:
             raise InputError(f"--only {args.only!r} matches no configuration")
     out = store.run_dir(Path(args.out), store.current_revision())
-    profiling.run_pass(out, configs, options)
+    with store_lock.hold(out, wait=args.wait):
+        profiling.run_pass(out, configs, options)
     return 0

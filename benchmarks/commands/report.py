@@ -1,6 +1,8 @@
 """`mapbench report [RUN]`: report.html for a run, index.html over the store.
 
-RUN is a run folder or a commit-ish whose run is in the store (default: the newest run).
+RUN is a run folder or a commit-ish whose run is in the store (default: the newest run of
+this machine; --machine picks another). The index lists every run with its machine; its
+history plots cover the runs of RUN's machine only.
 This command reads the run folder's files into an `mapbench.analysis.render.report.RunView` and writes
 what mapbench.analysis.render.report renders: `<run>/report.html` (findings from
 mapbench.analysis.stats.findings first), `<root>/index.html` and one history plot per
@@ -17,7 +19,7 @@ import pyperf
 from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.stats import findings
-from mapbench.benchmarks import store
+from mapbench.benchmarks import machine as machines, passes, store
 
 HISTORY_FOLDER = "history"
 
@@ -29,6 +31,9 @@ def register(subparsers) -> None:
                    help="run folder or commit-ish (default: the newest run)")
     p.add_argument("--out", metavar="ROOT", default=str(store.DEFAULT_ROOT),
                    help="store root (default: profiles)")
+    p.add_argument("--machine", metavar="ID", default=None,
+                   help="when RUN is a commit or left out, a run of this machine id "
+                        "('any': any machine; default: this machine)")
     p.set_defaults(func=run)
 
 
@@ -103,6 +108,8 @@ def collect_run(run: Path) -> report.RunView:
     notes = []
     if (run / "bench.json").is_file() and suite is None:
         notes.append("bench.json is not a readable pyperf suite")
+    if suite is not None:
+        notes += [line.strip() for line in passes.lines("bench.json", passes.groups(run, suite, meta))]
     profile = _read_json(run / "profile.json") or {}
     notes += [str(m) for m in profile.get("messages", [])]
     peers = _read_json(run / "peers.json")
@@ -127,28 +134,52 @@ def write_run_report(run: Path) -> Path:
     return write_atomic(run / "report.html", report.render_run_report(collect_run(run)))
 
 
-def write_index(root: Path) -> Path:
-    runs = [report.IndexRun(p.name, _read_json(p / "meta.json") or {},
+def _index_meta(run: Path) -> dict:
+    meta = _read_json(run / "meta.json") or {}
+    if not isinstance(meta.get("machine"), dict):         # stored before machine ids
+        meta["machine"] = {"id": store.run_machine(run) or "unrecorded"}
+    return meta
+
+
+def write_index(root: Path, machine: str | None = None) -> Path:
+    """index.html over every run; history plots of the runs of `machine` (None: all)."""
+    stored = store.list_runs(root)
+    runs = [report.IndexRun(p.name, _index_meta(p),
                             _load_suite(p / "bench.json"), (p / "report.html").is_file(),
                             _rel(root, (p / "compare").glob("*/compare.html")))
-            for p in store.list_runs(root)]
-    labels = [r.name for r in runs]
+            for p in stored]
+    mine = [machine is None or r.meta["machine"]["id"] in (machine, "unrecorded") for r in runs]
+    plotted = [r for r, m in zip(runs, mine) if m]
+    labels = [r.name for r in plotted]
     plots = []
-    counts = [_read_json(p / "counts.json") for p in store.list_runs(root)]
-    for family, variants in history.family_history([r.suite for r in runs], counts).items():
+    counts = [_read_json(p / "counts.json") for p, m in zip(stored, mine) if m]
+    for family, variants in history.family_history([r.suite for r in plotted], counts).items():
         rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
         write_atomic(root / rel, history.plot_family_svg(family, variants, labels))
         plots.append((family, rel))
-    return write_atomic(root / "index.html", report.render_index(runs, plots))
+    return write_atomic(root / "index.html", report.render_index(runs, plots, plots_machine=machine))
 
 
 def run(args) -> int:
     root = Path(args.out)
-    target = store.find_run(args.run, root) if args.run else store.newest_run(root)
+    machine = args.machine or machines.this_machine_id()
+    if args.run:
+        target = store.find_run(args.run, root, machine)
+    else:
+        target, note = store.newest_run_or_any(root, machine)
+        if note and args.machine is None:
+            print(note)
+        elif note:
+            target = store.newest_run(root, machine)    # --machine named: no fallback
     if not target.resolve().is_relative_to(root.resolve()):
         print(f"note: {target} is outside the store {root}/; index.html covers {root}/ only")
     path = write_run_report(target)
     print(f"wrote {path}")
     if root.is_dir():
-        print(f"wrote {write_index(root)} ({len(store.list_runs(root))} runs)")
+        plotted = store.run_machine(target)
+        counts = store.machines_in(root)
+        print(f"wrote {write_index(root, plotted)} ({len(store.list_runs(root))} runs of "
+              f"{len(counts)} machine(s): "
+              + ", ".join(f"{m} {n}" for m, n in sorted(counts.items()))
+              + (f"; history plots of machine {plotted}" if plotted else "") + ")")
     return 0

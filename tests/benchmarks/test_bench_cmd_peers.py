@@ -83,7 +83,9 @@ def test_a_tiny_real_run_with_the_go_on_path(tmp_path, monkeypatch):
     label = version["label"]
     names = {b["name"] for b in version["benchmarks"]}
     assert {f"{label}/{f}/n=256" for f in (*ITERATION, "insert/hint=0", "lookup/miss", "delete")} <= names
-    assert version["problems"] == [] and version["go_version"].startswith("go1.")
+    # 5 iterations may end before the 100 Hz profiler takes a sample: that is a stated note
+    problems = [p for p in version["problems"] if not p.endswith("the Go CPU profile has no samples")]
+    assert problems == [] and version["go_version"].startswith("go1.")
     assert (tmp_path / version["raw"]).read_text().count("BenchmarkMap/") == len(names)
     assert (tmp_path / version["profile"]["flame"]).is_file()
     assert (tmp_path / "peers.json").is_file() and (tmp_path / "cache" / "gocache").is_dir()
