@@ -84,6 +84,9 @@ def _order(names: list[str]) -> list[matrix.Benchmark]:
     sizes = {b.n for b in benches}
     if len(sizes) > 1:
         raise ValueError(f"one worker process per map size, not {sorted(sizes)}")
+    kinds = {families.map_kind(b) for b in benches if shares_map(b)}
+    if len(kinds) > 1:
+        raise ValueError(f"one worker process per shared map kind, not {sorted(kinds)}")
     return [b for b in benches if not shares_map(b)] + [b for b in benches if shares_map(b)]
 
 
@@ -135,7 +138,7 @@ def run(names: list[str], out=None, isolate: bool = True, scale: int = 1) -> int
     failed = 0
     for bench in benches:
         if shares_map(bench) and shared is None:
-            shared = families.build_map(bench.n)
+            shared = families.build_map(bench.n, families.map_kind(bench))
         target = shared if shares_map(bench) else None
         if not isolate:
             count_one(bench, target, out, scale)

@@ -40,7 +40,7 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import counts as countmetrics
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import count_worker, matrix
+from mapbench.benchmarks import count_worker, families, matrix
 from mapbench.benchmarks.collectors import find_tool, last_line, workload_report
 from mapbench.benchmarks.collectors.cachegrind import available as valgrind_available
 from mapbench.benchmarks.collectors.cachegrind import model_options
@@ -94,16 +94,16 @@ def aslr_prefix(setarch: str = "setarch") -> tuple[list[str], str]:
     return [path, "-R"], "ASLR off (setarch -R)"
 
 
-def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple[int, bool], list[str]], dict[str, str]]:
-    """({(n, shared map?): benchmark names}, {name: why no counts}) in the matrix's order.
-    One valgrind process per key: the benchmarks that read one built map share it; those
-    that build their own maps run in a process of their own, so the two halves of a large
-    size run on two CPUs."""
-    groups: dict[tuple[int, bool], list[str]] = {}
+def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple, list[str]], dict[str, str]]:
+    """({(n, shared map?, map kind): benchmark names}, {name: why no counts}) in the
+    matrix's order. One valgrind process per key: the benchmarks that read one built map
+    (of one kind: classic or Swiss) share it; those that build their own maps run in a
+    process of their own, so the halves of a large size run on both CPUs."""
+    groups: dict[tuple, list[str]] = {}
     skipped = {}
     for b in benchmarks:
         if count_worker.is_counted(b):
-            key = (b.n, count_worker.shares_map(b))
+            key = (b.n, count_worker.shares_map(b), families.map_kind(b))
             groups.setdefault(key, []).append(b.name)
         else:
             skipped[b.name] = ("a Python-layer benchmark: its count is CPython's interpreter, "
@@ -190,15 +190,17 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
         # Largest maps first: they take longest, so the pool finishes sooner.
         order = sorted(groups, reverse=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(run_group, groups[key], Path(tmp) / f"n{key[0]}-{int(key[1])}",
+            futures = {pool.submit(run_group, groups[key],
+                                   Path(tmp) / f"n{key[0]}-{int(key[1])}-{key[2]}",
                                    valgrind=find_tool(valgrind), prefix=prefix, env=env): key
                        for key in order}
             for future in concurrent.futures.as_completed(futures):
-                n, shared = futures[future]
+                n, shared, kind = futures[future]
                 got, bad = future.result()
                 entries.update(got)
                 failed.update(bad)
-                log(f"[counts] n={n} ({'shared map' if shared else 'own maps'}): {len(got)} counted"
+                log(f"[counts] n={n} {kind} ({'shared map' if shared else 'own maps'}): "
+                    f"{len(got)} counted"
                     + (f", {len(bad)} failed: {next(iter(bad.values()))}" if bad else "")
                     + f" ({time.monotonic() - started:.0f} s)", flush=True)
     if not entries:

@@ -10,17 +10,20 @@ bench command, the profiling workload and the collectors need to know about it:
                    rounded up to a power of two (`matrix.loops_for`)
   name_params      the name parameters of its benchmarks at one size: (n, best prefetch
                    distance, --full) -> a list of ((key, value), ...) in name order; a flag
-                   is (key, "")
+                   is (key, ""). A family that runs on both maps lists the classic map's
+                   parameters as before (its names keep meaning the classic map) and the
+                   Swiss map's with ("map", "swiss") first (`_on_both_maps`)
   cost             a rough cost model (ns), only for `mapbench bench`'s "estimate left"
   kernel           the C kernel it times: the `native.kernels` function, the workload's
                    `--op` and the op part of a profile name (`iter_init-n16384-...`);
                    None for the Python-layer families, which time a Python loop. It is
                    called by `call_kernel`: its first argument is what kernel_input says,
                    then loops, then those of its keyword parameters that KernelCall names
-                   (storage, prefetch, atomic_snapshot, hint, hit, seed)
+                   (storage, prefetch, atomic_snapshot, hint, hit, seed, kind)
   kernel_input     what the kernel is given: "map" (the worker's prebuilt n-entry map),
                    "entries" (n: the kernel builds its own maps, untimed) or "map_bytes"
-                   (a byte count: in the suite the bucket bytes of the n-entry map)
+                   (a byte count: in the suite the table bytes of the n-entry map, the
+                   classic map's bucket array or the Swiss map's groups)
   kernel_functions regex of the C functions that are the kernel's timed region (cachegrind
                    and callgrind count only these; map set-up runs none of them)
   builds_map       the worker builds the n-entry map once, untimed, and records its shape
@@ -82,6 +85,7 @@ class KernelCall(NamedTuple):
     hint: bool = False
     hit: bool = True
     seed: int = 1
+    kind: str = "classic"       # the map kind of the kernels that build their own maps
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,14 @@ def call_args(bench) -> dict:
             "prefetch": prefetch if prefetch == "auto" else int(prefetch),
             "atomic_snapshot": bench.param("snapshot") == "atomic",
             "hint": bench.param("hint") == "1",
-            "hit": bench.param("miss") is None}
+            "hit": bench.param("miss") is None,
+            "kind": map_kind(bench)}
+
+
+def map_kind(bench) -> str:
+    """The map a benchmark runs on: its map= parameter, else the classic map (every name
+    from before the Swiss map means the classic one)."""
+    return bench.param("map", "classic")
 
 
 # -- name parameters ----------------------------------------------------------------------
@@ -165,13 +176,45 @@ def _flags(*flags: str):
     return params
 
 
+def _on_both_maps(classic, quick: Callable[[Params], bool] = lambda p: True,
+                  quick_max_n: int | None = None):
+    """The classic map's parameters, then the same with ("map", "swiss") first, except
+    the atomic-snapshot variant (a classic-iterator variant: the Swiss iterator takes no
+    snapshot). The quick suite runs the Swiss variants that `quick` keeps, up to
+    quick_max_n: `tox -e bench` must stay within 12 minutes, and the classic suite
+    alone takes about 8; --full runs them all."""
+    def params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+        plain = classic(n, best_prefetch, full)
+        swiss = [(("map", "swiss"),) + p for p in plain if ("snapshot", "atomic") not in p]
+        if not full:
+            swiss = [p for p in swiss if quick(p)] if quick_max_n is None or n <= quick_max_n else []
+        return plain + swiss
+    return params
+
+
+def _stack_only(p: Params) -> bool:
+    """Iterator storage is the classic suite's question; the Swiss quick suite keeps stack,
+    and prefetch 0 and D (auto is one of the two at every size)."""
+    return dict(p).get("storage", "stack") == "stack" and dict(p).get("prefetch") != "auto"
+
+
+def _no_hint(p: Params) -> bool:
+    """The Swiss quick suite inserts without a hint (hint=1: --full)."""
+    return ("hint", "0") in p
+
+
+# The quick suite's largest n for the Swiss families that build a fresh map per loop:
+# at 2^22 each costs 15-35 s of untimed map building over the quick suite's processes.
+SWISS_QUICK_FRESH_MAX_N = 2 ** 18
+
+
 # -- the Python-layer loops -----------------------------------------------------------------
 
-def build_map(n: int):
+def build_map(n: int, kind: str = "classic"):
     """The benchmark map of n entries: the same seeds in every worker, so every worker
     times an identical map."""
     from mapbench.native import Map
-    m = Map(hint=0, seed=MAP_SEED)
+    m = Map(hint=0, seed=MAP_SEED, kind=kind)
     m.fill(n, key_seed=KEY_SEED)
     return m
 
@@ -201,39 +244,46 @@ def _dict_iterate_loop(bench, m, meta: dict):
     return body
 
 
-_ITERATOR_FUNCTIONS = r"mapiter(init|next\w*|release)|prefetch_for|iter_pool_(get|put)|calibration_spin"
+_ITERATOR_FUNCTIONS = (r"mapiter(init|next\w*|release)|prefetch_for|iter_pool_(get|put)|calibration_spin"
+                       r"|swiss_iter_(init|next\w*|release|pool_(get|put))|swiss_get_with_key")
 
 # Run order within one size. work_per_value is chosen so a value takes roughly 5-40 ms
 # (well above pyperf's 1 ms minimum raw value) whatever n is, and so that at n >= work one
 # loop is one value; fixed here, never calibrated: loops must be the same in every run for
 # `compare` to be fair. The costs are guesses that the finished benchmarks rescale.
 FAMILIES = (
-    Family("iterate", "one full traversal of the map", 2 ** 22, _iterate_params,
+    Family("iterate", "one full traversal of the map", 2 ** 22, _on_both_maps(_iterate_params, _stack_only),
            Cost(ns_per_element=8, build_ns_per_entry=200), kernel="iterate", builds_map=True,
-           iterator=True, kernel_functions=rf"^(kernel_iterate|{_ITERATOR_FUNCTIONS})$"),
-    Family("roofline", "one sequential read of the bucket-array bytes", 2 ** 22, _none,
+           iterator=True, kernel_functions=rf"^((swiss_)?kernel_iterate|{_ITERATOR_FUNCTIONS})$"),
+    Family("roofline", "one sequential read of the bucket-array bytes (Swiss: of its groups)",
+           2 ** 22, _on_both_maps(_none),
            Cost(ns_per_element=1, build_ns_per_entry=200, call_build_ns_per_entry=30),
            kernel="roofline", kernel_input="map_bytes", builds_map=True,
            kernel_functions=r"^kernel_roofline$"),
-    Family("iterinit", "one iterator init + break", 2 ** 17, _storage_params,
+    Family("iterinit", "one iterator init + break", 2 ** 17, _on_both_maps(_storage_params, _stack_only),
            Cost(ns_per_element=60, build_ns_per_entry=200), kernel="iter_init", builds_map=True,
            iterator=True, element="iterator init",
            # mapiterinit calls mapiternext_slow when the start bucket is empty or the map
-           # is growing: the init's own work, counted with it.
-           kernel_functions=rf"^(kernel_iter_init|{_ITERATOR_FUNCTIONS})$"),
-    Family("iterate-growing", "one full traversal of a map whose grow is half done", 2 ** 21, _none,
+           # is growing: the init's own work, counted with it (swiss_iter_init: its Next).
+           kernel_functions=rf"^((swiss_)?kernel_iter_init|{_ITERATOR_FUNCTIONS})$"),
+    Family("iterate-growing", "one full traversal of a map whose grow is half done (Swiss: "
+           "during which the table under the iterator grows or splits)", 2 ** 21,
+           _on_both_maps(_none, quick_max_n=SWISS_QUICK_FRESH_MAX_N),
            Cost(ns_per_element=12, call_build_ns_per_entry=200), kernel="iterate_growing",
            kernel_input="entries", fresh_map=True, iterator=True,
-           kernel_functions=rf"^(kernel_iterate_growing|{_ITERATOR_FUNCTIONS})$"),
-    Family("insert", "n inserts into a fresh map", 2 ** 19, _choice("hint", ("0", "1")),
+           kernel_functions=rf"^((swiss_)?kernel_iterate_growing|{_ITERATOR_FUNCTIONS})$"),
+    Family("insert", "n inserts into a fresh map", 2 ** 19,
+           _on_both_maps(_choice("hint", ("0", "1")), _no_hint, SWISS_QUICK_FRESH_MAX_N),
            Cost(ns_per_element=80, loop_build_ns_per_entry=30), kernel="insert", kernel_input="entries",
-           fresh_map=True, kernel_functions=r"^(kernel_insert|mapassign|hash64|evacuate|growWork|hashGrow)"),
-    Family("lookup", "n lookups", 2 ** 20, _flags("hit", "miss"),
+           fresh_map=True, kernel_functions=r"^((swiss_)?kernel_insert|mapassign|hash64|evacuate|growWork"
+                                            r"|hashGrow|swiss_(put|table_\w+|grow_to_table|unchecked_put_slot))"),
+    Family("lookup", "n lookups", 2 ** 20, _on_both_maps(_flags("hit", "miss")),
            Cost(ns_per_element=40, build_ns_per_entry=250), kernel="lookup", builds_map=True,
-           kernel_functions=r"^(kernel_lookup|mapaccess)"),
-    Family("delete", "deleting all n keys of a prebuilt map", 2 ** 19, _none,
+           kernel_functions=r"^((swiss_)?kernel_lookup|mapaccess|swiss_get)"),
+    Family("delete", "deleting all n keys of a prebuilt map", 2 ** 19,
+           _on_both_maps(_none, quick_max_n=SWISS_QUICK_FRESH_MAX_N),
            Cost(ns_per_element=60, loop_build_ns_per_entry=200), kernel="delete", kernel_input="entries",
-           fresh_map=True, kernel_functions=r"^(kernel_delete|mapdelete)"),
+           fresh_map=True, kernel_functions=r"^((swiss_)?kernel_delete|mapdelete|swiss_delete)"),
     Family("python-iterate", "one full traversal from Python", 2 ** 17, _flags("items", "batched"),
            Cost(ns_per_element=100, build_ns_per_entry=200),
            builds_map=True, max_n=PYTHON_MAX_N, python_loop=_python_iterate_loop),

@@ -16,6 +16,10 @@ interface:
     python-iterate/{items,batched}/n=N                       (n <= PYTHON_MAX_N)
     dict-iterate/n=N                                         (n <= PYTHON_MAX_N)
 
+The C-kernel families run on Go 1.24's Swiss map too, named with map=swiss right after
+the family (`iterate/map=swiss/storage=stack/prefetch=0/n=N`, `roofline/map=swiss/n=N`,
+...; no snapshot=atomic variant); a name without map= means the classic map.
+
 Each benchmark also fixes its pyperf loop count by a rule of (family, n) alone, so two
 runs of the same benchmark always time the same amount of work per value and can be
 compared fairly (see `loops_for`). pyperf reports time per *element*: `inner_loops`

@@ -2,7 +2,8 @@
 
 Configurations (`plan`): iterate at a small (2^14) and a large (2^20) size, prefetch off and
 on, iterator on the stack and on the heap; insert; the Python-layer iterate (per element from
-Python) and the pyperf-driver-like loop. Per configuration:
+Python) and the pyperf-driver-like loop; the same iterate sizes and prefetch (stack) and insert
+for Go 1.24's Swiss map (names start `swiss-`; its callgrind pass only without --quick). Per configuration:
 
   native layer  -> perf record -g          -> folded/, flame/, pprof/   (time, by sample)
                 -> perf stat -x, or, where hardware counters are not supported, cachegrind
@@ -49,18 +50,26 @@ class Config:
     prefetch: int = 0
     layer: str = "native"
     tools: tuple[str, ...] = ("perf", "cache")      # perf, cache, pyspy, pyinstrument, callgrind
+    map: str = "classic"                            # classic (Go 1.19) or swiss (Go 1.24)
 
     @property
     def name(self) -> str:
+        """op-nN[-storage-pfD], with swiss- first for the Swiss map (the classic map's
+        names are those of runs from before the Swiss map)."""
         base = f"{self.op}-n{self.n}"
         family = families.of_kernel(self.op)
         if family is not None and family.iterator:
             base += f"-{self.storage}-pf{self.prefetch}"
+        if self.map != "classic":
+            base = f"{self.map}-{base}"
         return base if self.layer == "native" else f"{self.layer}-{base}"
 
     def workload(self) -> dict:
-        return {"op": self.op, "n": self.n, "storage": self.storage, "prefetch": self.prefetch,
-                "layer": self.layer}
+        out = {"op": self.op, "n": self.n, "storage": self.storage, "prefetch": self.prefetch,
+               "layer": self.layer}
+        if self.map != "classic":
+            out["map"] = self.map
+        return out
 
 
 def plan(quick: bool = True, only: str | None = None) -> list[Config]:
@@ -72,6 +81,12 @@ def plan(quick: bool = True, only: str | None = None) -> list[Config]:
     configs.append(Config("iterate", SMALL, layer="python", tools=("pyspy", "pyinstrument")))
     configs.append(Config("iterate", SMALL, layer="driver", tools=("pyspy",)))
     configs.append(Config("iterate", LARGE, "stack", 0, tools=("callgrind",)))
+    # The Swiss map beside the classic one: the same sizes and prefetch, stack storage
+    # (heap vs stack is an iterator question the classic configurations answer).
+    configs += [Config("iterate", n, "stack", pf, map="swiss") for n in (SMALL, LARGE) for pf in (0, distance)]
+    configs.append(Config("insert", SMALL, map="swiss"))
+    if not quick:  # callgrind at 2^20 takes minutes: the quick pass keeps the classic one
+        configs.append(Config("iterate", LARGE, "stack", 0, tools=("callgrind",), map="swiss"))
     if only:
         pattern = re.compile(only)
         configs = [c for c in configs if pattern.search(c.name) or

@@ -69,10 +69,22 @@ class HookEntry:
 
 
 def map_metadata(m) -> dict:
+    """The shape of the benchmark map. table_bytes: what one full pass reads at least
+    (the roofline's byte count): the classic bucket array, or the Swiss map's groups."""
     stats = m.stats()
-    count, b = int(stats["count"]), int(stats["B"])
+    count = int(stats["count"])
+    if stats["kind"] == "swiss":
+        return {
+            "map": "swiss",
+            "table_bytes": int(stats["group_bytes"]),
+            "load_factor": round(count / max(1, int(stats["capacity"])), 4),  # slots used (Go: <= 7/8)
+            "tables": int(stats["tables"]),
+            "global_depth": int(stats["global_depth"]),
+        }
+    b = int(stats["B"])
     return {
         "bucket_bytes": int(stats["bucket_bytes"]),
+        "table_bytes": int(stats["bucket_bytes"]),
         "load_factor": round(count / (1 << b), 4),     # entries per bucket (Go: at most 6.5)
         "overflow_buckets": int(stats["noverflow"]),
         "B": b,
@@ -128,7 +140,7 @@ def _kernel_timer(bench: matrix.Benchmark, fam: families.Family, m, meta: dict):
     n, per_loop, what, unit = bench.n, bench.elements_per_loop, "kernel", "elements"
     if fam.kernel_input == "map_bytes":
         # Timed per map entry (inner_loops = n): the read of the bytes that hold n entries.
-        n = meta["bucket_bytes"]
+        n = meta["table_bytes"]
         per_loop = meta["roofline_words"] = n // 8
         what, unit = fam.name, "words"
     if args.get("prefetch") == "auto" and m is not None:   # the distance auto picks here
@@ -144,7 +156,7 @@ def make_workload(bench: matrix.Benchmark):
     meta: dict = {}
     m = None
     if fam.builds_map:
-        m = build_map(bench.n)
+        m = build_map(bench.n, families.map_kind(bench))
         meta.update(map_metadata(m))
     if fam.python_loop is not None:
         func, timer = py_timer(fam.python_loop(bench, m, meta)), PY_TIMER

@@ -3,6 +3,7 @@
     python -m benchmarks.workload --op iterate --n 262144 --storage stack --prefetch 0 --seconds 2
     python -m benchmarks.workload --op iterate --n 16384 --loops 4          # a fixed count
     python -m benchmarks.workload --op iterate --layer python --n 65536 --seconds 1
+    python -m benchmarks.workload --op iterate --map swiss --n 262144 --seconds 2  # Go 1.24's map
 
 Layers:
   native  -- the timed C kernel (`native.kernels.*`), one FFI call per batch of loops;
@@ -12,8 +13,8 @@ Layers:
              time, as the benchmark suite's inner loop does.
 
 Set-up (building the map) happens before the measured part and is reported separately.
-The last line on stdout is one JSON object saying what ran: op, n, storage, prefetch, layer,
-loops, elements processed (so a collector can give misses per element), the kernels' own
+The last line on stdout is one JSON object saying what ran: op, map_kind, n, storage,
+prefetch, layer, loops, elements processed (so a collector can give misses per element), the kernels' own
 C-measured seconds, wall seconds of the measured part, set-up seconds and the pid.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mapbench.benchmarks import families
 from mapbench.benchmarks.families import STORAGES
 
 OPS = families.KERNELS                     # one per C kernel of the family table
+MAP_KINDS = ("classic", "swiss")           # native.KINDS (imported late: see _import_native)
 LAYERS = ("native", "python", "driver")
 
 
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--storage", choices=STORAGES, default="stack", help="where the iterator lives")
     p.add_argument("--prefetch", type=int, default=0, help="software prefetch distance in buckets (0: off)")
     p.add_argument("--layer", choices=LAYERS, default="native")
+    p.add_argument("--map", choices=MAP_KINDS, default="classic",
+                   help="the map: Go 1.19's classic map or Go 1.24's Swiss table")
     p.add_argument("--seed", type=int, default=1)
     amount = p.add_mutually_exclusive_group()
     amount.add_argument("--seconds", type=float, help="run the measured part for about this long")
@@ -78,7 +82,7 @@ class Workload:
         self.checksum = 0
         self.family = families.of_kernel(args.op)
         if self.family.kernel_input == "map":
-            self.map = native.Map(seed=args.seed, prefetch=args.prefetch)
+            self.map = native.Map(seed=args.seed, prefetch=args.prefetch, kind=args.map)
             self.map.fill(args.n, key_seed=args.seed)
 
     def step(self, loops: int) -> tuple[float | None, int]:
@@ -100,7 +104,7 @@ class Workload:
             return seconds, elements
         # --n is the byte count for a kernel that reads bytes (roofline).
         r = families.call_kernel(k, self.family, families.KernelCall(
-            loops, n=a.n, map=m, storage=a.storage, prefetch=a.prefetch, seed=a.seed))
+            loops, n=a.n, map=m, storage=a.storage, prefetch=a.prefetch, seed=a.seed, kind=a.map))
         self.checksum ^= r.checksum
         return r.seconds, r.elements
 
@@ -136,7 +140,7 @@ def run(args) -> dict:
             batch = max(1, min(int(0.1 / per_loop), int(left / per_loop) + 1))
     wall = time.perf_counter() - start
     table = map_table(native, workload.map)
-    return {"map": table,
+    return {"map": table, "map_kind": args.map,
             "op": args.op, "n": args.n, "storage": args.storage, "prefetch": args.prefetch,
             "layer": args.layer, "seed": args.seed, "loops": loops_done, "elements": elements,
             "kernel_seconds": kernel_seconds, "wall_seconds": wall, "setup_seconds": setup,
@@ -146,16 +150,22 @@ def run(args) -> dict:
 
 
 def map_table(native, m) -> dict | None:
-    """The map's bucket table (for a cache-line count per element), or None without a map."""
+    """The map's table (for a cache-line count per element), or None without a map:
+    table_bytes is the classic map's buckets (incl. overflow) or the Swiss map's groups."""
     if m is None:
         return None
     try:
         stats = m.stats()
+        if stats.get("kind") == "swiss":
+            return {"kind": "swiss", "count": stats["count"], "tables": stats["tables"],
+                    "groups": stats["groups"], "group_size": native.layout()["swiss_group"]["size"],
+                    "table_bytes": stats["group_bytes"]}
         bucket_size = native.layout()["bmap"]["size"]
     except (AttributeError, KeyError, TypeError):
         return None
-    return {"count": stats["count"], "B": stats["B"], "buckets": stats["buckets"],
-            "noverflow": stats["noverflow"], "bucket_size": bucket_size}
+    return {"kind": "classic", "count": stats["count"], "B": stats["B"], "buckets": stats["buckets"],
+            "noverflow": stats["noverflow"], "bucket_size": bucket_size,
+            "table_bytes": (stats["buckets"] + stats["noverflow"]) * bucket_size}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,5 @@
-"""cffi (API mode) builder for the native map: compiles native/src/{common,classic}/*.c into the
-extension module ``mapbench.native._mapbench_native``.
+"""cffi (API mode) builder for the native maps: compiles native/src/{common,classic,swiss}/*.c
+into the extension module ``mapbench.native._mapbench_native``.
 
 ``pip install .`` runs it through setup.py's ``cffi_modules``. Flags are portable
 (no -march): ``-std=c11 -O2 -g -fno-omit-frame-pointer`` so perf can unwind the C
@@ -16,13 +16,16 @@ from cffi import FFI
 
 HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE / "src"
-# By map: what every map shares (the counting allocator, the hash), then the classic
-# Go 1.19 map with its iterator, kernels and layout introspection. count_region.c holds the
-# callgrind client requests of the count pass (valgrind's BSD-licensed headers are vendored
-# under common/vendor/).
-SOURCES = ["common/alloc.c", "common/hash.c", "common/count_region.c", "common/clocks.c",
-           "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c"]
-INCLUDE_DIRS = ["common", "classic"]
+# By map: what every map shares (the counting allocator, the hash, the kernels' timing),
+# then the classic Go 1.19 map and the Go 1.24 Swiss map, each with its iterator,
+# kernels and layout introspection. count_region.c holds the callgrind client requests of
+# the count pass (valgrind's BSD-licensed headers are vendored under common/vendor/);
+# clocks.c the three clocks of the clock study.
+SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c", "common/count_region.c",
+           "common/clocks.c",
+           "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c",
+           "swiss/map.c", "swiss/table_alloc.c", "swiss/iter.c", "swiss/kernels.c", "swiss/layout.c"]
+INCLUDE_DIRS = ["common", "classic", "swiss"]
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]
 SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
@@ -94,7 +97,44 @@ kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
 kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
 kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
 
+typedef struct swiss_map swiss_map;
+typedef struct swiss_iter { uint64_t *key; uint64_t *elem; ...; } swiss_iter;
+typedef struct {
+    uint64_t count; uint64_t tables; uint32_t global_depth; uint64_t dir_len;
+    uint64_t groups; uint64_t capacity; uint64_t tombstones; uint64_t growth_left;
+    uint64_t min_growth_left; uint64_t group_bytes; bool small; bool grew_while_iterating; uint32_t live_iterators;
+    uint64_t seed;
+} swiss_stats;
+
+swiss_map *swiss_new(uint64_t hint, uint64_t seed, bool random_seed);
+void swiss_destroy(swiss_map *m);
+int swiss_get(swiss_map *m, uint64_t key, uint64_t *out);
+int swiss_put(swiss_map *m, uint64_t key, uint64_t value);
+int swiss_delete(swiss_map *m, uint64_t key);
+int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
+int swiss_iter_next(swiss_iter *it);
+void swiss_iter_release(swiss_iter *it);
+size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                        size_t cap, int *err);
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err);
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps);
+bool swiss_iter_pool_check_zeroed(void);
+swiss_stats swiss_get_stats(const swiss_map *m);
+void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);
+uint64_t swiss_len(const swiss_map *m);
+void swiss_debug_set_writing(swiss_map *m, bool on);
+void swiss_debug_ctrl_census(const swiss_map *m, uint64_t *counts);
+kernel_result swiss_kernel_iterate(swiss_map *m, uint64_t loops, int storage, uint16_t prefetch);
+kernel_result swiss_kernel_iter_init(swiss_map *m, uint64_t loops, int storage);
+kernel_result swiss_kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
+                                           uint16_t prefetch, uint64_t seed);
+kernel_result swiss_kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
+kernel_result swiss_kernel_lookup(swiss_map *m, uint64_t loops, bool hit);
+kernel_result swiss_kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+
 size_t layout_fields(const layout_field **out);
+size_t swiss_layout_fields(const layout_field **out);
 const char *build_compiler(void);
 const char *build_cflags(void);
 bool build_sanitized(void);
@@ -127,7 +167,7 @@ def make_builder(absolute=False):
         "mapbench.native._mapbench_native",
         # The flags go into the generated source too, so switching MAPBENCH_SANITIZE
         # changes that file and setuptools rebuilds everything instead of reusing build/.
-        '#include "map.h"\n/* mapbench build flags: %s */\n' % cflags_literal,
+        '#include "map.h"\n#include "swiss.h"\n/* mapbench build flags: %s */\n' % cflags_literal,
         sources=[where(SRC / name) for name in SOURCES],
         include_dirs=[where(SRC / name) for name in INCLUDE_DIRS],
         define_macros=[("MAPBENCH_CFLAGS", '"%s"' % cflags_literal)],

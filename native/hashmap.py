@@ -1,4 +1,6 @@
-"""``Map``: the Python face of the native Go-style map (uint64 -> uint64).
+"""``Map``: the Python face of the native Go-style maps (uint64 -> uint64): the classic
+Go 1.19 map (``kind="classic"``, the default) or Go 1.24's Swiss table (``kind="swiss"``),
+behind one API (native/backends.py holds the native functions of each kind).
 
 Every native call runs under the map's lock (an RLock, so a finalizer that runs in the
 middle of a method on the same thread cannot deadlock): cffi releases the GIL on each
@@ -15,6 +17,7 @@ through this class (pyiter.py), so batching never changes what they return.
 import threading
 
 from ._ffi import as_u64, check, ffi, lib
+from .backends import backend
 from .kernels import prefetch_distance
 from .pyiter import MapIterator
 
@@ -22,23 +25,27 @@ _MISSING = object()
 
 
 class Map:
-    """A uint64 -> uint64 hash map with Go 1.19's layout, growth and iteration."""
+    """A uint64 -> uint64 hash map with Go's layout, growth and iteration: Go 1.19's
+    classic map (kind="classic") or Go 1.24's Swiss table (kind="swiss")."""
 
-    def __init__(self, hint=0, seed=None, prefetch="auto", atomic_snapshot=False):
+    def __init__(self, hint=0, seed=None, prefetch="auto", atomic_snapshot=False, kind="classic"):
+        native = backend(kind)
         hint = as_u64(hint, "hint")
         prefetch = prefetch_distance(prefetch)   # "auto": by size (kernels.prefetch_distance)
+        if atomic_snapshot and kind != "classic":
+            raise ValueError("atomic_snapshot is the classic iterator's variant (acquire "
+                             "loads of B and buckets); the Swiss iterator has no snapshot")
+        self._native = native
+        self.kind = kind
         self._lock = threading.RLock()
         # id -> weakref of each started, unfinished pyiter.BatchSource: every write
         # rewinds them first (see pyiter), so batching never changes what they return.
         self._live = {}
         self._batch_buffers = None  # made by the first batched iteration (pyiter)
-        if seed is None:
-            h = lib.makemap(hint, 0, True)
-        else:
-            h = lib.makemap(hint, as_u64(seed, "seed") & 0xFFFFFFFF, False)
+        h = native.new(hint, seed)
         if h == ffi.NULL:
             raise MemoryError("cannot allocate a map for hint %d" % hint)
-        self._h = ffi.gc(h, lib.map_destroy)
+        self._h = ffi.gc(h, native.destroy)
         self._out = ffi.new("uint64_t *")
         self.prefetch = prefetch
         self.atomic_snapshot = bool(atomic_snapshot)
@@ -50,12 +57,12 @@ class Map:
         with self._lock:
             if self._live:
                 self._rewind_iterators()
-            check(lib.mapassign(self._h, key, value))
+            check(self._native.put(self._h, key, value))
 
     def __getitem__(self, key):
         key = as_u64(key)
         with self._lock:
-            if check(lib.mapaccess(self._h, key, self._out)):
+            if check(self._native.get(self._h, key, self._out)):
                 return self._out[0]
         raise KeyError(key)
 
@@ -70,7 +77,7 @@ class Map:
         with self._lock:
             if self._live:
                 self._rewind_iterators()
-            if check(lib.mapdelete(self._h, key)):
+            if check(self._native.delete(self._h, key)):
                 return
         raise KeyError(key)
 
@@ -80,37 +87,28 @@ class Map:
         except OverflowError:  # an int outside [0, 2**64) cannot be a key
             return False
         with self._lock:
-            return bool(check(lib.mapaccess(self._h, key, self._out)))
+            return bool(check(self._native.get(self._h, key, self._out)))
 
     def __len__(self):
         with self._lock:
-            return lib.map_get_stats(self._h).count
+            return self._native.count(self._h)
 
     def fill(self, n, key_seed=0):
         """Insert n keys from a fixed stream (native stream_key(key_seed, i) -> value i)."""
         n, key_seed = as_u64(n, "n"), as_u64(key_seed, "key_seed")
         with self._lock:
             self._rewind_iterators()
-            lib.map_fill(self._h, n, key_seed)
+            self._native.fill(self._h, n, key_seed)
 
     def stats(self):
+        """The native map's state. Both kinds: kind, count. Classic: B, noverflow,
+        growing, same_size_grow, nevacuate, buckets, oldbuckets, bucket_bytes,
+        array_bytes, overflow_malloced, flags, hash0. Swiss: small, tables,
+        global_depth, dir_len, groups, capacity, tombstones, growth_left,
+        min_growth_left, group_bytes, grew_while_iterating (a grow or split happened
+        while an iterator was live), live_iterators, seed."""
         with self._lock:
-            s = lib.map_get_stats(self._h)
-        return {
-            "count": s.count,
-            "B": s.B,
-            "noverflow": s.noverflow,
-            "growing": bool(s.growing),
-            "same_size_grow": bool(s.same_size_grow),
-            "nevacuate": s.nevacuate,
-            "buckets": s.buckets,
-            "oldbuckets": s.oldbuckets,
-            "bucket_bytes": s.bucket_bytes,
-            "array_bytes": s.array_bytes,
-            "overflow_malloced": s.overflow_malloced,
-            "flags": s.flags,
-            "hash0": s.hash0,
-        }
+            return self._native.stats(self._h)
 
     # -- iteration ------------------------------------------------------------------
     def _rewind_iterators(self):
@@ -139,24 +137,29 @@ class Map:
         return BatchIterator(self, int(size))
 
     def __repr__(self):
-        return "<native.Map count=%d>" % len(self)
+        return "<native.Map kind=%s count=%d>" % (self.kind, len(self))
 
     # -- test hooks -----------------------------------------------------------------
     def _debug_set_writing(self, on):
         """Set or clear the native hashWriting flag, to exercise the misuse checks."""
         with self._lock:
             self._rewind_iterators()
-            lib.map_debug_set_writing(self._h, bool(on))
+            self._native.set_writing(self._h, bool(on))
 
     def _tophash_census(self):
-        """{tophash value: slots} over the current bucket array and its chains."""
+        """{tophash value (classic) or control byte (swiss): slots} over the live
+        bucket array and its chains, or the live tables."""
         counts = ffi.new("uint64_t[256]")
+        census = lib.map_debug_tophash_census if self.kind == "classic" else lib.swiss_debug_ctrl_census
         with self._lock:
-            lib.map_debug_tophash_census(self._h, counts)
+            census(self._h, counts)
         return {v: counts[v] for v in range(256) if counts[v]}
 
     def _half_grow(self):
-        """Start a doubling grow and evacuate half of it (iteration mid-grow)."""
+        """Classic: start a doubling grow and evacuate half of it (iteration mid-grow).
+        A Swiss map rebuilds a table in one step, so it has no such state."""
+        if self.kind != "classic":
+            raise ValueError("a %s map has no half-done grow" % self.kind)
         with self._lock:
             self._rewind_iterators()
             lib.map_half_grow(self._h)
@@ -174,15 +177,16 @@ class _NativeIteration:
         self._step_first = False
 
     def _start(self):
-        self._it = ffi.new("hiter *")
-        check(lib.mapiterinit(self._it, self._map._h, self._map.prefetch,
-                              self._map.atomic_snapshot))
+        native = self._map._native
+        self._it = ffi.new(native.iter_type)
+        check(native.iter_init(self._it, self._map._h, self._map.prefetch,
+                               self._map.atomic_snapshot))
 
     def close(self):
         """Stop early: give back the native references on the bucket arrays."""
         if self._it is not None and not self._done:
             with self._map._lock:
-                lib.mapiterrelease(self._it)
+                self._map._native.iter_release(self._it)
         self._done = True
 
     def __del__(self):
@@ -209,8 +213,8 @@ class BatchIterator(_NativeIteration):
         with self._map._lock:
             if self._it is None:
                 self._start()
-            n = lib.mapiter_batch(self._it, self._step_first, self._keys, self._vals,
-                                  self._size, self._err)
+            n = self._map._native.iter_batch(self._it, self._step_first, self._keys,
+                                             self._vals, self._size, self._err)
             check(self._err[0])
             self._step_first = True
             if n == 0:

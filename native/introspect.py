@@ -7,25 +7,29 @@ CACHE_LINE = 64
 
 
 def layout():
-    """{"hmap"|"bmap"|"hiter": {"size": bytes, "fields": [...]}} from offsetof/sizeof.
+    """{struct: {"size": bytes, "fields": [...], ...}} from offsetof/sizeof, for the
+    classic map ("hmap", "bmap", "hiter") and the Swiss map ("swiss_map", "swiss_table",
+    "swiss_group", "swiss_iter").
 
     A field's cache_line (and last_cache_line) is its offset // 64, assuming the struct
     starts on a cache-line boundary. Buckets sit at multiples of 144 bytes in their
-    array, so only every 4th bucket (576 = 9 * 64) starts on one."""
-    out_ptr = ffi.new("layout_field **")
-    n = lib.layout_fields(out_ptr)
+    array, so only every 4th bucket (576 = 9 * 64) starts on one; groups at multiples
+    of 136 bytes, so every 8th (1088 = 17 * 64)."""
     result = {}
-    for i in range(n):
-        f = out_ptr[0][i]
-        kind = ffi.string(f.type).decode()
-        entry = result.setdefault(kind, {"size": f.type_size, "fields": []})
-        entry["fields"].append({
-            "name": ffi.string(f.name).decode(),
-            "offset": f.offset,
-            "size": f.size,
-            "cache_line": f.offset // CACHE_LINE,
-            "last_cache_line": (f.offset + f.size - 1) // CACHE_LINE,
-        })
+    for fields in (lib.layout_fields, lib.swiss_layout_fields):
+        out_ptr = ffi.new("layout_field **")
+        n = fields(out_ptr)
+        for i in range(n):
+            f = out_ptr[0][i]
+            kind = ffi.string(f.type).decode()
+            entry = result.setdefault(kind, {"size": f.type_size, "fields": []})
+            entry["fields"].append({
+                "name": ffi.string(f.name).decode(),
+                "offset": f.offset,
+                "size": f.size,
+                "cache_line": f.offset // CACHE_LINE,
+                "last_cache_line": (f.offset + f.size - 1) // CACHE_LINE,
+            })
     for entry in result.values():
         entry["cache_lines"] = -(-entry["size"] // CACHE_LINE)
         entry["words"] = entry["size"] // 8

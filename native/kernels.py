@@ -4,12 +4,16 @@ Time is measured in C with clock_gettime(CLOCK_MONOTONIC) around the timed regio
 only; setup (building a fresh map, collecting keys) is outside it. Each kernel returns
 a KernelResult; ns/element = seconds * 1e9 / elements; allocs and alloc_bytes come from
 the counting allocator during the timed region (this thread only).
+
+Every kernel runs on either kind of map: those that take a Map follow its kind, those
+that build their own maps take ``kind="classic"`` or ``kind="swiss"``.
 """
 
 import os
 from typing import NamedTuple
 
 from ._ffi import as_u64, check, lib
+from .backends import backend
 
 STORAGES = ("stack", "heap", "pool")
 SLOWDOWN_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
@@ -69,42 +73,60 @@ def _result(r):
     return KernelResult(r.seconds, r.elements, r.checksum, r.allocs, r.alloc_bytes)
 
 
+def _swiss(kind):
+    return backend(kind).kind == "swiss"
+
+
 def iterate(m, loops, storage="stack", prefetch=0, atomic_snapshot=False):
-    """``loops`` full traversals of m (mapiterinit + mapiternext to the end)."""
+    """``loops`` full traversals of m (iterator init + next to the end)."""
     loops, st, pf = _loops(loops), _storage(storage), _prefetch(prefetch)
+    if m.kind == "swiss":
+        if atomic_snapshot:
+            raise ValueError("atomic_snapshot is a classic-iterator variant")
+        with m._lock:
+            return _result(lib.swiss_kernel_iterate(m._h, loops, st, pf))
     with m._lock:
         return _result(lib.kernel_iterate(m._h, loops, st, pf, bool(atomic_snapshot)))
 
 
 def iter_init(m, loops, storage="stack"):
-    """``loops`` times: get an iterator, mapiterinit (which finds the first entry), break."""
+    """``loops`` times: get an iterator, init it (which finds the first entry), break."""
     loops, st = _loops(loops), _storage(storage)
+    run = lib.swiss_kernel_iter_init if m.kind == "swiss" else lib.kernel_iter_init
     with m._lock:
-        return _result(lib.kernel_iter_init(m._h, loops, st))
+        return _result(run(m._h, loops, st))
 
 
-def iterate_growing(n, loops, storage="stack", prefetch=0, seed=1):
-    """Full traversals of an n-entry map whose doubling grow is half done (built untimed;
-    iteration never evacuates, so every loop sees the same half-done grow)."""
-    return _result(lib.kernel_iterate_growing(as_u64(n, "n"), _loops(loops), _storage(storage),
-                                              _prefetch(prefetch), as_u64(seed, "seed")))
+def iterate_growing(n, loops, storage="stack", prefetch=0, seed=1, kind="classic"):
+    """Full traversals of an n-entry map while it grows. Classic: a map whose doubling
+    grow is half done (built untimed; iteration never evacuates, so every loop sees the
+    same half-done grow). Swiss: per loop a fresh map (untimed) whose table under the
+    iterator is made to grow or split halfway through (the inserts untimed), so the
+    rest of that table is walked stale, with a lookup per entry; elements and checksum
+    count the n original entries only (the inserted ones may or may not come back)."""
+    run = lib.swiss_kernel_iterate_growing if _swiss(kind) else lib.kernel_iterate_growing
+    return _result(run(as_u64(n, "n"), _loops(loops), _storage(storage), _prefetch(prefetch),
+                       as_u64(seed, "seed")))
 
 
-def insert(n, loops, hint=False, seed=1):
+def insert(n, loops, hint=False, seed=1, kind="classic"):
     """n inserts into a fresh map (made untimed, with hint n if hint), per loop."""
-    return _result(lib.kernel_insert(as_u64(n, "n"), _loops(loops), bool(hint), as_u64(seed, "seed")))
+    run = lib.swiss_kernel_insert if _swiss(kind) else lib.kernel_insert
+    return _result(run(as_u64(n, "n"), _loops(loops), bool(hint), as_u64(seed, "seed")))
 
 
 def lookup(m, loops, hit=True):
     """len(m) lookups per loop in a shuffled order: keys of m (hit) or absent keys (miss)."""
     loops = _loops(loops)
+    run = lib.swiss_kernel_lookup if m.kind == "swiss" else lib.kernel_lookup
     with m._lock:
-        return _result(lib.kernel_lookup(m._h, loops, bool(hit)))
+        return _result(run(m._h, loops, bool(hit)))
 
 
-def delete(n, loops, seed=1):
+def delete(n, loops, seed=1, kind="classic"):
     """Delete all n keys of a map built untimed, per loop."""
-    return _result(lib.kernel_delete(as_u64(n, "n"), _loops(loops), as_u64(seed, "seed")))
+    run = lib.swiss_kernel_delete if _swiss(kind) else lib.kernel_delete
+    return _result(run(as_u64(n, "n"), _loops(loops), as_u64(seed, "seed")))
 
 
 def roofline(nbytes, loops):

@@ -36,7 +36,7 @@ import itertools
 import operator
 import weakref
 
-from ._ffi import check, ffi, lib
+from ._ffi import check, ffi
 
 MAX_BATCH = 1024       # entries per batch: about 2 us of Python per batch, 2 ns per entry
 AFTER_WRITE_BATCH = 16 # after a rewind: a loop that writes at every step fetches little
@@ -95,7 +95,7 @@ class BatchSource:
             raise ValueError("kind must be one of %s" % ", ".join(KINDS))
         self._map = m
         self._kind = kind
-        self._its = None           # hiter[2]: [0] live, [1] saved before the batch
+        self._its = None           # iterator[2]: [0] live, [1] saved before the batch
         self._size = MAX_BATCH
         self._step_first = False   # Go's lazy step: step past the last entry first
         self._done = False
@@ -111,16 +111,17 @@ class BatchSource:
             if self._done:
                 raise StopIteration
             if self._its is None:  # Go starts the iteration at the loop, not at range()
-                self._its = ffi.new("hiter[2]")
+                native = m._native    # the map's kind (native/backends.py)
+                self._its = ffi.new(native.iter_pair_type)
                 m._live[id(self)] = weakref.ref(self)
-                code = lib.mapiterinit(self._its, m._h, m.prefetch, m.atomic_snapshot)
+                code = native.iter_init(self._its, m._h, m.prefetch, m.atomic_snapshot)
                 if code < 0:       # it holds nothing: the retry starts it again
                     self._its = None
                     del m._live[id(self)]
                     return self._failed(code)
             its, size = self._its, self._size
             keys, vals, err, key_view, val_view = m._batch_buffers or _make_buffers(m)
-            n = lib.mapiter_fill(its, its + 1, self._step_first, keys, vals, size, err)
+            n = m._native.iter_fill(its, its + 1, self._step_first, keys, vals, size, err)
             if n == 0 and err[0] < 0:   # nothing taken: the step can be retried
                 self._batch = None
                 return self._failed(err[0])
@@ -163,7 +164,7 @@ class BatchSource:
         if taken == n:                                # the native iterator is there already
             return
         steps = taken - 1 + first if taken else 0
-        check(lib.mapiter_rewind(self._its, self._its + 1, steps))  # 3. replay
+        check(self._map._native.iter_rewind(self._its, self._its + 1, steps))  # 3. replay
         self._step_first = first if taken == 0 else True
 
     def _finish(self):
@@ -173,8 +174,8 @@ class BatchSource:
             self._batch = None
         self._map._live.pop(id(self), None)
         if self._its is not None:
-            lib.mapiterrelease(self._its)
-            lib.mapiterrelease(self._its + 1)
+            self._map._native.iter_release(self._its)
+            self._map._native.iter_release(self._its + 1)
 
     def close(self):
         """Stop early: give back the native references on the bucket arrays."""

@@ -8,6 +8,8 @@
       (and per distance D when a --full sweep ran).
   storage_figure: iterator storage (stack, heap, pool) side by side: full traversal
       ns/element and iterator init ns per init, per n.
+  classic_vs_swiss (maps_figure): both C maps, their rooflines and Go, when the run has
+      Swiss benchmarks. The other figures show the classic map (names without map=).
 Each figure names its source (pyperf timing) in its title or axis label.
 """
 from __future__ import annotations
@@ -197,7 +199,10 @@ def render(fig) -> dict[str, bytes]:
 def all_plots(results: dict[str, Result], caches: dict[str, int] | None = None,
               prefetch: int | None = None, peers: dict | None = None) -> dict[str, dict[str, bytes]]:
     """stem -> {'svg','png'} for each plot that has data; Go's line from peers.json."""
+    from mapbench.analysis.render import maps_figure  # it imports this module
     plots = {}
+    if maps_figure.has_swiss(results):
+        plots["classic_vs_swiss"] = render(maps_figure.maps_figure(results, prefetch, peers))
     if any(r.family in ("iterate", "roofline", "iterate-growing") for r in results.values()):
         plots["ns_per_element"] = render(ns_per_element_figure(results, caches, prefetch, peers))
     if any(r.family == "iterate" and r.params.get("prefetch", "0") != "0" for r in results.values()):

@@ -10,6 +10,8 @@ says where its numbers come from:
   - Go: `go test -bench` (peers.json, every Go version; tables in mapbench.analysis.render.peers).
 Derived numbers: % of roofline = roofline ns / variant ns (100% = as fast as a plain
 sequential read of the same bytes); prefetch speed-up = ns(prefetch=0) / ns(prefetch=D).
+These tables are the classic map's (names without map=); the Swiss map's benchmarks
+(map=swiss) are set beside them by maps_summary.
 """
 from __future__ import annotations
 
@@ -292,4 +294,8 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
                               "the Python loop, C kernel timed in C", cols, rows))
 
     sections += peers_sections(results, peers, ns_, cols, table)
+    from mapbench.analysis.render.maps_summary import classic_vs_swiss  # it imports this module
+    maps = classic_vs_swiss(results, ns_, cols, d, peers)
+    if maps:
+        sections.append(maps)
     return "\n\n".join(sections) + "\n"

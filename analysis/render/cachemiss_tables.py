@@ -41,7 +41,7 @@ def config_label(config: dict) -> str:
     if config.get("name"):
         return str(config["name"])
     parts = [str(config.get("op", "?"))]
-    for key in ("n", "storage", "prefetch", "layer"):
+    for key in ("map", "n", "storage", "prefetch", "layer"):
         if key in config:
             parts.append(f"{key}={config[key]}")
     return " ".join(parts)

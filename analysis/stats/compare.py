@@ -82,7 +82,8 @@ PERMUTATIONS = 4000
 _COUNT_KEY = re.compile(r"(^|_)(allocs?|frees|alloc_bytes)(_|$)|_per_op$|_per_loop$")
 # Metadata that describe one benchmark's configuration rather than its result; they differ
 # legitimately between runs only if the suite changed, so they are compared like counts.
-_CONFIG_KEYS = ("n", "bucket_bytes", "buckets", "load_factor", "noverflow", "overflow_buckets")
+_CONFIG_KEYS = ("n", "bucket_bytes", "buckets", "load_factor", "noverflow", "overflow_buckets",
+                "table_bytes", "tables", "global_depth")  # the last three: also the Swiss map's
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,10 @@ def find_tool(binary: str) -> str | None:
 
 
 def workload_args(config: dict, amount: list[str]) -> list[str]:
-    """`python -m benchmarks.workload ...` for a configuration dict (op, n, storage, prefetch, layer)."""
+    """`python -m benchmarks.workload ...` for a configuration dict (op, n, storage, prefetch,
+    layer, map)."""
     args = [sys.executable, "-m", "mapbench.benchmarks.workload"]
-    for key in ("op", "n", "storage", "prefetch", "layer", "seed"):
+    for key in ("op", "n", "storage", "prefetch", "layer", "seed", "map"):
         if key in config and config[key] is not None:
             args += [f"--{key}", str(config[key])]
     return args + amount
@@ -84,4 +85,6 @@ def table_lines_per_element(report: dict | None, line: int = 64) -> float | None
     table = (report or {}).get("map")
     if not table or not table.get("count"):
         return None
+    if "table_bytes" in table:  # the classic map's buckets + overflow, or the Swiss map's groups
+        return table["table_bytes"] / line / table["count"]
     return (table["buckets"] + table["noverflow"]) * table["bucket_size"] / line / table["count"]

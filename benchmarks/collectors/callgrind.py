@@ -22,7 +22,8 @@ def record(config: dict, out_dir: Path, name: str, *, loops: int = 2, model: dic
     if not capture.ok:
         return capture
     op = config.get("op", "iterate")
-    roots = [f for f in capture.data.self_costs if f == f"_cffi_f_kernel_{op}"] or None
+    prefix = "swiss_" if config.get("map") == "swiss" else ""  # the Swiss map's kernels
+    roots = [f for f in capture.data.self_costs if f == f"_cffi_f_{prefix}kernel_{op}"] or None
     stacks = callgrind_stacks.callgrind_stacks(capture.data, event, roots=roots)
     scope = f"subtree of {roots[0]} (the kernel's FFI call)" if roots else "whole process"
     capture.source = (f"{capture.source}; weight = {event} (simulated misses), {scope}; call paths rebuilt "

@@ -36,6 +36,8 @@ def register(subparsers) -> None:
     custom.add_argument("--storage", choices=STORAGES, default="stack")
     custom.add_argument("--prefetch", type=int, default=0)
     custom.add_argument("--layer", choices=LAYERS, default="native")
+    custom.add_argument("--map", choices=("classic", "swiss"), default="classic",
+                        help="the map: Go 1.19's classic map or Go 1.24's Swiss table")
     custom.add_argument("--tools", default=None,
                         help="comma list of perf,cache,pyspy,pyinstrument,callgrind (default: by layer)")
     p.set_defaults(func=run)
@@ -52,7 +54,7 @@ def custom_config(args) -> profiling.Config:
     if unknown:
         raise InputError(f"--tools: unknown tool(s) {', '.join(sorted(unknown))}")
     return profiling.Config(args.op or "iterate", args.n or profiling.SMALL, args.storage, args.prefetch,
-                            args.layer, tools)
+                            args.layer, tools, map=args.map)
 
 
 def run(args) -> int:

@@ -64,6 +64,9 @@ def test_table_lines_per_element_counts_buckets_and_overflow():
     assert table_lines_per_element(report) == pytest.approx((4096 + 83) * 144 / 64 / 16384)
     assert table_lines_per_element(report, line=128) == pytest.approx(table_lines_per_element(report) / 2)
     assert table_lines_per_element({"map": None}) is None and table_lines_per_element(None) is None
+    swiss = {"map": {"kind": "swiss", "count": 16384, "groups": 4096, "group_size": 136,
+                     "table_bytes": 4096 * 136}}
+    assert table_lines_per_element(swiss) == pytest.approx(4096 * 136 / 64 / 16384)
 
 
 def test_workload_report_is_last_json_line():

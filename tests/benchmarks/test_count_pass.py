@@ -74,7 +74,7 @@ def test_a_crash_under_valgrind_fails_those_benchmarks_in_one_line(tmp_path):
 
 def test_python_layers_are_skipped_with_a_reason():
     groups, skipped = counts.plan(benches(ITERATE, "dict-iterate/n=1024", "insert/hint=0/n=16384"))
-    assert groups == {(1024, True): [ITERATE], (16384, False): ["insert/hint=0/n=16384"]}
+    assert groups == {(1024, True, "classic"): [ITERATE], (16384, False, "classic"): ["insert/hint=0/n=16384"]}
     assert "Python-layer" in skipped["dict-iterate/n=1024"]
 
 

@@ -57,6 +57,10 @@ def test_collect_meta_records_commit_machine_build_and_tools():
     assert "compiler" in m["build"] or "error" in m["build"]
     # the report's layout table is read from here: the bucket is Go's 144 bytes
     assert m["layout"]["bmap"]["size"] == 144 or "error" in m["layout"]
+    # the Swiss map's next to it: Go's 136-byte group, 48-byte map, 12-word iterator
+    assert "error" in m["layout"] or (m["layout"]["swiss_group"]["size"] == 136
+                                      and m["layout"]["swiss_map"]["size"] == 48
+                                      and m["layout"]["swiss_iter"]["words"] == 12)
 
 
 def test_rewriting_meta_keeps_the_counters_the_profiling_step_filled(tmp_path):

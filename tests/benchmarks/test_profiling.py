@@ -22,6 +22,18 @@ def test_plan_covers_sizes_prefetch_storage_insert_and_python_layer():
     assert any(c.layer == "python" and "pyspy" in c.tools and "pyinstrument" in c.tools for c in configs)
 
 
+def test_plan_profiles_the_swiss_map_beside_the_classic_one():
+    quick = profiling.plan(quick=True)
+    swiss = [c for c in quick if c.map == "swiss"]
+    assert {(c.op, c.n, c.prefetch) for c in swiss if c.op == "iterate"} == {
+        (op, n, p) for op in ("iterate",) for n in (profiling.SMALL, profiling.LARGE)
+        for p in (0, profiling.best_prefetch())}
+    assert all(c.name.startswith("swiss-") and c.workload()["map"] == "swiss" for c in swiss)
+    assert all("map" not in c.workload() for c in quick if c.map == "classic")
+    assert not any(c.tools == ("callgrind",) for c in swiss)  # only without --quick
+    assert any(c.map == "swiss" and c.tools == ("callgrind",) for c in profiling.plan(quick=False))
+
+
 def test_only_filters_by_name():
     configs = profiling.plan(only=r"n16384-heap")
     assert configs and all("n16384-heap" in c.name for c in configs)

@@ -16,7 +16,7 @@ def _locked(out):
 
 
 def test_second_writer_fails_at_once_and_the_first_keeps_everything(tmp_path):
-    first = sr.start(tmp_path, sr.ITERATE)
+    first = sr.start(tmp_path, sr.ITERATE, env=sr.SLOW_ENV)
     sr.wait_for(_locked(tmp_path), first, "lock taken by the first bench")
     second = sr.run(tmp_path, sr.LOOKUP)
     assert first.poll() is None, "the second did not fail while the first was running"
@@ -32,7 +32,7 @@ def test_second_writer_fails_at_once_and_the_first_keeps_everything(tmp_path):
 
 
 def test_with_wait_both_passes_end_up_in_the_store(tmp_path):
-    first = sr.start(tmp_path, sr.ITERATE, "--rounds", "1")
+    first = sr.start(tmp_path, sr.ITERATE, "--rounds", "1", env=sr.SLOW_ENV)
     sr.wait_for(_locked(tmp_path), first, "lock taken by the first bench")
     second = sr.run(tmp_path, sr.LOOKUP, "--rounds", "1", "--wait")
     first.communicate(timeout=180)

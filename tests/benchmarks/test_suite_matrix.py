@@ -9,16 +9,17 @@ from mapbench.benchmarks.suite import BEST_PREFETCH
 
 D = BEST_PREFETCH
 N = r"n=(\d+)"
+M = r"(map=swiss/)?"  # the Swiss map; no map= is the classic map, as in runs from before it
 PATTERNS = [
-    rf"^iterate/storage=(stack|heap|pool)/prefetch=(\d+)/{N}$",
+    rf"^iterate/{M}storage=(stack|heap|pool)/prefetch=(\d+)/{N}$",
     rf"^iterate/storage=stack/prefetch=0/snapshot=atomic/{N}$",
     rf"^iterate/storage=stack/prefetch=auto/{N}$",
-    rf"^iterinit/storage=(stack|heap|pool)/{N}$",
-    rf"^iterate-growing/{N}$",
-    rf"^insert/hint=(0|1)/{N}$",
-    rf"^lookup/(hit|miss)/{N}$",
-    rf"^delete/{N}$",
-    rf"^roofline/{N}$",
+    rf"^iterinit/{M}storage=(stack|heap|pool)/{N}$",
+    rf"^iterate-growing/{M}{N}$",
+    rf"^insert/{M}hint=(0|1)/{N}$",
+    rf"^lookup/{M}(hit|miss)/{N}$",
+    rf"^delete/{M}{N}$",
+    rf"^roofline/{M}{N}$",
     rf"^python-iterate/(items|batched)/{N}$",
     rf"^dict-iterate/{N}$",
 ]
@@ -47,6 +48,14 @@ def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size()
             expected |= {f"dict-iterate/n={n}", f"python-iterate/items/n={n}",
                          f"python-iterate/batched/n={n}"}
         expected |= {f"iterinit/storage={s}/n={n}" for s in ("stack", "heap", "pool")}
+        # the Swiss map, quick: stack iterators, lookups and roofline at every size; the
+        # families that build a fresh map per loop (insert without hint) up to 2^18
+        swiss = {f"iterate/storage=stack/prefetch={p}/n={n}" for p in (0, D)}
+        swiss |= {f"iterinit/storage=stack/n={n}", f"roofline/n={n}",
+                  f"lookup/hit/n={n}", f"lookup/miss/n={n}"}
+        if n <= 2 ** 18:
+            swiss |= {f"iterate-growing/n={n}", f"insert/hint=0/n={n}", f"delete/n={n}"}
+        expected |= {nm.replace("/", "/map=swiss/", 1) for nm in swiss}
         assert {nm for nm in names if nm.endswith(f"/n={n}")} == expected
 
 
@@ -60,6 +69,11 @@ def test_full_covers_even_powers_and_sweeps_prefetch_on_stack_only():
     heap = {int(m.group(1)) for nm in names
             if (m := re.match(r"^iterate/storage=heap/prefetch=(\d+)/n=256$", nm))}
     assert heap == {0, D}
+    # --full: every Swiss variant at every size
+    swiss = {nm.replace("/map=swiss/", "/", 1) for nm in names if "/map=swiss/" in nm}
+    classic_kernels = {nm for nm in names if "map=" not in nm and "snapshot" not in nm
+                       and not nm.startswith(("python-", "dict-"))}
+    assert swiss == classic_kernels
 
 
 def test_names_round_trip_through_parse_name():
@@ -91,7 +105,7 @@ def test_only_filters_by_regex_search():
     chosen = matrix.select(all_, r"^iterate/storage=stack/prefetch=0/n=1024$")
     assert [b.name for b in chosen] == ["iterate/storage=stack/prefetch=0/n=1024"]
     lookups = matrix.select(all_, "lookup/")
-    assert len(lookups) == 8 and all(b.family == "lookup" for b in lookups)
+    assert len(lookups) == 16 and all(b.family == "lookup" for b in lookups)  # 8 per map
     assert matrix.select(all_, None) == all_
 
 

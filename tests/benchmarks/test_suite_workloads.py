@@ -19,6 +19,13 @@ ONE_PER_FAMILY = [
     "python-iterate/items/n=1024",
     "python-iterate/batched/n=1024",
     "dict-iterate/n=1024",
+    "iterate/map=swiss/storage=pool/prefetch=4/n=1024",
+    "iterinit/map=swiss/storage=heap/n=1024",
+    "iterate-growing/map=swiss/n=1024",
+    "insert/map=swiss/hint=0/n=1024",
+    "lookup/map=swiss/hit/n=1024",
+    "delete/map=swiss/n=1024",
+    "roofline/map=swiss/n=1024",
 ]
 
 
@@ -32,8 +39,13 @@ def test_workload_times_its_kernel_and_counts_loops(name):
     assert suite.COUNTS.loops == 2
     assert meta["n"] == 1024 and meta["op"] == bench.op and meta["timer"]
     if bench.family in ("iterate", "iterinit", "lookup", "roofline", "python-iterate"):
-        assert meta["bucket_bytes"] >= 1024 // 8 * 144 // 2
-        assert 0 < meta["load_factor"] <= 6.5
+        if bench.param("map") == "swiss":
+            # groups of 136 bytes for 8 slots, filled to at most 7/8
+            assert meta["map"] == "swiss" and meta["table_bytes"] >= 1024 * 8 // 7 // 8 * 136
+            assert 0 < meta["load_factor"] <= 7 / 8
+        else:
+            assert meta["bucket_bytes"] == meta["table_bytes"] >= 1024 // 8 * 144 // 2
+            assert 0 < meta["load_factor"] <= 6.5
 
 
 def test_allocation_counts_follow_iterator_storage():
@@ -45,6 +57,13 @@ def test_allocation_counts_follow_iterator_storage():
         func(16)
         per_op[storage] = suite.COUNTS.allocs / suite.COUNTS.loops
     assert per_op == {"stack": 0, "heap": 1, "pool": 0}
+
+
+def test_swiss_names_time_the_swiss_map():
+    _, meta = suite.make_workload(matrix.parse_name("iterate/map=swiss/storage=stack/prefetch=0/n=4096"))
+    _, classic = suite.make_workload(matrix.parse_name("iterate/storage=stack/prefetch=0/n=4096"))
+    assert meta["map"] == "swiss" and "map" not in classic
+    assert meta["tables"] >= 1 and "B" not in meta
 
 
 def test_workers_build_identical_maps():

@@ -27,6 +27,21 @@ def run_workload(*args: str) -> subprocess.CompletedProcess:
 
 
 @needs_native
+@pytest.mark.parametrize("op", ["iterate", "lookup", "insert", "iterate_growing"])
+def test_the_swiss_map_workload(op):
+    done = run_workload("--op", op, "--map", "swiss", "--n", "3000", "--loops", "2")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["map_kind"] == "swiss" and report["elements"] == 6000
+    if op in ("iterate", "lookup"):  # the workload built the map: its table is reported
+        table = report["map"]
+        assert table["kind"] == "swiss" and table["count"] == 3000
+        assert table["table_bytes"] == table["groups"] * table["group_size"] == table["groups"] * 136
+    bad = run_workload("--op", "iterate", "--map", "robin-hood", "--loops", "1")
+    assert bad.returncode != 0 and "--map" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@needs_native
 @pytest.mark.parametrize("storage,prefetch", [("stack", 0), ("heap", 4), ("pool", 0)])
 def test_fixed_loops_report_elements(storage, prefetch):
     done = run_workload("--op", "iterate", "--n", "1000", "--storage", storage, "--prefetch", str(prefetch),

@@ -1,11 +1,11 @@
 """Error behaviour of native.Map: key and value types, range, missing keys, and the
-native misuse detection (Go's hashWriting checks) surfacing as RuntimeError."""
+native misuse detection (Go's hashWriting checks) surfacing as RuntimeError; both kinds."""
 
 import enum
 
 import pytest
 
-from mapbench.native import Map, kernels
+from mapbench.native import KINDS, Map, kernels
 
 
 class Small(enum.IntEnum):
@@ -13,8 +13,9 @@ class Small(enum.IntEnum):
 
 
 @pytest.mark.parametrize("bad", [-1, 2**64, -(2**70), 2**100])
-def test_out_of_range_ints_overflow(bad):
-    m = Map()
+@pytest.mark.parametrize("kind", KINDS)
+def test_out_of_range_ints_overflow(bad, kind):
+    m = Map(kind=kind)
     with pytest.raises(OverflowError):
         m[bad] = 1
     with pytest.raises(OverflowError):
@@ -27,8 +28,9 @@ def test_out_of_range_ints_overflow(bad):
 
 
 @pytest.mark.parametrize("bad", ["1", 1.0, None, b"x", True, False, [1]])
-def test_non_ints_are_type_errors(bad):
-    m = Map()
+@pytest.mark.parametrize("kind", KINDS)
+def test_non_ints_are_type_errors(bad, kind):
+    m = Map(kind=kind)
     with pytest.raises(TypeError):
         m[bad] = 1
     with pytest.raises(TypeError):
@@ -39,8 +41,9 @@ def test_non_ints_are_type_errors(bad):
         bad in m
 
 
-def test_extremes_and_int_subclasses_work():
-    m = Map()
+@pytest.mark.parametrize("kind", KINDS)
+def test_extremes_and_int_subclasses_work(kind):
+    m = Map(kind=kind)
     m[0] = 2**64 - 1
     m[2**64 - 1] = 0
     m[Small.ONE] = Small.ONE
@@ -48,8 +51,9 @@ def test_extremes_and_int_subclasses_work():
     assert type(m[1]) is int
 
 
-def test_missing_key():
-    m = Map()
+@pytest.mark.parametrize("kind", KINDS)
+def test_missing_key(kind):
+    m = Map(kind=kind)
     with pytest.raises(KeyError):
         m[5]
     with pytest.raises(KeyError):
@@ -61,17 +65,34 @@ def test_missing_key():
         m[5]
 
 
-def test_bad_constructor_arguments():
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_constructor_arguments(kind):
     with pytest.raises(OverflowError):
-        Map(hint=-1)
+        Map(hint=-1, kind=kind)
     with pytest.raises(ValueError):
-        Map(prefetch=70000)
+        Map(prefetch=70000, kind=kind)
     with pytest.raises(TypeError):
-        Map(seed="x")
+        Map(seed="x", kind=kind)
 
 
-def test_native_misuse_detection():
-    m = Map(seed=1)
+def test_bad_kinds_and_swiss_only_limits():
+    for bad in ("Swiss", "hopscotch", None, 1):
+        with pytest.raises(ValueError, match="kind must be one of classic, swiss"):
+            Map(kind=bad)
+    with pytest.raises(ValueError, match="atomic_snapshot"):
+        Map(atomic_snapshot=True, kind="swiss")
+    with pytest.raises(ValueError, match="no half-done grow"):
+        Map(kind="swiss")._half_grow()
+    with pytest.raises(ValueError, match="kind must be"):
+        kernels.insert(10, 1, kind="robin-hood")
+    m = Map(kind="swiss")
+    with pytest.raises(ValueError, match="atomic_snapshot"):
+        kernels.iterate(m, 1, atomic_snapshot=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_native_misuse_detection(kind):
+    m = Map(seed=1, kind=kind)
     m.fill(100)
     k = next(iter(m))
     m._debug_set_writing(True)
@@ -91,8 +112,9 @@ def test_native_misuse_detection():
     assert len(list(m.items())) == 100 and k in m
 
 
-def test_detection_mid_iteration():
-    m = Map(seed=1)
+@pytest.mark.parametrize("kind", KINDS)
+def test_detection_mid_iteration(kind):
+    m = Map(seed=1, kind=kind)
     m.fill(100)
     it = m.items()
     next(it)

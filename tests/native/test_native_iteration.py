@@ -1,14 +1,16 @@
-"""Go's iteration guarantees on native.Map under mutation during iteration, in the
-middle of a grow: every key present for the whole iteration comes back exactly once
-with its live value, a key deleted before it is reached never comes back, no key comes
-back twice unless it was deleted and inserted again; start positions vary."""
+"""Go's iteration guarantees on native.Map, both kinds (classic and Swiss), under
+mutation during iteration, in the middle of a grow (classic) or across table grows and
+splits (Swiss): every key present for the whole iteration comes back exactly once with
+its live value, a key deleted before it is reached never comes back, no key comes back
+twice unless it was deleted and inserted again; start positions vary."""
 
 import gc
 
 import hypothesis.strategies as st
-from hypothesis import given, settings
+import pytest
+from hypothesis import assume, given, settings
 
-from mapbench.native import Map, alloc_totals
+from mapbench.native import KINDS, Map, alloc_totals
 
 actions = st.lists(
     st.tuples(st.sampled_from(["delete", "insert", "update", "step"]), st.integers(0, 10**6)),
@@ -80,11 +82,29 @@ def check_guarantees(present_at_start, returned, deleted_at, touched):
             assert v == live, "key %d returned with a stale value" % k
 
 
+def fill_until_a_rehash_is_near(m, model):
+    """Insert fresh keys until the next inserts will grow the map: classic, up to the
+    load-factor limit; Swiss, until a table (or the small group) has one insert left."""
+    s = m.stats()
+    if m.kind == "classic":
+        for i in range(13 * (1 << s["B"]) // 2 - len(model)):
+            m[2**50 + i] = i
+            model[2**50 + i] = i
+        return
+    i = 0
+    while m.stats()["min_growth_left"] > 1:
+        m[2**50 + i] = i
+        model[2**50 + i] = i
+        i += 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @settings(max_examples=200, deadline=None)
 @given(n=st.integers(0, 3000), grow=st.sampled_from(["none", "half", "soon"]),
        script=actions, batched=st.booleans(), seed=st.integers(0, 2**32 - 1))
-def test_guarantees_under_mutation(n, grow, script, batched, seed):
-    m = Map(seed=seed)
+def test_guarantees_under_mutation(kind, n, grow, script, batched, seed):
+    assume(grow != "half" or kind == "classic")  # a Swiss map has no half-done grow
+    m = Map(seed=seed, kind=kind)
     model = {}
     for i in range(n):
         m[i * 2654435761 % 2**64] = i
@@ -92,17 +112,13 @@ def test_guarantees_under_mutation(n, grow, script, batched, seed):
     if grow == "half":
         m._half_grow()
     elif grow == "soon":
-        # fill up to the load-factor limit, so the script's inserts start a grow
-        s = m.stats()
-        limit = 13 * (1 << s["B"]) // 2
-        for i in range(limit - len(model)):
-            m[2**50 + i] = i
-            model[2**50 + i] = i
+        # the script's inserts start a grow (classic) or a table grow/split (Swiss)
+        fill_until_a_rehash_is_near(m, model)
     check_guarantees(*run_iteration(m, model, script, batched))
     assert dict(m.items()) == model
 
 
-def test_mid_grow_iteration_returns_everything_once():
+def test_mid_grow_iteration_returns_everything_once():  # classic only: a half-done grow
     m = Map(seed=3)
     m.fill(5000, key_seed=9)
     expected = dict(m.items())
@@ -115,8 +131,9 @@ def test_mid_grow_iteration_returns_everything_once():
     assert m.stats()["growing"]  # iteration never evacuates
 
 
-def test_grow_completing_during_iteration_keeps_old_arrays_alive():
-    m = Map(seed=5)
+@pytest.mark.parametrize("kind", KINDS)
+def test_grow_completing_during_iteration_keeps_old_arrays_alive(kind):
+    m = Map(seed=5, kind=kind)
     for i in range(2000):
         m[i] = i
     it = m.items()
@@ -129,8 +146,9 @@ def test_grow_completing_during_iteration_keeps_old_arrays_alive():
     assert all(got[k] == k for k in got)
 
 
-def test_start_position_varies():
-    m = Map(seed=1)
+@pytest.mark.parametrize("kind", KINDS)
+def test_start_position_varies(kind):
+    m = Map(seed=1, kind=kind)
     m.fill(1000)
     firsts = {next(iter(m)) for _ in range(40)}
     assert len(firsts) > 5
@@ -138,10 +156,11 @@ def test_start_position_varies():
     assert len(orders) > 1
 
 
-def test_iterators_give_back_memory():
+@pytest.mark.parametrize("kind", KINDS)
+def test_iterators_give_back_memory(kind):
     gc.collect()
     before = alloc_totals()
-    m = Map(seed=2)
+    m = Map(seed=2, kind=kind)
     for i in range(3000):
         m[i] = i
     paused = m.keys()
@@ -156,8 +175,9 @@ def test_iterators_give_back_memory():
     assert after["allocs"] - before["allocs"] == after["frees"] - before["frees"]
 
 
-def test_closing_an_iterator_early_releases_it():
-    m = Map(seed=2)
+@pytest.mark.parametrize("kind", KINDS)
+def test_closing_an_iterator_early_releases_it(kind):
+    m = Map(seed=2, kind=kind)
     m.fill(500)
     it = m.items()
     next(it)
@@ -166,8 +186,9 @@ def test_closing_an_iterator_early_releases_it():
     assert len(list(m.items())) == 500
 
 
-def test_batches_cover_the_map():
-    m = Map(seed=4)
+@pytest.mark.parametrize("kind", KINDS)
+def test_batches_cover_the_map(kind):
+    m = Map(seed=4, kind=kind)
     m.fill(10000, key_seed=3)
     expected = dict(m.items())
     got = {}
@@ -179,8 +200,9 @@ def test_batches_cover_the_map():
     assert max(sizes) == 1024 and sum(sizes) == 10000
 
 
-def test_empty_map_iterates_nothing():
-    m = Map()
+@pytest.mark.parametrize("kind", KINDS)
+def test_empty_map_iterates_nothing(kind):
+    m = Map(kind=kind)
     assert list(m) == [] and list(m.items()) == [] and list(m.batches()) == []
     m[1] = 2
     del m[1]

@@ -1,6 +1,7 @@
 """Model-based tests: random sequences of inserts, updates, deletes, lookups, grows
 and iterations on native.Map, checked against a dict, across many grows (up to a few
-thousand keys, so B reaches 9) and after deleting back down."""
+thousand keys, so B reaches 9, or a Swiss map splits into several tables) and after
+deleting back down; both kinds."""
 
 import hypothesis.strategies as st
 from hypothesis import settings
@@ -15,9 +16,11 @@ values = st.integers(0, U64 - 1)
 
 
 class MapVersusDict(RuleBasedStateMachine):
+    kind = "classic"
+
     def __init__(self):
         super().__init__()
-        self.m = Map(seed=7)
+        self.m = Map(seed=7, kind=self.kind)
         self.model = {}
         self.next_bulk = 10**6
 
@@ -73,6 +76,7 @@ class MapVersusDict(RuleBasedStateMachine):
         for k, v in self.model.items():
             assert self.m[k] == v
 
+    @precondition(lambda self: self.kind == "classic")
     @rule()
     def half_grow(self):
         self.m._half_grow()
@@ -94,14 +98,31 @@ class MapVersusDict(RuleBasedStateMachine):
     def sizes_agree(self):
         s = self.m.stats()
         assert len(self.m) == s["count"] == len(self.model)
-        if s["count"] > 8:  # Go never lets the load exceed 6.5 per bucket
-            assert s["count"] <= 13 * (1 << s["B"]) // 2
-        assert s["growing"] == (s["oldbuckets"] > 0)
+        if self.kind == "classic":
+            if s["count"] > 8:  # Go never lets the load exceed 6.5 per bucket
+                assert s["count"] <= 13 * (1 << s["B"]) // 2
+            assert s["growing"] == (s["oldbuckets"] > 0)
+        else:
+            # the control bytes agree with the counts: full slots are the entries,
+            # DELETED (0xFE) the tombstones (which the small map never keeps)
+            census = self.m._tophash_census()
+            assert sum(n for c, n in census.items() if c < 0x80) == s["count"]
+            assert census.get(0xFE, 0) == s["tombstones"]
+            assert sum(census.values()) == s["capacity"] == 8 * s["groups"]
+            if s["tables"]:
+                assert s["tables"] <= s["dir_len"] == 1 << s["global_depth"]
+                # 7/8 load: nothing fills more than 7/8 of the slots
+                assert s["count"] + s["tombstones"] <= 7 * s["capacity"] // 8
 
 
-MapVersusDict.TestCase.settings = settings(max_examples=100, stateful_step_count=50,
-                                           deadline=None)
+class SwissMapVersusDict(MapVersusDict):
+    kind = "swiss"
+
+
+for machine in (MapVersusDict, SwissMapVersusDict):
+    machine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestMapVersusDict = MapVersusDict.TestCase
+TestSwissMapVersusDict = SwissMapVersusDict.TestCase
 
 
 EMPTY_REST, EMPTY_ONE = 0, 1

@@ -1,16 +1,20 @@
 """Several Python threads hammering one map (and iterating it while others write)
 never crash the interpreter and never trip the native misuse checks: the wrapper
-serialises every native call. Runs in a subprocess that must exit 0."""
+serialises every native call. Runs in a subprocess that must exit 0, for each kind."""
 
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
+from mapbench.native import KINDS
+
 HAMMER = textwrap.dedent("""
     import random, sys, threading
     from mapbench.native import Map, kernels
 
-    m = Map(seed=1)
+    m = Map(seed=1, kind=sys.argv[1])
     errors = []
 
     def worker(tid):
@@ -50,7 +54,8 @@ HAMMER = textwrap.dedent("""
 """)
 
 
-def test_thread_hammer_exits_cleanly():
-    proc = subprocess.run([sys.executable, "-c", HAMMER], capture_output=True, text=True,
+@pytest.mark.parametrize("kind", KINDS)
+def test_thread_hammer_exits_cleanly(kind):
+    proc = subprocess.run([sys.executable, "-c", HAMMER, kind], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

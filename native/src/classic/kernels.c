@@ -8,94 +8,21 @@
  * the result is independent of the random iteration order and nothing is optimised
  * away.
  *
- * Calibration: with set_inject_slowdown_pct(p) (MAPBENCH_INJECT_SLOWDOWN_PCT), the
- * iteration kernels spend p% of their measured loop time in calibration_spin, inside
- * the timed region, doing real work, so the slowdown shows in a flame graph. That is
- * time, for the timed comparison. With set_inject_work_pct(p) (MAPBENCH_INJECT_WORK_PCT)
- * they do p% more *work* instead, for the counted comparison: after the timed traversals
- * of each loop they traverse the first ceil(count * p / 100) entries of the map again
- * (iterinit: ceil(loops * p / 100) more inits), the same instructions and memory reads
- * as the measured work, at least p% more per element (the extra partial traversal also
- * pays one mapiterinit). The extra entries are not counted as elements and their sum goes
- * to a sink, so elements and checksums stay what they were.
+ * The timed region, the calibration slowdown and the roofline are shared with the
+ * Swiss map's kernels (common/timing.h, common/timing.c).
  *
- * Count pass: region_start/region_end switch callgrind's collection on and off (see
- * common/count_region.h); the clock reads stay outside the counted part.
+ * Calibration work (set_inject_work_pct, MAPBENCH_INJECT_WORK_PCT): after the timed
+ * traversal of each loop, the iteration kernels traverse the first ceil(count * p / 100)
+ * entries again (iterinit: ceil(loops * p / 100) more inits), the same instructions and
+ * memory reads as the measured work, at least p% more per element (the extra partial
+ * traversal also pays one mapiterinit). The extra entries are not counted as elements
+ * and their sum goes to a sink, so elements and checksums stay what they were.
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 199309L /* clock_gettime, in timing.h */
 #include <stdlib.h>
-#include <time.h>
 
-#include "count_region.h"
 #include "map.h"
-
-static uint32_t inject_slowdown_pct;
-static uint32_t inject_work_pct;
-static volatile uint64_t spin_sink;
-static volatile uint64_t work_sink;
-
-void set_inject_slowdown_pct(uint32_t pct) { inject_slowdown_pct = pct; }
-void set_inject_work_pct(uint32_t pct) { inject_work_pct = pct; }
-
-/* ceil(total * pct / 100): the injected extra, never 0 when pct is not. */
-static inline uint64_t work_share(uint64_t total, uint32_t pct) {
-    return (total * pct + 99) / 100;
-}
-
-static inline uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Mix a running value until ns nanoseconds have passed (clock read every 256 rounds).
- * The mixing is inline on purpose: gcc 12 gives leaf functions such as hash64 no frame
- * even with -fno-omit-frame-pointer, so perf's frame-pointer unwinding from a sample in
- * a called leaf would skip this frame and charge the spin to kernel_iterate;hash64. */
-MB_NOINLINE uint64_t calibration_spin(uint64_t ns) {
-    uint64_t start = now_ns(), x = start;
-    for (;;) {
-        for (int j = 0; j < 256; j++) {   /* splitmix64's finaliser */
-            x += 0x9e3779b97f4a7c15ull;
-            x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-            x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-            x ^= x >> 31;
-        }
-        if (now_ns() - start >= ns) break;
-    }
-    spin_sink = x;
-    return x;
-}
-
-static void maybe_spin(uint64_t t0) {
-    if (inject_slowdown_pct) calibration_spin((now_ns() - t0) * inject_slowdown_pct / 100);
-}
-
-static inline uint64_t fold(uint64_t k, uint64_t v) { return k * 0x9e3779b97f4a7c15ull + v; }
-
-uint64_t fold_entry(uint64_t k, uint64_t v) { return fold(k, v); }
-
-typedef struct region {
-    uint64_t t0;
-    alloc_counts a0;
-} region;
-
-static region region_start(void) {
-    region r;
-    r.a0 = alloc_thread_counts();
-    r.t0 = now_ns();
-    count_region_enter();
-    return r;
-}
-
-static kernel_result region_end(region r, uint64_t elements, uint64_t checksum) {
-    count_region_leave();
-    uint64_t t1 = now_ns();
-    alloc_counts a1 = alloc_thread_counts();
-    kernel_result res = {(double)(t1 - r.t0) * 1e-9, elements, checksum,
-                         a1.allocs - r.a0.allocs, a1.bytes - r.a0.bytes, MAP_OK};
-    return res;
-}
+#include "timing.h"
 
 static inline hiter *iter_get(int storage, hiter *stack) {
     switch (storage) {
@@ -137,6 +64,8 @@ static inline int traverse(hmap *h, int storage, uint16_t prefetch, bool atomic_
     return err;
 }
 
+static volatile uint64_t work_sink;
+
 /* Calibration work: the first `limit` entries of one more traversal; the sum goes to
  * work_sink. Not inlined, so a profile names the injected work. */
 MB_NOINLINE int calibration_work(hmap *h, int storage, uint16_t prefetch, bool atomic_snapshot,
@@ -164,11 +93,11 @@ timed_traversals(hmap *h, uint64_t loops, int storage, uint16_t prefetch, bool a
     uint64_t sum = 0, elements = 0;
     int err = MAP_OK;
     region r = region_start();
+    uint64_t extra = inject_work_share((uint64_t)h->count);
     for (uint64_t l = 0; l < loops && err == MAP_OK; l++) {
         err = traverse(h, storage, prefetch, atomic_snapshot, &sum, &elements);
-        if (inject_work_pct && err == MAP_OK)
-            err = calibration_work(h, storage, prefetch, atomic_snapshot,
-                                   work_share((uint64_t)h->count, inject_work_pct));
+        if (extra && err == MAP_OK)
+            err = calibration_work(h, storage, prefetch, atomic_snapshot, extra);
     }
     maybe_spin(r.t0);
     kernel_result res = region_end(r, elements, sum);
@@ -196,10 +125,8 @@ MB_NOINLINE kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage)
         if (it->key) sum += fold(*it->key, *it->elem);
         iter_put(storage, it); /* break out of the loop: drop the references */
     }
-    if (inject_work_pct && err == MAP_OK) { /* calibration: p% more inits */
-        for (uint64_t l = work_share(loops, inject_work_pct); l > 0 && err == MAP_OK; l--)
-            err = calibration_work(h, storage, 0, false, 1);
-    }
+    for (uint64_t l = inject_work_share(loops); l > 0 && err == MAP_OK; l--)
+        err = calibration_work(h, storage, 0, false, 1);  /* calibration: p% more inits */
     maybe_spin(r.t0);
     kernel_result res = region_end(r, loops, sum);
     res.error = err;
@@ -215,15 +142,6 @@ MB_NOINLINE kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int
     kernel_result res = timed_traversals(h, loops, storage, prefetch, false);
     map_destroy(h);
     return res;
-}
-
-/* Sum of the per-map timed regions of the kernels that build a fresh map per loop. */
-static void add_result(kernel_result *total, kernel_result one) {
-    total->seconds += one.seconds;
-    total->elements += one.elements;
-    total->checksum += one.checksum;
-    total->allocs += one.allocs;
-    total->alloc_bytes += one.alloc_bytes;
 }
 
 MB_NOINLINE kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed) {
@@ -309,29 +227,4 @@ MB_NOINLINE kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t see
         add_result(&total, one);
     }
     return total;
-}
-
-MB_NOINLINE kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops) {
-    uint64_t nwords = nbytes / sizeof(uint64_t);
-    uint64_t *buf = malloc((nwords ? nwords : 1) * sizeof(uint64_t));
-    if (!buf) return (kernel_result){0, 0, 0, 0, 0, -MAP_ERR_NO_MEMORY};
-    for (uint64_t i = 0; i < nwords; i++) buf[i] = i * 0x9e3779b97f4a7c15ull;
-    uint64_t sum = 0;
-    region r = region_start();
-    for (uint64_t l = 0; l < loops; l++) {
-        /* Four independent sums, so the adds never limit the read rate. */
-        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-        for (; i + 4 <= nwords; i += 4) {
-            s0 += buf[i];
-            s1 += buf[i + 1];
-            s2 += buf[i + 2];
-            s3 += buf[i + 3];
-        }
-        for (; i < nwords; i++) s0 += buf[i];
-        sum += s0 + s1 + s2 + s3;
-        __asm__ volatile("" : "+r"(sum)); /* keep every pass */
-    }
-    kernel_result res = region_end(r, nwords * loops, sum);
-    free(buf);
-    return res;
 }

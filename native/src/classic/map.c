@@ -474,15 +474,6 @@ map_stats map_get_stats(const hmap *h) {
     return s;
 }
 
-/* A fixed stream of distinct keys: the splitmix64 finaliser is a bijection, so keys
- * with the same seed and different i never collide. */
-uint64_t stream_key(uint64_t seed, uint64_t i) {
-    uint64_t z = seed * 0x9e3779b97f4a7c15ull + i;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 void map_fill(hmap *h, uint64_t n, uint64_t key_seed) {
     for (uint64_t i = 0; i < n; i++) mapassign(h, stream_key(key_seed, i), i);
 }

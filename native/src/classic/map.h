@@ -34,32 +34,13 @@
  *   until the next write to the map. The map itself (it->h) must outlive its iterators.
  *
  * Concurrency: none. Like Go, a write sets FLAG_HASH_WRITING while it runs and every
- * operation checks it with a plain load, returning MAP_ERR_* ("concurrent map ...")
+ * operation checks it with a plain load, returning MAP_ERR_* (common.h, "concurrent map ...")
  * instead of Go's fatal error. The Python wrapper serialises all calls with a lock.
  */
 #ifndef MAPBENCH_MAP_H
 #define MAPBENCH_MAP_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#define MB_NOINLINE __attribute__((noinline))
-/* gcc gives a function that needs no stack frame none, even with -fno-omit-frame-pointer
- * (and -mno-omit-leaf-frame-pointer does not change that in gcc 12). perf's frame-pointer
- * unwinding from a sample in such a leaf then skips the leaf's caller: samples in
- * hash64 showed as kernel_lookup;hash64, without mapaccess. Taking the frame address
- * forces the frame (push rbp; mov rsp,rbp). hash64 gets it (a lookup costs 15-35 ns,
- * two instructions are noise there); mapiternext's fast path does not: at ~4 ns per
- * element it would cost measurable time, so frame-pointer profiles show its samples
- * directly under the kernel's FFI call (`--call-graph dwarf` shows kernel_iterate). */
-/* Thread-locals on hot paths (fastrand, the iterator pool, the allocation counts) use the
- * initial-exec TLS model: in a shared object such as the cffi module the default model
- * calls __tls_get_addr on every access (22 of 250 instructions of an iterator init, by
- * callgrind). The module's static TLS is under 200 bytes, well within the surplus glibc
- * keeps for modules loaded with dlopen. */
-#define MB_TLS _Thread_local __attribute__((tls_model("initial-exec")))
-#define MB_KEEP_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+#include "common.h"
 
 enum {
     BUCKET_CNT_BITS = 3,
@@ -90,15 +71,6 @@ enum {
 };
 
 #define NO_CHECK UINTPTR_MAX
-
-/* Error codes (returned negated by the operations). */
-enum {
-    MAP_OK = 0,
-    MAP_ERR_CONCURRENT_WRITES = 1,  /* "concurrent map writes" */
-    MAP_ERR_ITERATION_WRITE = 2,    /* "concurrent map iteration and map write" */
-    MAP_ERR_READ_WRITE = 3,         /* "concurrent map read and map write" */
-    MAP_ERR_NO_MEMORY = 4,
-};
 
 typedef struct bmap {
     uint8_t tophash[BUCKET_CNT];
@@ -166,37 +138,6 @@ typedef struct hiter {
     uintptr_t startBucket;
     uintptr_t bucket;
 } hiter;
-
-/* The counting allocator (alloc.c). */
-typedef struct alloc_counts {
-    uint64_t allocs;
-    uint64_t frees;
-    uint64_t bytes;
-} alloc_counts;
-
-void *mb_malloc(size_t size);
-void *mb_calloc(size_t n, size_t size);
-void mb_free(void *p);
-alloc_counts alloc_totals(void);        /* process-wide */
-alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
-
-/* Hashing and randomness (hash.c). */
-uint64_t hash64(uint64_t key, uint64_t seed);
-void fastrand_seed(uint64_t seed);
-/* fastrand: wyrand on a per-thread state (Go: per-M), inline (an iterator init draws one). */
-extern MB_TLS uint64_t mb_rand_state;
-extern MB_TLS bool mb_rand_seeded;
-void fastrand_seed_from_clock(void);
-static inline uint64_t mb_mum(uint64_t a, uint64_t b) {
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-static inline uint64_t fastrand64(void) {
-    if (__builtin_expect(!mb_rand_seeded, 0)) fastrand_seed_from_clock();
-    uint64_t s = mb_rand_state += 0xa0761d6478bd642full;
-    return mb_mum(s, s ^ 0xe7037ed1a0b428dbull);
-}
-static inline uint32_t fastrand(void) { return (uint32_t)fastrand64(); }
 
 /* The map (map.c). */
 hmap *makemap(uint64_t hint, uint32_t seed, bool random_seed);
@@ -277,23 +218,9 @@ typedef struct map_stats {
 } map_stats;
 map_stats map_get_stats(const hmap *h);
 void map_fill(hmap *h, uint64_t n, uint64_t key_seed);
-uint64_t stream_key(uint64_t seed, uint64_t i);
 void map_half_grow(hmap *h);
 
 /* Timed kernels (kernels.c). */
-enum { STORAGE_STACK = 0, STORAGE_HEAP = 1, STORAGE_POOL = 2 };
-typedef struct kernel_result {
-    double seconds;
-    uint64_t elements;
-    uint64_t checksum;
-    uint64_t allocs;
-    uint64_t alloc_bytes;
-    int32_t error;
-} kernel_result;
-void set_inject_slowdown_pct(uint32_t pct);
-void set_inject_work_pct(uint32_t pct);
-uint64_t calibration_spin(uint64_t ns);
-uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
                              bool atomic_snapshot);
 kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage);
@@ -302,16 +229,8 @@ kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
 kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
 kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
 kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
-kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
 
 /* Layout introspection and build facts (layout.c). */
-typedef struct layout_field {
-    const char *type;
-    const char *name;
-    size_t offset;
-    size_t size;
-    size_t type_size;
-} layout_field;
 size_t layout_fields(const layout_field **out);
 const char *build_compiler(void);
 const char *build_cflags(void);

@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "map.h"
+#include "common.h"
 
 typedef struct count_block {
     _Atomic uint64_t allocs, frees, bytes;
@@ -90,9 +90,14 @@ void *mb_calloc(size_t n, size_t size) {
 
 void mb_free(void *p) {
     if (!p) return;
-    bump(&my_block()->frees, 1);
+    mb_count_free();
     free(p);
 }
+
+/* For memory a map takes from elsewhere than malloc (swiss/table_alloc.c). */
+void mb_count_alloc(size_t bytes) { count_alloc(bytes); }
+
+void mb_count_free(void) { bump(&my_block()->frees, 1); }
 
 static alloc_counts read_block(count_block *b) {
     alloc_counts c = {atomic_load_explicit(&b->allocs, memory_order_relaxed),

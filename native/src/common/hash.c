@@ -7,13 +7,15 @@
  * few cycles, close to Go's 3-round AESENC memhash64. Go's hash0 is 32 bits; we keep
  * that width and spread it with the wyhash secret.
  *
- * fastrand (inline in map.h) is wyrand on a per-thread state (Go: per-M state), seeded
+ * stream_key is the benchmarks' and tests' fixed stream of distinct keys.
+ *
+ * fastrand (inline in common.h) is wyrand on a per-thread state (Go: per-M state), seeded
  * from the clock and the state's address unless fastrand_seed() fixes it.
  */
 #define _POSIX_C_SOURCE 199309L
 #include <time.h>
 
-#include "map.h"
+#include "common.h"
 
 MB_NOINLINE uint64_t hash64(uint64_t key, uint64_t seed) {
     MB_KEEP_FRAME();
@@ -33,10 +35,19 @@ void fastrand_seed(uint64_t seed) {
     mb_rand_seeded = true;
 }
 
-/* First use on a thread: seed from the clock and the state's address (fastrand64, map.h). */
+/* First use on a thread: seed from the clock and the state's address (fastrand64, common.h). */
 void fastrand_seed_from_clock(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     mb_rand_state = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)&mb_rand_state;
     mb_rand_seeded = true;
+}
+
+/* A fixed stream of distinct keys: the splitmix64 finaliser is a bijection, so keys
+ * with the same seed and different i never collide. */
+uint64_t stream_key(uint64_t seed, uint64_t i) {
+    uint64_t z = seed * 0x9e3779b97f4a7c15ull + i;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
 }

@@ -1,0 +1,319 @@
+/*
+ * iter.c: the Swiss map's iterator (Go 1.24 maps.Iter: Init and Next, table.go
+ * 505-1004) and its pool.
+ *
+ * An iteration draws two random numbers: entryOffset (where the walk of every table
+ * starts: slot (entryIdx + entryOffset) & (capacity - 1)) and dirOffset (where the
+ * walk of the directory starts). It walks the directory entries from dirOffset and
+ * visits a table that fills several entries once (the step skips its other entries,
+ * whose number it recomputes from the live globalDepth; dirIdx and dirOffset are
+ * shifted when the directory has doubled since). A table is walked by chunks of up to
+ * 64 slots (swiss.h I1); every step reads the candidate's control byte again, so an
+ * entry deleted between two steps is never returned. When the table being
+ * walked has been replaced by a grow or a split (index -1), the iterator goes on
+ * walking it and looks every key up in the live map: skipped if deleted, the live
+ * value otherwise. The small map's group is walked the same way once the map has
+ * grown into a table.
+ *
+ * Memory (swiss.h S4): the iterator holds a reference on the table it walks (it->tab),
+ * or on the small group (it->group while dirIdx < 0), and gives it back when it moves
+ * on, reaches the end, or is released. While it holds one it counts in
+ * m->liveIters (stats only).
+ */
+#include <string.h>
+
+#include "group.h"
+
+static inline void prefetch_group(const swiss_group *g) {
+    const char *p = (const char *)g;
+    __builtin_prefetch(p, 0, 3);
+    __builtin_prefetch(p + 64, 0, 3);
+    __builtin_prefetch(p + sizeof(swiss_group) - 1, 0, 3);
+}
+
+void swiss_iter_release(swiss_iter *it) {
+    if (it->m) {
+        it->m->liveIters--;
+        if (it->dirIdx < 0) swiss_small_release(it->group);
+        it->m = NULL;
+    }
+    swiss_table_release(it->tab);
+    it->tab = NULL;
+    it->group = NULL;
+    it->match = 0;
+}
+
+static int finish(swiss_iter *it) {
+    it->key = NULL;
+    it->elem = NULL;
+    swiss_iter_release(it);
+    return MAP_OK;
+}
+
+/* Iter.Init (table.go 556); like mapIterStart, then the first Next. */
+MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch) {
+    it->key = NULL;
+    it->elem = NULL;
+    it->m = NULL;
+    it->tab = NULL;
+    it->group = NULL;
+    it->entryIdx = 0;
+    it->match = 0;
+    it->dirIdx = 0;
+    if (prefetch == SWISS_PREFETCH_AUTO)
+        prefetch = m && m->used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
+    it->prefetch = prefetch;
+    if (m == NULL || m->used == 0) return MAP_OK;
+    it->m = m;
+    it->entryOffset = fastrand64();
+    it->dirOffset = fastrand64();
+    it->globalDepth = m->globalDepth;
+    it->clearSeq = m->clearSeq;
+    if (m->dirLen <= 0) {
+        it->dirIdx = -1;
+        it->group = m->dirPtr;
+        swiss_small_acquire(it->group);
+    }
+    m->liveIters++;
+    return swiss_iter_next(it);
+}
+
+/* The entry at slot i of group g: set key/elem, looking the key up in the live map if
+ * g belongs to a replaced table (or the old small group). false: the key was deleted
+ * since, skip it. uint64 keys are never NaN, so Go's clearSeq test for keys not equal
+ * to themselves never applies. */
+static inline bool take_entry(swiss_iter *it, swiss_group *g, unsigned i, bool grown) {
+    swiss_slot *s = &g->slots[i];
+    if (!grown) {
+        it->key = &s->key;
+        it->elem = &s->elem;
+        return true;
+    }
+    return swiss_get_with_key(it->m, s->key, &it->key, &it->elem);
+}
+
+/* The small map's group (Next, table.go 656-705). */
+static int swiss_iter_next_small(swiss_iter *it) {
+    bool grown = it->m->dirLen > 0;
+    for (; it->entryIdx < SWISS_GROUP_SLOTS; it->entryIdx++) {
+        unsigned k = (unsigned)((it->entryIdx + it->entryOffset) % SWISS_GROUP_SLOTS);
+        if ((it->group->ctrl[k] & CTRL_EMPTY) == CTRL_EMPTY) continue;
+        if (!take_entry(it, it->group, k, grown)) continue;
+        it->entryIdx++;
+        return MAP_OK;
+    }
+    return finish(it);
+}
+
+/* nextDirIdx (table.go 600): skip the other entries of the table just walked. */
+static void next_dir_idx(swiss_iter *it) {
+    int64_t entries = (int64_t)1 << (it->m->globalDepth - it->tab->localDepth);
+    it->dirIdx += entries;
+    swiss_table_release(it->tab);
+    it->tab = NULL;
+    it->group = NULL;
+    it->match = 0;
+    it->entryIdx = 0;
+}
+
+/* The full slots of g as 8 bits, bit i for slot i. */
+static inline uint64_t full_slots(const swiss_group *g) {
+    uint64_t full = match_full(ctrl_word(g)) >> 7; /* bit 8i per full slot */
+    return (full * 0x0102040810204080ull) >> 56;
+}
+
+/* The last chunk of t is entered: prefetch where the walk of the next table will
+ * start (its first `prefetch` groups, at most a chunk), so the software prefetch also
+ * runs ahead across the jump to another table. Skipped while the directory has
+ * doubled since the last step or t was replaced (the next step sorts that out). */
+static void prefetch_next_table(const swiss_iter *it, const swiss_table *t) {
+    const swiss_map *m = it->m;
+    if (it->globalDepth != m->globalDepth || t->index < 0) return;
+    int64_t next = it->dirIdx + ((int64_t)1 << (m->globalDepth - t->localDepth));
+    if (next >= m->dirLen) return; /* t is the last table of the walk */
+    uint64_t d = ((uint64_t)next + it->dirOffset) & (uint64_t)(m->dirLen - 1);
+    const swiss_table *nt = swiss_directory_at(m, d);
+    uint64_t g = (it->entryOffset & ((uint64_t)nt->capacity - 1)) >> SWISS_GROUP_SLOTS_BITS;
+    uint64_t n = it->prefetch < ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS ? it->prefetch
+                                                                       : ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS;
+    for (uint64_t i = 0; i < n; i++) prefetch_group(&nt->groups[(g + i) & nt->lengthMask]);
+}
+
+/* Enter the next chunk of t (INVARIANT I1): the up to 64 slots of the aligned run
+ * of groups that holds the slot at entryIdx, from that slot on and, where the walk
+ * wraps back into its first chunk, only up to the slot it started at. */
+static void enter_chunk(swiss_iter *it, const swiss_table *t) {
+    uint64_t capacity = t->capacity, mask = capacity - 1;
+    uint64_t chunkSlots = capacity < ITER_CHUNK_SLOTS ? capacity : ITER_CHUNK_SLOTS;
+    uint64_t e = (it->entryIdx + it->entryOffset) & mask; /* the slot at entryIdx */
+    uint64_t first = e & ~(chunkSlots - 1), from = e - first;
+    uint64_t g0 = first >> SWISS_GROUP_SLOTS_BITS, ngroups = chunkSlots >> SWISS_GROUP_SLOTS_BITS;
+    uint64_t match = 0;
+    for (uint64_t i = 0; i < ngroups; i++) {
+        match |= full_slots(&t->groups[g0 + i]) << (SWISS_GROUP_SLOTS * i);
+        if (it->prefetch) prefetch_group(&t->groups[(g0 + i + it->prefetch) & t->lengthMask]);
+    }
+    uint64_t covered = chunkSlots - from;
+    if (covered > capacity - it->entryIdx) covered = capacity - it->entryIdx; /* the wrap */
+    match >>= from;
+    if (covered < 64) match &= (1ull << covered) - 1;
+    it->match = match << from;
+    it->group = &t->groups[g0];
+    it->entryIdx += covered;
+    if (it->prefetch && it->entryIdx == capacity) prefetch_next_table(it, t);
+}
+
+/* Everything but the common case: the small map, the first step into a table, a
+ * chunk used up, an entry deleted since its chunk was entered, a replaced table, the
+ * end (Go: Next, table.go 707-1004, with chunks in place of its per-group matchFull). */
+static MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
+    swiss_map *m = it->m;
+    if (it->dirIdx < 0) return swiss_iter_next_small(it);
+
+    if (it->globalDepth != m->globalDepth) {
+        /* The directory doubled (once or more) since we last looked: the same position
+         * in the new directory is dirIdx << orders. */
+        unsigned orders = (unsigned)(m->globalDepth - it->globalDepth);
+        it->dirIdx <<= orders;
+        it->dirOffset <<= orders;
+        it->globalDepth = m->globalDepth;
+    }
+
+    for (; it->dirIdx < m->dirLen; next_dir_idx(it)) {
+        if (it->tab == NULL) {
+            int64_t dirIdx = (int64_t)(((uint64_t)it->dirIdx + it->dirOffset) & (uint64_t)(m->dirLen - 1));
+            swiss_table *newTab = swiss_directory_at(m, (uint64_t)dirIdx);
+            if (newTab->index != dirIdx) {
+                /* We landed inside a table's run of entries: start at its first, and
+                 * shift dirOffset so that the walk goes on from there. */
+                int64_t diff = dirIdx - newTab->index;
+                it->dirOffset -= (uint64_t)diff;
+            }
+            it->tab = newTab;
+            swiss_table_acquire(newTab);
+        }
+        swiss_table *t = it->tab;
+        bool grown = t->index == -1;
+        for (;;) {
+            while (it->match) {
+                unsigned j = (unsigned)__builtin_ctzll(it->match);
+                it->match &= it->match - 1;
+                swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
+                unsigned slot = j & (SWISS_GROUP_SLOTS - 1);
+                /* Read the control byte again: the entry may be gone since. */
+                if ((g->ctrl[slot] & CTRL_EMPTY) == CTRL_EMPTY) continue;
+                if (take_entry(it, g, slot, grown)) return MAP_OK;
+            }
+            if (it->entryIdx >= t->capacity) break; /* this table is done */
+            enter_chunk(it, t);
+        }
+    }
+    return finish(it);
+}
+
+/* Iter.Next. The common case here: the table being walked is live and the next
+ * candidate of the chunk still holds an entry. */
+MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
+    swiss_map *m = it->m;
+    if (m == NULL) {
+        it->key = NULL;
+        it->elem = NULL;
+        return MAP_OK;
+    }
+    if (m->writing != 0) return -MAP_ERR_ITERATION_WRITE;
+    uint64_t match = it->match;
+    /* match != 0 only while it->tab is held (I1) */
+    if (__builtin_expect(match != 0 && it->tab->index >= 0, 1)) {
+        unsigned j = (unsigned)__builtin_ctzll(match);
+        swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
+        unsigned s = j & (SWISS_GROUP_SLOTS - 1);
+        if (__builtin_expect((g->ctrl[s] & CTRL_EMPTY) == 0, 1)) {
+            it->match = match & (match - 1);
+            it->key = &g->slots[s].key;
+            it->elem = &g->slots[s].elem;
+            return MAP_OK;
+        }
+    }
+    return swiss_iter_next_slow(it);
+}
+
+/* Copy up to cap entries, as the classic mapiter_batch (lazy step first). */
+size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                        size_t cap, int *err) {
+    size_t n = 0;
+    *err = MAP_OK;
+    if (advance_first && it->key) {
+        *err = swiss_iter_next(it);
+        if (*err) return 0;
+    }
+    while (it->key && n < cap) {
+        keys[n] = *it->key;
+        vals[n] = *it->elem;
+        n++;
+        if (n == cap) break;
+        *err = swiss_iter_next(it);
+        if (*err) break;
+    }
+    return n;
+}
+
+/* Python's batched iteration (native/pyiter.py), as the classic mapiter_fill and
+ * mapiter_rewind: a batch first saves a copy of the iterator that holds its own
+ * references (and counts as live), so a rewind can replay, from the copy, the steps the
+ * caller actually consumed before a write. */
+static void iter_copy_holding(swiss_iter *dst, const swiss_iter *src) {
+    *dst = *src;
+    if (!dst->m) return;
+    dst->m->liveIters++;
+    swiss_table_acquire(dst->tab);
+    if (dst->dirIdx < 0) swiss_small_acquire(dst->group);
+}
+
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err) {
+    swiss_iter_release(saved);
+    iter_copy_holding(saved, it);
+    return swiss_iter_batch(it, advance_first, keys, vals, cap, err);
+}
+
+/* Make *it the saved iterator stepped `steps` times; saved's references move to it. */
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps) {
+    swiss_iter_release(it);
+    *it = *saved;
+    saved->m = NULL;
+    saved->tab = NULL;
+    saved->group = NULL;
+    saved->match = 0;
+    for (size_t i = 0; i < steps && it->key; i++) {
+        int err = swiss_iter_next(it);
+        if (err) return err;
+    }
+    return MAP_OK;
+}
+
+/* ---- the pool: as the classic one (a per-thread free list of zeroed iterators) --- */
+enum { POOL_CAP = 16 };
+static MB_TLS swiss_iter *pool_free[POOL_CAP];
+static MB_TLS unsigned pool_len;
+
+swiss_iter *swiss_iter_pool_get(void) {
+    if (pool_len) return pool_free[--pool_len];
+    return mb_calloc(1, sizeof(swiss_iter));
+}
+
+void swiss_iter_pool_put(swiss_iter *it) {
+    swiss_iter_release(it);
+    memset(it, 0, sizeof(*it));
+    if (pool_len < POOL_CAP)
+        pool_free[pool_len++] = it;
+    else
+        mb_free(it);
+}
+
+bool swiss_iter_pool_check_zeroed(void) {
+    swiss_iter *it = swiss_iter_pool_get();
+    static const swiss_iter zero;
+    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    if (it) swiss_iter_pool_put(it);
+    return ok;
+}

@@ -1,0 +1,213 @@
+/*
+ * swiss.h: a C11 reimplementation of Go 1.24's Swiss-table map (internal/runtime/maps:
+ * map.go, table.go, group.go, runtime_fast64_swiss.go) for uint64 keys and values,
+ * with its iterator (maps.Iter). Line references are to go1.24.
+ *
+ * The data structure (as in Go):
+ *   hash64(key, seed) gives h. H1 = h >> 7 picks where probing starts, H2 = h & 0x7f
+ *   goes in the slot's control byte. A group is 8 slots: an 8-byte control word (byte
+ *   i for slot i: EMPTY 0x80, DELETED 0xFE, full = H2, so "full" is ctrl & 0x80 == 0),
+ *   then 8 {key, elem} pairs (136 bytes). A table is a power-of-two array of groups,
+ *   probed triangularly over groups (offset += 1, 2, 3, ... mod groups), at most
+ *   MAX_TABLE_CAPACITY slots, filled to 7/8 (growthLeft counts the inserts left).
+ *   A map with a directory indexes its tables by the top globalDepth bits of h
+ *   (extendible hashing): a table with localDepth < globalDepth fills the
+ *   2^(globalDepth - localDepth) consecutive entries starting at its index. A full
+ *   table doubles while it stays within MAX_TABLE_CAPACITY slots (grow), else splits
+ *   in two by its localDepth bit (split), doubling the directory first when
+ *   localDepth == globalDepth. A map of up to 8 entries is one group and no directory
+ *   (dirLen == 0, dirPtr points at the group; its lookups do not hash).
+ *   INVARIANT S1: for every table t in the directory, t->index is the first directory
+ *   entry that holds t, the 2^(globalDepth - t->localDepth) entries from there hold t
+ *   and no other entry does; a table no longer in the directory has index -1 (stale).
+ *   INVARIANT S2: t->used + t->growthLeft + tombstones(t) == capacity * 7/8 (a
+ *   one-group table: capacity - 1). A delete empties its slot when the group still has
+ *   an EMPTY slot (no probe sequence can pass through this group then), else leaves a
+ *   DELETED tombstone; tombstones go only when the table is rebuilt (grow or split).
+ *   INVARIANT S3: every probe sequence for a key present in a table ends no later than
+ *   the first group (in probe order) with an EMPTY slot; lookups stop there.
+ *   Tables are never rehashed in place: moving entries inside a table would break
+ *   iteration (an iterator walks a table in slot order).
+ *
+ * Memory ownership (what replaces Go's garbage collector):
+ *   A table is reference counted. The directory holds one reference on each table in
+ *   it and drops it when a grow or split replaces the table (index becomes -1). An
+ *   iterator holds a reference on the table it walks (it->tab), so a table replaced
+ *   mid-iteration stays readable until the iterator moves on (INVARIANT S4). The
+ *   small map's group lives in a swiss_small block with its own count: the map holds
+ *   one until growToTable replaces the group by a table; an iterator started on the
+ *   small map holds one until it ends. The directory array itself is owned by the
+ *   map alone (iterators re-read m->dirPtr on every step, as Go's do).
+ *   it->key / it->elem may point into the live map (after a re-lookup); they are valid
+ *   until the next write. The map itself (it->m) must outlive its iterators.
+ *
+ * Concurrency: none. Like Go, a write toggles m->writing while it runs and every
+ * operation checks it with a plain load, returning MAP_ERR_* instead of Go's fatal
+ * error. The Python wrapper serialises all calls with a lock.
+ */
+#ifndef MAPBENCH_SWISS_H
+#define MAPBENCH_SWISS_H
+
+#include "common.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the control-word matching (group.h) assumes a little-endian machine, as Go's amd64/arm64 code"
+#endif
+
+enum {
+    SWISS_GROUP_SLOTS_BITS = 3,
+    SWISS_GROUP_SLOTS = 8,
+    SWISS_MAX_AVG_GROUP_LOAD = 7, /* 7 of 8 slots: the load factor 7/8 */
+    SWISS_MAX_TABLE_CAPACITY = 1024,
+};
+
+typedef struct swiss_slot {
+    uint64_t key;
+    uint64_t elem;
+} swiss_slot;
+
+typedef struct swiss_group {
+    uint8_t ctrl[SWISS_GROUP_SLOTS]; /* Go: ctrlGroup, one uint64 */
+    swiss_slot slots[SWISS_GROUP_SLOTS];
+} swiss_group;
+
+/* Go's table plus refs (S4). */
+typedef struct swiss_table {
+    uint16_t used;
+    uint16_t capacity;   /* slots: a power of two, 8 <= capacity <= 1024 */
+    uint16_t growthLeft; /* inserts left before the table must grow or split (S2) */
+    uint8_t localDepth;
+    int64_t index;       /* first directory entry holding it, -1 once replaced (S1) */
+    swiss_group *groups; /* Go: groups.data */
+    uint64_t lengthMask; /* groups - 1 */
+    uint64_t refs;
+} swiss_table;
+
+/* The small map's group with its reference count (dirPtr points at .group). */
+typedef struct swiss_small {
+    uint64_t refs;
+    swiss_group group;
+} swiss_small;
+
+/* Go's Map is 48 bytes: so is this one. growIters and liveIters use padding that Go
+ * leaves after writing; they exist for stats() only. */
+typedef struct swiss_map {
+    uint64_t used;
+    uint64_t seed;
+    void *dirPtr;        /* swiss_table *[dirLen], or the small group, or NULL */
+    int64_t dirLen;      /* 0 for the small map */
+    uint8_t globalDepth;
+    uint8_t globalShift; /* 64 - globalDepth */
+    uint8_t writing;
+    uint8_t grewWhileIterating; /* ours: a grow or split happened with liveIters > 0 */
+    uint32_t liveIters;  /* ours: iterators started and not yet finished or released */
+    uint64_t clearSeq;
+} swiss_map;
+
+/* Go's Iter is 12 words; so is ours: no type pointer, the prefetch distance fits in the
+ * padding after globalDepth, and the 12th word caches the candidate slots of a chunk.
+ * Go reads one control byte per step and, past an empty slot, matchFull of one group;
+ * over a table at the 7/16 to 7/8 load it runs at, that is a branch on a coin toss
+ * per slot. Ours reads the control words of up to 8 groups (64 slots, a chunk) when it
+ * enters them and walks the cached bits, reading each candidate's control byte again
+ * before returning it, so deletes between steps are still seen; entries inserted into
+ * a chunk after it was entered are not returned (Go: may or may not be).
+ * INVARIANT I1: match != 0 only while tab is held; then bit j of match stands for
+ * slot j & 7 of group[j >> 3], every set bit is a slot of the current walk of tab not
+ * visited yet, and entryIdx counts the slots of tab from the walk's start (slot
+ * entryOffset & (capacity - 1)) up to the end of the chunk. The walk of a table covers
+ * its slots in Go's order: upwards from the start slot, wrapping. */
+typedef struct swiss_iter {
+    uint64_t *key;       /* must be first: NULL at the end of the iteration */
+    uint64_t *elem;
+    swiss_map *m;        /* NULL for an empty map, and once finished or released */
+    uint64_t entryOffset;
+    uint64_t dirOffset;
+    uint64_t clearSeq;
+    uint8_t globalDepth;
+    uint16_t prefetch;   /* ours: software prefetch distance in groups, 0 = off (auto resolved) */
+    int64_t dirIdx;      /* -1: walking the small map's group */
+    swiss_table *tab;    /* the table being walked; holds a reference (S4) */
+    swiss_group *group;  /* the chunk's first group (the small map's group: a reference) */
+    uint64_t entryIdx;
+    uint64_t match;      /* ours: candidate slots of the chunk (I1) */
+} swiss_iter;
+
+enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
+
+/* prefetch="auto" (the classic PREFETCH_AUTO's value): SWISS_PREFETCH_AUTO_DISTANCE
+ * groups from SWISS_PREFETCH_AUTO_MIN_ENTRIES entries on, else off. Measured (native/
+ * README.md, "classic vs Swiss"): distance 16 helps at 2^18 entries (9 MB of groups,
+ * 3.6 -> 2.7 ns/element) and 2^22 (8.9 -> 4.5) and costs at 2^14 (2.4 -> 3.0). */
+#define SWISS_PREFETCH_AUTO UINT16_MAX
+enum { SWISS_PREFETCH_AUTO_DISTANCE = 16, SWISS_PREFETCH_AUTO_MIN_ENTRIES = 1 << 16 };
+
+/* The groups of a table (table_alloc.c): full-size tables from huge-page chunks. */
+swiss_group *swiss_groups_alloc(uint64_t ngroups);
+void swiss_groups_free(swiss_group *g, uint64_t ngroups);
+
+/* The map (map.c). */
+swiss_map *swiss_new(uint64_t hint, uint64_t seed, bool random_seed);
+void swiss_destroy(swiss_map *m);
+int swiss_get(swiss_map *m, uint64_t key, uint64_t *out);       /* 1 found, 0 absent, <0 error */
+bool swiss_get_with_key(swiss_map *m, uint64_t key, uint64_t **k, uint64_t **e);
+int swiss_put(swiss_map *m, uint64_t key, uint64_t value);      /* 0 or <0 error */
+int swiss_delete(swiss_map *m, uint64_t key);                   /* 1 deleted, 0 absent, <0 error */
+void swiss_table_acquire(swiss_table *t);
+void swiss_table_release(swiss_table *t);
+void swiss_small_acquire(swiss_group *g);
+void swiss_small_release(swiss_group *g);
+
+static inline swiss_table *swiss_directory_at(const swiss_map *m, uint64_t i) {
+    return ((swiss_table **)m->dirPtr)[i];
+}
+
+/* The iterator (iter.c). */
+int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
+int swiss_iter_next(swiss_iter *it);
+void swiss_iter_release(swiss_iter *it);
+size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
+                        size_t cap, int *err);
+size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
+                       uint64_t *vals, size_t cap, int *err);
+int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps);
+swiss_iter *swiss_iter_pool_get(void);
+void swiss_iter_pool_put(swiss_iter *it);
+bool swiss_iter_pool_check_zeroed(void);
+
+/* Stats, test hooks, fill (map.c). */
+typedef struct swiss_stats {
+    uint64_t count;
+    uint64_t tables;         /* distinct tables in the directory (0 for a small map) */
+    uint32_t global_depth;
+    uint64_t dir_len;
+    uint64_t groups;         /* groups of every table, or 1 for the small map */
+    uint64_t capacity;       /* slots of every table (8 for the small map) */
+    uint64_t tombstones;
+    uint64_t growth_left;    /* summed over the tables */
+    uint64_t min_growth_left; /* of the table closest to a grow or split */
+    uint64_t group_bytes;    /* groups * sizeof(swiss_group): the roofline's byte count */
+    bool small;
+    bool grew_while_iterating;
+    uint32_t live_iterators;
+    uint64_t seed;
+} swiss_stats;
+swiss_stats swiss_get_stats(const swiss_map *m);
+void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);
+uint64_t swiss_len(const swiss_map *m); /* O(1); swiss_get_stats walks the directory */
+void swiss_debug_set_writing(swiss_map *m, bool on);
+void swiss_debug_ctrl_census(const swiss_map *m, uint64_t *counts);
+
+/* Timed kernels (kernels.c): the classic kernels' contracts, for the Swiss map. */
+kernel_result swiss_kernel_iterate(swiss_map *m, uint64_t loops, int storage, uint16_t prefetch);
+kernel_result swiss_kernel_iter_init(swiss_map *m, uint64_t loops, int storage);
+kernel_result swiss_kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
+                                           uint16_t prefetch, uint64_t seed);
+kernel_result swiss_kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
+kernel_result swiss_kernel_lookup(swiss_map *m, uint64_t loops, bool hit);
+kernel_result swiss_kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+
+/* Layout introspection (layout.c). */
+size_t swiss_layout_fields(const layout_field **out);
+
+#endif
