@@ -64,7 +64,11 @@ def kernel_call(bench: matrix.Benchmark, shared_map):
     fam = bench.record
     if fam.kernel is None:
         raise ValueError(f"{bench.name}: the count pass measures the C kernels only")
-    n = int(shared_map.stats()["bucket_bytes"]) if fam.kernel_input == "map_bytes" else bench.n
+    if fam.kernel_input == "map_bytes":     # the bytes one full pass reads, as the suite's worker
+        from mapbench.benchmarks.suite_worker import map_metadata
+        n = map_metadata(shared_map)["table_bytes"]
+    else:
+        n = bench.n
     fixed = {"n": n, "map": shared_map if fam.kernel_input == "map" else None,
              "seed": families.MAP_SEED, **families.call_args(bench)}
     return lambda loops: families.call_kernel(kernels, fam, families.KernelCall(loops, **fixed))

@@ -140,7 +140,7 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
         if label in names:
             dumps[label] = dump
     entries, failed = {}, {}
-    error = last_line(done.stderr) if done.returncode != 0 else ""
+    error = _worker_error(done.stderr) if done.returncode != 0 else ""
     for name in names:
         if name in reports and name in dumps:
             r = reports[name]
@@ -242,6 +242,13 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
         f"({doc['cpu_seconds']:.0f} CPU-seconds of valgrind and workers) -> "
         f"{run_dir / COUNTS_FILE}", flush=True)
     return doc
+
+
+def _worker_error(stderr: bytes) -> str:
+    """The count worker's own error line (a benchmark's exception), else the last line."""
+    text = stderr.decode("utf-8", "replace")
+    own = [ln.strip() for ln in text.splitlines() if ln.startswith("count_worker:")]
+    return own[0][:200] if own else last_line(stderr)
 
 
 def _keep_earlier(doc: dict, run_dir: Path, log) -> None:

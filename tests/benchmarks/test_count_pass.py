@@ -141,3 +141,10 @@ def test_a_subset_pass_keeps_the_earlier_counts_of_the_other_benchmarks(tmp_path
     other.pop("kept_from_earlier")
     counts._keep_earlier(other, tmp_path, lambda *a, **k: lines.append(a[0]))
     assert set(other["benchmarks"]) == {ITERATE} and "not kept" in lines[-1]
+
+
+def test_the_workers_own_error_line_is_preferred_to_valgrinds_summary():
+    stderr = (b"count_worker: roofline/n=1024: KeyError('bucket_bytes')\n"
+              b"==17== Mispred rate:  0.0% (0.0%     + 0.0%   )\n")
+    assert counts._worker_error(stderr) == "count_worker: roofline/n=1024: KeyError('bucket_bytes')"
+    assert counts._worker_error(b"==1== Process terminating\n") == "==1== Process terminating"
