@@ -48,15 +48,18 @@ BEST_PREFETCH = 16
 # pyperf settings per mode: `processes` worker processes per benchmark, which `mapbench
 # bench` runs as that many rounds over the whole matrix (one process of every benchmark
 # per round), each timing `values` values after `warmups` discarded ones. quick is what
-# `tox -e bench` runs (about 7 min for the 77 benchmarks on 2 cores). Six processes: on the
-# 2-vCPU KVM guest these were tuned on (2026-11-26, `mapbench calibrate`) the host slowed a
-# vCPU 1.6-2x in bursts about a third of the time, and the quiet statistic of `mapbench
-# compare` needs some processes outside any burst on both sides.
+# `tox -e bench` runs. Four processes: the quiet statistic of `mapbench compare` needs some
+# processes outside any burst on both sides (on the 2-vCPU KVM guest measured 2026-11-26
+# the host slowed a vCPU 1.6-2x in bursts about a third of the time), and no number of
+# rounds that fits `tox -e bench`'s 12 minutes sees a 10% change in time there (about 20
+# were needed): the count pass (counts.json) answers that question exactly, so quick
+# spends its time on breadth (both maps, the Go peers, the counts), and `--rounds N` or
+# --rigorous buys timed power (2026-12-02: 6 rounds took the whole pass to 14 minutes).
 # Values are cheap next to a process start (15-20 ms for a C kernel against ~0.4 s), so
 # each process times 5. Every mode pins loops by matrix.loops_for.
 MODES = {
     "fast": {"processes": 3, "values": 3, "warmups": 1},
-    "quick": {"processes": 6, "values": 5, "warmups": 1},
+    "quick": {"processes": 4, "values": 5, "warmups": 1},
     "rigorous": {"processes": 10, "values": 5, "warmups": 2},
 }
 

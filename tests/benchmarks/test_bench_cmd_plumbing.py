@@ -227,7 +227,7 @@ def test_cli_says_when_the_calibration_wants_more_rounds(fake_cli, tmp_path, cap
                "--no-plots"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "estimated about 20 rounds" in out and "this run has 6" in out
+    assert "estimated about 20 rounds" in out and f"this run has {bench_cmd.MODES['quick']['processes']}" in out
     rc = main(["bench", "--only", "^roofline/n=1024$", "--rounds", "20", "--out", str(tmp_path),
                "--no-peers", "--no-plots"])
     assert rc == 0 and "estimated about" not in capsys.readouterr().out
