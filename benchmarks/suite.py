@@ -54,7 +54,8 @@ BEST_PREFETCH = 16
 # rounds that fits `tox -e bench`'s 12 minutes sees a 10% change in time there (about 20
 # were needed): the count pass (counts.json) answers that question exactly, so quick
 # spends its time on breadth (both maps, the Go peers, the counts), and `--rounds N` or
-# --rigorous buys timed power (2026-12-02: 6 rounds took the whole pass to 14 minutes).
+# --rigorous buys timed power (2026-12-02: at 6 rounds `tox -e bench` took 12 minutes
+# before the count pass joined it; at 4, with it, 12m09s).
 # Values are cheap next to a process start (15-20 ms for a C kernel against ~0.4 s), so
 # each process times 5. Every mode pins loops by matrix.loops_for.
 MODES = {

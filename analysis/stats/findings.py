@@ -281,10 +281,15 @@ def _by_size(data: RunData, topic: str, what: str, pairs: list[tuple[int, str, s
 
 def prefetch(data: RunData) -> list[Finding]:
     """Software prefetch at the suite's distance D against none, stack storage."""
-    distances = sorted({int(name.split("/prefetch=")[1].split("/")[0])
-                        for name in data.suite.get_benchmark_names()
-                        if name.startswith("iterate/storage=heap/prefetch=")} - {0})
-    if not distances:
+    def distances_of(storage: str) -> list[int]:
+        found = {name.split("/prefetch=")[1].split("/")[0] for name in data.suite.get_benchmark_names()
+                 if name.startswith(f"iterate/storage={storage}/prefetch=")}
+        return sorted({int(d) for d in found if d.isdigit()} - {0})
+
+    # D is the distance every storage runs (--full); the stack iterator alone sweeps more.
+    # A quick run has D on the stack iterator only.
+    distances = distances_of("heap") or distances_of("stack")
+    if len(distances) != 1 and not distances_of("heap"):
         return []
     d = distances[0]
     pairs = [(n, f"iterate/storage=stack/prefetch=0/n={n}",

@@ -58,8 +58,11 @@ def test_heap_init_cost_is_found_with_its_number_interval_and_allocations():
     assert "0 allocs per init vs 1 alloc of 96 B for heap" in pool.sentence
 
 
-def test_prefetch_that_helps_only_at_the_large_size_says_where():
-    scales = {"iterate/storage=heap/prefetch=16/n=1024": 1.0}
+@pytest.mark.parametrize("heap_names", [{"iterate/storage=heap/prefetch=16/n=1024": 1.0},   # --full
+                                        {"iterate/storage=heap/prefetch=0/n=1024": 1.0}],   # quick
+                         ids=["full", "quick"])
+def test_prefetch_that_helps_only_at_the_large_size_says_where(heap_names):
+    scales = dict(heap_names)
     for n, gain in zip(SIZES, (1.0, 1.5)):
         scales |= {f"iterate/storage=stack/prefetch=0/n={n}": 1.0,
                    f"iterate/storage=stack/prefetch=16/n={n}": 1.0 / gain,
