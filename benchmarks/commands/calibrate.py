@@ -46,6 +46,12 @@ REQUIRED_PCT = 10                     # the slowdown that must be flagged for a 
 QUICK_LEVELS = (10, 5, 2)
 FULL_LEVELS = (10, 5, 3, 2, 1)
 MODE = "quick"                        # what `tox -e bench` records, so what compare judges
+# A calibration's timed half judges false positives and power, which needs more processes
+# than one quick run spends (4 since the count pass joined tox -e bench): at least this many
+# rounds unless --rounds says otherwise. On the 2-vCPU KVM guest, 2026-11-26..12-02: eight
+# calibrations at 6-20 rounds flagged nothing in A/A; one at 4 flagged an 11.9% A/A change
+# at p = 0.0098.
+MIN_DEFAULT_ROUNDS = 6
 
 
 def calibration_benchmarks(quick: bool) -> list[str]:
@@ -83,7 +89,8 @@ def register(subparsers) -> None:
                    help=f"pyperf preset of the suite (default {MODE}, what `mapbench bench` uses)")
     p.add_argument("--rounds", type=int, metavar="N", default=None,
                    help="worker processes per benchmark and label, one per round (default: the "
-                        "mode's, as `mapbench bench`; compare with `mapbench bench --rounds N`)")
+                        f"mode's, as `mapbench bench`, and at least {MIN_DEFAULT_ROUNDS}; compare "
+                        "with `mapbench bench --rounds N`)")
     p.add_argument("--min-effect", metavar="PCT", type=float,
                    default=compare.DEFAULT_MIN_EFFECT * 100,
                    help=f"minimum effect compare uses (default {compare.DEFAULT_MIN_EFFECT * 100:g})")
@@ -342,6 +349,8 @@ def run(args) -> int:
         raise InputError("--min-effect must be a percentage >= 0")
     from mapbench.benchmarks.run_engine import resolve_rounds
     rounds = resolve_rounds(args.rounds, args.mode)
+    if args.rounds is None:
+        rounds = max(rounds, MIN_DEFAULT_ROUNDS)
     method = compare.Method(min_effect=args.min_effect / 100.0, statistic=args.statistic)
     out_dir = root / "calibrate"
     with store_lock.hold(out_dir, wait=args.wait):      # calibrate/ and calibration.json

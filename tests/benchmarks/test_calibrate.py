@@ -153,3 +153,21 @@ def test_a_quiet_machine_is_told_its_rounds_suffice():
     assert result.rounds_needed is not None and result.rounds_needed <= 3
     line = [x for x in result.lines() if x.startswith("estimate:")][0]
     assert line.endswith("this calibration ran 3")
+
+
+@pytest.mark.parametrize("argv, expected", [([], calibrate.MIN_DEFAULT_ROUNDS), (["--rounds", "3"], 3),
+                                            (["--mode", "rigorous"], 10)])
+def test_the_timed_half_runs_at_least_six_rounds_unless_told(monkeypatch, tmp_path, argv, expected):
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_run_all(names, order, *, mode, out_dir, rounds, **kw):
+        seen["rounds"] = rounds
+        raise Stop
+
+    monkeypatch.setattr(calibrate, "run_all", fake_run_all)
+    with pytest.raises(Stop):
+        main(["calibrate", "--quick", "--out", str(tmp_path), *argv])
+    assert seen["rounds"] == expected
