@@ -19,6 +19,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "iter_pool.h"
 #include "map.h"
 
 static inline void prefetch_bucket(const bmap *b) {
@@ -427,33 +428,22 @@ int mapiter_rewind(hiter *it, hiter *saved, size_t steps) {
     return MAP_OK;
 }
 
-/* ---- the pool ---------------------------------------------------------------------
- * Like sync.Pool: a per-thread free list (Go: per-P), filled by iter_pool_put, which
- * zeroes the iterator first, so a pooled iterator never carries a stale bucket or
- * generation pointer into its next use. Beyond POOL_CAP spares, iterators are freed. */
-enum { POOL_CAP = 16 };
-static MB_TLS hiter *pool_free[POOL_CAP];
-static MB_TLS unsigned pool_len;
+/* ---- the pool (common/iter_pool.h) ---------------------------------------------- */
+static MB_TLS iter_pool pool;
 
 hiter *iter_pool_get(void) {
-    if (pool_len) return pool_free[--pool_len];
-    return mb_calloc(1, sizeof(hiter));
+    return iter_pool_take(&pool, sizeof(hiter));
 }
 
 void iter_pool_put(hiter *it) {
     mapiterrelease(it);
-    memset(it, 0, sizeof(*it));
-    if (pool_len < POOL_CAP)
-        pool_free[pool_len++] = it;
-    else
-        mb_free(it);
+    iter_pool_keep(&pool, it, sizeof(*it));
 }
 
 /* Test hook: does the iterator the pool hands out next hold no stale state? */
 bool iter_pool_check_zeroed(void) {
     hiter *it = iter_pool_get();
-    static const hiter zero;
-    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    bool ok = it && iter_pool_all_zero(it, sizeof(*it));
     if (it) iter_pool_put(it);
     return ok;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "group.h"
+#include "iter_pool.h"
 
 static inline void prefetch_group(const swiss_group *g) {
     const char *p = (const char *)g;
@@ -291,29 +292,21 @@ int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps) {
     return MAP_OK;
 }
 
-/* ---- the pool: as the classic one (a per-thread free list of zeroed iterators) --- */
-enum { POOL_CAP = 16 };
-static MB_TLS swiss_iter *pool_free[POOL_CAP];
-static MB_TLS unsigned pool_len;
+/* ---- the pool, the classic map's (common/iter_pool.h) -------------------------- */
+static MB_TLS iter_pool pool;
 
 swiss_iter *swiss_iter_pool_get(void) {
-    if (pool_len) return pool_free[--pool_len];
-    return mb_calloc(1, sizeof(swiss_iter));
+    return iter_pool_take(&pool, sizeof(swiss_iter));
 }
 
 void swiss_iter_pool_put(swiss_iter *it) {
     swiss_iter_release(it);
-    memset(it, 0, sizeof(*it));
-    if (pool_len < POOL_CAP)
-        pool_free[pool_len++] = it;
-    else
-        mb_free(it);
+    iter_pool_keep(&pool, it, sizeof(*it));
 }
 
 bool swiss_iter_pool_check_zeroed(void) {
     swiss_iter *it = swiss_iter_pool_get();
-    static const swiss_iter zero;
-    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    bool ok = it && iter_pool_all_zero(it, sizeof(*it));
     if (it) swiss_iter_pool_put(it);
     return ok;
 }
