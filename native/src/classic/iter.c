@@ -19,6 +19,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "iter_batch.h"
 #include "iter_pool.h"
 #include "map.h"
 
@@ -369,27 +370,8 @@ static inline __attribute__((always_inline)) int iternext_fast(hiter *it) {
 
 MB_NOINLINE int mapiternext(hiter *it) { return iternext_fast(it); }
 
-/* Copy up to cap entries. With advance_first, step past the entry returned last time
- * first (the step is taken lazily, so a key deleted between two batches is never
- * returned). On return it->key points at the last entry copied, or is NULL at the end. */
-size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
-                     size_t cap, int *err) {
-    size_t n = 0;
-    *err = MAP_OK;
-    if (advance_first && it->key) {
-        *err = mapiternext(it);
-        if (*err) return 0;
-    }
-    while (it->key && n < cap) {
-        keys[n] = *it->key;
-        vals[n] = *it->elem;
-        n++;
-        if (n == cap) break;
-        *err = mapiternext(it);
-        if (*err) break;
-    }
-    return n;
-}
+/* mapiter_batch: common/iter_batch.h. */
+DEFINE_ITER_BATCH(mapiter_batch, hiter, mapiternext)
 
 /* ---- batched iteration with exact rewind (Python's keys/values/items) -------------
  * Python fetches entries in batches (one FFI call each) and hands them out from a list,

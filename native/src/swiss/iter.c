@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "group.h"
+#include "iter_batch.h"
 #include "iter_pool.h"
 
 static inline void prefetch_group(const swiss_group *g) {
@@ -238,25 +239,8 @@ MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
     return swiss_iter_next_slow(it);
 }
 
-/* Copy up to cap entries, as the classic mapiter_batch (lazy step first). */
-size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
-                        size_t cap, int *err) {
-    size_t n = 0;
-    *err = MAP_OK;
-    if (advance_first && it->key) {
-        *err = swiss_iter_next(it);
-        if (*err) return 0;
-    }
-    while (it->key && n < cap) {
-        keys[n] = *it->key;
-        vals[n] = *it->elem;
-        n++;
-        if (n == cap) break;
-        *err = swiss_iter_next(it);
-        if (*err) break;
-    }
-    return n;
-}
+/* swiss_iter_batch: common/iter_batch.h, as the classic mapiter_batch. */
+DEFINE_ITER_BATCH(swiss_iter_batch, swiss_iter, swiss_iter_next)
 
 /* Python's batched iteration (native/pyiter.py), as the classic mapiter_fill and
  * mapiter_rewind: a batch first saves a copy of the iterator that holds its own
