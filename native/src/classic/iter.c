@@ -56,6 +56,18 @@ void mapiterrelease(hiter *it) {
 }
 
 static inline unsigned rotated_slots(const bmap *b, unsigned offset);
+
+/* The iterator holds no entry and no group; the walk goes on at `bucket` (wrapped: it
+ * has passed the array's end). mapiterinit's exits before a first group. */
+static inline void between_groups(hiter *it, uintptr_t bucket, bool wrapped) {
+    it->key = NULL;
+    it->elem = NULL;
+    it->bptr = NULL;
+    it->slots = 0;
+    it->glen = 0;
+    it->bucket = bucket;
+    it->wrapped = wrapped;
+}
 static MB_NOINLINE int mapiternext_slow(hiter *it);
 
 /* mapiterinit does what Go's does (snapshot, random start, iterator flags), then enters
@@ -79,17 +91,11 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
      * written: Go's mapiternext would throw; this iterator ends, holding nothing. */
     bool writing = h != NULL && h->count != 0 && (h->flags & FLAG_HASH_WRITING);
     if (h == NULL || h->count == 0 || writing) {
-        it->key = NULL;
-        it->elem = NULL;
-        it->bptr = NULL;
-        it->slots = 0;
-        it->glen = 0;
+        between_groups(it, 0, true);
         it->B = 0;
         it->buckets = NULL;
         it->offset = 0;
         it->startBucket = 0;
-        it->bucket = 0;
-        it->wrapped = true;
         return writing ? -MAP_ERR_ITERATION_WRITE : MAP_OK;
     }
 
@@ -130,13 +136,7 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     prefetch_bucket(b);
     if (prefetch) prefetch_bucket(&buckets[(start + prefetch) & bucketMask(B)]);
     if (h->oldbuckets != NULL) { /* growing: the old bucket may hold our entries */
-        it->key = NULL;
-        it->elem = NULL;
-        it->bptr = NULL;
-        it->slots = 0;
-        it->glen = 0;
-        it->bucket = start;
-        it->wrapped = false;
+        between_groups(it, start, false);
         return mapiternext_slow(it);
     }
     uintptr_t next = start + 1;
