@@ -68,6 +68,7 @@ static inline void between_groups(hiter *it, uintptr_t bucket, bool wrapped) {
     it->bucket = bucket;
     it->wrapped = wrapped;
 }
+
 static MB_NOINLINE int mapiternext_slow(hiter *it);
 
 /* mapiterinit does what Go's does (snapshot, random start, iterator flags), then enters
