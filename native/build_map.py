@@ -22,7 +22,7 @@ SRC = HERE / "src"
 # the count pass (valgrind's BSD-licensed headers are vendored under common/vendor/);
 # clocks.c the three clocks of the clock study.
 SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c", "common/count_region.c",
-           "common/clocks.c",
+           "common/clocks.c", "common/keys.c",
            "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c",
            "swiss/map.c", "swiss/table_alloc.c", "swiss/iter.c", "swiss/kernels.c", "swiss/layout.c"]
 INCLUDE_DIRS = ["common", "classic", "swiss"]

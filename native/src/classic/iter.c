@@ -19,6 +19,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "iter_batch.h"
+#include "iter_pool.h"
 #include "map.h"
 
 static inline void prefetch_bucket(const bmap *b) {
@@ -54,6 +56,19 @@ void mapiterrelease(hiter *it) {
 }
 
 static inline unsigned rotated_slots(const bmap *b, unsigned offset);
+
+/* The iterator holds no entry and no group; the walk goes on at `bucket` (wrapped: it
+ * has passed the array's end). mapiterinit's exits before a first group. */
+static inline void between_groups(hiter *it, uintptr_t bucket, bool wrapped) {
+    it->key = NULL;
+    it->elem = NULL;
+    it->bptr = NULL;
+    it->slots = 0;
+    it->glen = 0;
+    it->bucket = bucket;
+    it->wrapped = wrapped;
+}
+
 static MB_NOINLINE int mapiternext_slow(hiter *it);
 
 /* mapiterinit does what Go's does (snapshot, random start, iterator flags), then enters
@@ -77,17 +92,11 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
      * written: Go's mapiternext would throw; this iterator ends, holding nothing. */
     bool writing = h != NULL && h->count != 0 && (h->flags & FLAG_HASH_WRITING);
     if (h == NULL || h->count == 0 || writing) {
-        it->key = NULL;
-        it->elem = NULL;
-        it->bptr = NULL;
-        it->slots = 0;
-        it->glen = 0;
+        between_groups(it, 0, true);
         it->B = 0;
         it->buckets = NULL;
         it->offset = 0;
         it->startBucket = 0;
-        it->bucket = 0;
-        it->wrapped = true;
         return writing ? -MAP_ERR_ITERATION_WRITE : MAP_OK;
     }
 
@@ -128,13 +137,7 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     prefetch_bucket(b);
     if (prefetch) prefetch_bucket(&buckets[(start + prefetch) & bucketMask(B)]);
     if (h->oldbuckets != NULL) { /* growing: the old bucket may hold our entries */
-        it->key = NULL;
-        it->elem = NULL;
-        it->bptr = NULL;
-        it->slots = 0;
-        it->glen = 0;
-        it->bucket = start;
-        it->wrapped = false;
+        between_groups(it, start, false);
         return mapiternext_slow(it);
     }
     uintptr_t next = start + 1;
@@ -368,27 +371,8 @@ static inline __attribute__((always_inline)) int iternext_fast(hiter *it) {
 
 MB_NOINLINE int mapiternext(hiter *it) { return iternext_fast(it); }
 
-/* Copy up to cap entries. With advance_first, step past the entry returned last time
- * first (the step is taken lazily, so a key deleted between two batches is never
- * returned). On return it->key points at the last entry copied, or is NULL at the end. */
-size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
-                     size_t cap, int *err) {
-    size_t n = 0;
-    *err = MAP_OK;
-    if (advance_first && it->key) {
-        *err = mapiternext(it);
-        if (*err) return 0;
-    }
-    while (it->key && n < cap) {
-        keys[n] = *it->key;
-        vals[n] = *it->elem;
-        n++;
-        if (n == cap) break;
-        *err = mapiternext(it);
-        if (*err) break;
-    }
-    return n;
-}
+/* mapiter_batch: common/iter_batch.h. */
+DEFINE_ITER_BATCH(mapiter_batch, hiter, mapiternext)
 
 /* ---- batched iteration with exact rewind (Python's keys/values/items) -------------
  * Python fetches entries in batches (one FFI call each) and hands them out from a list,
@@ -427,33 +411,22 @@ int mapiter_rewind(hiter *it, hiter *saved, size_t steps) {
     return MAP_OK;
 }
 
-/* ---- the pool ---------------------------------------------------------------------
- * Like sync.Pool: a per-thread free list (Go: per-P), filled by iter_pool_put, which
- * zeroes the iterator first, so a pooled iterator never carries a stale bucket or
- * generation pointer into its next use. Beyond POOL_CAP spares, iterators are freed. */
-enum { POOL_CAP = 16 };
-static MB_TLS hiter *pool_free[POOL_CAP];
-static MB_TLS unsigned pool_len;
+/* ---- the pool (common/iter_pool.h) ---------------------------------------------- */
+static MB_TLS iter_pool pool;
 
 hiter *iter_pool_get(void) {
-    if (pool_len) return pool_free[--pool_len];
-    return mb_calloc(1, sizeof(hiter));
+    return iter_pool_take(&pool, sizeof(hiter));
 }
 
 void iter_pool_put(hiter *it) {
     mapiterrelease(it);
-    memset(it, 0, sizeof(*it));
-    if (pool_len < POOL_CAP)
-        pool_free[pool_len++] = it;
-    else
-        mb_free(it);
+    iter_pool_keep(&pool, it, sizeof(*it));
 }
 
 /* Test hook: does the iterator the pool hands out next hold no stale state? */
 bool iter_pool_check_zeroed(void) {
     hiter *it = iter_pool_get();
-    static const hiter zero;
-    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    bool ok = it && iter_pool_all_zero(it, sizeof(*it));
     if (it) iter_pool_put(it);
     return ok;
 }

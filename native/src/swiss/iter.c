@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "group.h"
+#include "iter_batch.h"
+#include "iter_pool.h"
 
 static inline void prefetch_group(const swiss_group *g) {
     const char *p = (const char *)g;
@@ -237,25 +239,8 @@ MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
     return swiss_iter_next_slow(it);
 }
 
-/* Copy up to cap entries, as the classic mapiter_batch (lazy step first). */
-size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
-                        size_t cap, int *err) {
-    size_t n = 0;
-    *err = MAP_OK;
-    if (advance_first && it->key) {
-        *err = swiss_iter_next(it);
-        if (*err) return 0;
-    }
-    while (it->key && n < cap) {
-        keys[n] = *it->key;
-        vals[n] = *it->elem;
-        n++;
-        if (n == cap) break;
-        *err = swiss_iter_next(it);
-        if (*err) break;
-    }
-    return n;
-}
+/* swiss_iter_batch: common/iter_batch.h, as the classic mapiter_batch. */
+DEFINE_ITER_BATCH(swiss_iter_batch, swiss_iter, swiss_iter_next)
 
 /* Python's batched iteration (native/pyiter.py), as the classic mapiter_fill and
  * mapiter_rewind: a batch first saves a copy of the iterator that holds its own
@@ -291,29 +276,21 @@ int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps) {
     return MAP_OK;
 }
 
-/* ---- the pool: as the classic one (a per-thread free list of zeroed iterators) --- */
-enum { POOL_CAP = 16 };
-static MB_TLS swiss_iter *pool_free[POOL_CAP];
-static MB_TLS unsigned pool_len;
+/* ---- the pool, the classic map's (common/iter_pool.h) -------------------------- */
+static MB_TLS iter_pool pool;
 
 swiss_iter *swiss_iter_pool_get(void) {
-    if (pool_len) return pool_free[--pool_len];
-    return mb_calloc(1, sizeof(swiss_iter));
+    return iter_pool_take(&pool, sizeof(swiss_iter));
 }
 
 void swiss_iter_pool_put(swiss_iter *it) {
     swiss_iter_release(it);
-    memset(it, 0, sizeof(*it));
-    if (pool_len < POOL_CAP)
-        pool_free[pool_len++] = it;
-    else
-        mb_free(it);
+    iter_pool_keep(&pool, it, sizeof(*it));
 }
 
 bool swiss_iter_pool_check_zeroed(void) {
     swiss_iter *it = swiss_iter_pool_get();
-    static const swiss_iter zero;
-    bool ok = it && memcmp(it, &zero, sizeof(zero)) == 0;
+    bool ok = it && iter_pool_all_zero(it, sizeof(*it));
     if (it) swiss_iter_pool_put(it);
     return ok;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "swiss.h"
+#include "keys.h"
 #include "timing.h"
 
 static inline swiss_iter *iter_get(int storage, swiss_iter *stack) {
@@ -190,19 +191,11 @@ static uint64_t *lookup_keys(swiss_map *m, bool hit, uint64_t *nkeys) {
     } else {
         uint64_t v;
         for (uint64_t i = 0; got < n; i++) {
-            uint64_t k = stream_key(0x6d697373ull, i); /* "miss" */
+            uint64_t k = stream_key(KEYS_MISS_SEED, i);
             if (swiss_get(m, k, &v) == 0) keys[got++] = k;
         }
     }
-    uint64_t x = 0x9e3779b97f4a7c15ull;
-    for (uint64_t i = got; i > 1; i--) { /* Fisher-Yates with a fixed xorshift stream */
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        uint64_t j = x % i, t = keys[i - 1];
-        keys[i - 1] = keys[j];
-        keys[j] = t;
-    }
+    keys_shuffle(keys, got);
     *nkeys = got;
     return keys;
 }

@@ -287,6 +287,16 @@ static MB_NOINLINE void swiss_grow_to_table(swiss_map *m) {
 
 /* ---- lookup ---------------------------------------------------------------------- */
 
+/* The slot of key among the slots of g whose control byte is h (w: g's control word),
+ * or NULL: every lookup, insert and delete checks a group's h2 matches so. */
+static inline swiss_slot *group_match(swiss_group *g, uint64_t w, uint8_t h, uint64_t key) {
+    for (bitset match = match_h2(w, h); match; match = bitset_remove_first(match)) {
+        unsigned i = bitset_first(match);
+        if (g->slots[i].key == key) return &g->slots[i];
+    }
+    return NULL;
+}
+
 /* The slot of key in table t, or NULL (getWithKey, table.go 140). Ours: the first
  * group's other two cache lines are prefetched while its control word loads, so in a
  * table that is not in cache the key compare does not wait for a second miss after
@@ -300,10 +310,8 @@ static inline swiss_slot *table_find(swiss_table *t, uint64_t hash, uint64_t key
     for (probe_seq s = probe_start(hash, t->lengthMask);; probe_next(&s)) {
         swiss_group *g = &t->groups[s.offset];
         uint64_t w = ctrl_word(g);
-        for (bitset match = match_h2(w, h); match; match = bitset_remove_first(match)) {
-            unsigned i = bitset_first(match);
-            if (g->slots[i].key == key) return &g->slots[i];
-        }
+        swiss_slot *found = group_match(g, w, h, key);
+        if (found) return found;
         if (match_empty(w)) return NULL;
     }
 }
@@ -350,10 +358,8 @@ MB_NOINLINE bool swiss_get_with_key(swiss_map *m, uint64_t key, uint64_t **k, ui
 static swiss_slot *small_put_slot(swiss_map *m, uint64_t hash, uint64_t key) {
     swiss_group *g = m->dirPtr;
     uint64_t w = ctrl_word(g);
-    for (bitset match = match_h2(w, h2(hash)); match; match = bitset_remove_first(match)) {
-        unsigned i = bitset_first(match);
-        if (g->slots[i].key == key) return &g->slots[i];
-    }
+    swiss_slot *found = group_match(g, w, h2(hash), key);
+    if (found) return found;
     bitset match = match_empty_or_deleted(w);
     if (!match) fatal("small map with no empty slot (concurrent map writes?)");
     unsigned i = bitset_first(match);
@@ -374,10 +380,8 @@ static swiss_slot *table_put_slot(swiss_map *m, swiss_table *t, uint64_t hash, u
     for (probe_seq s = probe_start(hash, t->lengthMask);; probe_next(&s)) {
         swiss_group *g = &t->groups[s.offset];
         uint64_t w = ctrl_word(g);
-        for (bitset match = match_h2(w, h); match; match = bitset_remove_first(match)) {
-            unsigned i = bitset_first(match);
-            if (g->slots[i].key == key) return &g->slots[i];
-        }
+        swiss_slot *found = group_match(g, w, h, key);
+        if (found) return found;
         bitset match = match_empty_or_deleted(w);
         if (!match) continue; /* nothing but full slots: keep probing */
         unsigned i = bitset_first(match);
@@ -441,9 +445,9 @@ static int table_delete(swiss_map *m, swiss_table *t, uint64_t hash, uint64_t ke
     for (probe_seq s = probe_start(hash, t->lengthMask);; probe_next(&s)) {
         swiss_group *g = &t->groups[s.offset];
         uint64_t w = ctrl_word(g);
-        for (bitset match = match_h2(w, h); match; match = bitset_remove_first(match)) {
-            unsigned i = bitset_first(match);
-            if (g->slots[i].key != key) continue;
+        swiss_slot *found = group_match(g, w, h, key);
+        if (found) {
+            unsigned i = (unsigned)(found - g->slots);
             t->used--;
             m->used--;
             g->slots[i].elem = 0;
@@ -462,15 +466,13 @@ static int table_delete(swiss_map *m, swiss_table *t, uint64_t hash, uint64_t ke
 /* deleteSmall (map.go 709): the small map never keeps tombstones. */
 static int small_delete(swiss_map *m, uint64_t hash, uint64_t key) {
     swiss_group *g = m->dirPtr;
-    for (bitset match = match_h2(ctrl_word(g), h2(hash)); match; match = bitset_remove_first(match)) {
-        unsigned i = bitset_first(match);
-        if (g->slots[i].key != key) continue;
-        m->used--;
-        g->slots[i].elem = 0;
-        g->ctrl[i] = CTRL_EMPTY;
-        return 1;
-    }
-    return 0;
+    swiss_slot *found = group_match(g, ctrl_word(g), h2(hash), key);
+    if (!found) return 0;
+    unsigned i = (unsigned)(found - g->slots);
+    m->used--;
+    g->slots[i].elem = 0;
+    g->ctrl[i] = CTRL_EMPTY;
+    return 1;
 }
 
 /* Map.Delete (map.go 676). */
