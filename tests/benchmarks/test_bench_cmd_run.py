@@ -65,7 +65,15 @@ def _bench_proc(out, only, env=None):
     return subprocess.Popen([sys.executable, "-m", "mapbench.benchmarks.cli", "bench", "--fast", "--only", only,
                              "--out", str(out), "--no-peers", "--no-plots"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_sigint_as_a_terminal_gives_it)
+
+
+def _sigint_as_a_terminal_gives_it():
+    """A test run started in the background (`cmd &` in a script, nohup) inherits SIGINT
+    ignored, and Python then never installs its KeyboardInterrupt handler: give the bench
+    the default disposition a user's terminal gives it."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_ctrl_c_keeps_finished_benchmarks_and_exits_130(tmp_path):
