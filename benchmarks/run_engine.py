@@ -80,13 +80,6 @@ def fmt_duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def suite_env() -> dict:
-    """Environment of the suite processes: this one. The pyperf workers run with this
-    interpreter (`python -m mapbench.benchmarks.suite`), so they import the same installed
-    mapbench as this process."""
-    return dict(os.environ)
-
-
 def launch_pyperf(bench: matrix.Benchmark, mode: str, workdir: Path) -> Launch:
     """Run one worker process of one benchmark through pyperf (a master that spawns it)."""
     return launch_one_process(bench.name, mode, workdir)
@@ -102,7 +95,7 @@ def launch_one_process(name: str, mode: str, workdir: Path, env: dict | None = N
     cmd = [sys.executable, "-m", "mapbench.benchmarks.suite", "--bench", name, "--mode", mode,
            "--processes", "1", "--timeout", str(WORKER_TIMEOUT_S), "--output", str(out_json)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**suite_env(), **(env or {})})
+                            env={**os.environ, **(env or {})})
     try:
         output, _ = proc.communicate()
     except BaseException:

@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapbench import benchmarks
 
 
 @dataclass
@@ -48,13 +47,6 @@ def workload_args(config: dict, amount: list[str]) -> list[str]:
     return args + amount
 
 
-def workload_env() -> dict[str, str]:
-    """The environment for the workload: this one. The workload runs as
-    `python -m mapbench.benchmarks.workload` with this interpreter, so it imports the same
-    installed mapbench as this process."""
-    return dict(os.environ)
-
-
 def workload_report(stdout: bytes | str) -> dict | None:
     """The workload's JSON report: the last line of its stdout that parses as an object."""
     text = stdout.decode("utf-8", "replace") if isinstance(stdout, bytes) else stdout
@@ -69,7 +61,7 @@ def workload_report(stdout: bytes | str) -> dict | None:
 
 
 def run_tool(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, timeout=timeout, env=kwargs.pop("env", workload_env()),
+    return subprocess.run(cmd, capture_output=True, timeout=timeout, env=kwargs.pop("env", None),
                           **kwargs)
 
 

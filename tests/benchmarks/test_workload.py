@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from mapbench.benchmarks.collectors import workload_env
 
 
 def _native_ok() -> bool:
@@ -23,7 +22,7 @@ needs_native = pytest.mark.skipif(not _native_ok(), reason="the native map is no
 
 def run_workload(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mapbench.benchmarks.workload", *args], capture_output=True,
-                          text=True, env=workload_env(), timeout=120)
+                          text=True, timeout=120)
 
 
 @needs_native
