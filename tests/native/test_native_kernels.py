@@ -34,6 +34,20 @@ def test_iterate_folds_every_entry(kind, storage, prefetch, atomic):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("n", [1, 8, 9, 50, 700, 40000])
+@pytest.mark.parametrize("prefetch", [0, 1, 8, 64, 300])
+def test_iterate_folds_every_entry_at_every_size_and_distance(kind, n, prefetch):
+    # Sizes from the small map's group through tables smaller than a chunk to ~80 full
+    # tables; distances inside a table, across the jump to the next table (the Swiss
+    # prefetch runs ahead over it) and longer than a whole table.
+    m = Map(seed=3, kind=kind)
+    m.fill(n, key_seed=8)
+    r = kernels.iterate(m, 2, prefetch=prefetch)
+    assert r.elements == 2 * n
+    assert r.checksum == (2 * fold_sum(stream(8, n))) & MASK
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_allocations_per_traversal(kind):
     m = Map(seed=1, kind=kind)
     m.fill(2000)

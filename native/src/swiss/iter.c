@@ -21,10 +21,14 @@
  * m->liveIters (stats only).
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "group.h"
 #include "iter_batch.h"
 #include "iter_pool.h"
+#include "iter_next.h"
 
 static inline void prefetch_group(const swiss_group *g) {
     const char *p = (const char *)g;
@@ -124,36 +128,96 @@ static inline uint64_t full_slots(const swiss_group *g) {
     return (full * 0x0102040810204080ull) >> 56;
 }
 
-/* The last chunk of t is entered: prefetch where the walk of the next table will
- * start (its first `prefetch` groups, at most a chunk), so the software prefetch also
- * runs ahead across the jump to another table. Skipped while the directory has
- * doubled since the last step or t was replaced (the next step sorts that out). */
-static void prefetch_next_table(const swiss_iter *it, const swiss_table *t) {
+/* The full slots of the 8 groups from g, bit 8i + k for slot k of group i. SSE2 (every
+ * x86-64; Go's amd64 group code uses it too): two control words per register, one
+ * movemask for 16 slots' high bits (set: empty or deleted). */
+static inline uint64_t full_slots_8(const swiss_group *g) {
+#if defined(__SSE2__)
+#define PAIR(i) ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_unpacklo_epi64(                 \
+        _mm_loadl_epi64((const __m128i *)g[i].ctrl), _mm_loadl_epi64((const __m128i *)g[i + 1].ctrl))) \
+                      << (8 * i))
+    return ~(PAIR(0) | PAIR(2) | PAIR(4) | PAIR(6));
+#undef PAIR
+#else
+    uint64_t match = 0;
+    for (unsigned i = 0; i < 8; i++) match |= full_slots(&g[i]) << (SWISS_GROUP_SLOTS * i);
+    return match;
+#endif
+}
+
+/* The table the walk visits after t (the directory entry that follows t's run), or
+ * NULL where t is the last one or the directory changed since the last step (the
+ * next step sorts that out). For prefetching only. */
+static const swiss_table *next_table(const swiss_iter *it, const swiss_table *t) {
     const swiss_map *m = it->m;
-    if (it->globalDepth != m->globalDepth || t->index < 0) return;
-    int64_t next = it->dirIdx + ((int64_t)1 << (m->globalDepth - t->localDepth));
-    if (next >= m->dirLen) return; /* t is the last table of the walk */
-    uint64_t d = ((uint64_t)next + it->dirOffset) & (uint64_t)(m->dirLen - 1);
-    const swiss_table *nt = swiss_directory_at(m, d);
-    uint64_t g = (it->entryOffset & ((uint64_t)nt->capacity - 1)) >> SWISS_GROUP_SLOTS_BITS;
-    uint64_t n = it->prefetch < ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS ? it->prefetch
-                                                                       : ITER_CHUNK_SLOTS / SWISS_GROUP_SLOTS;
-    for (uint64_t i = 0; i < n; i++) prefetch_group(&nt->groups[(g + i) & nt->lengthMask]);
+    if (it->globalDepth != m->globalDepth || t->index < 0) return NULL;
+    int64_t pos = it->dirIdx + ((int64_t)1 << (m->globalDepth - t->localDepth));
+    if (pos >= m->dirLen) return NULL;
+    return swiss_directory_at(m, ((uint64_t)pos + it->dirOffset) & (uint64_t)(m->dirLen - 1));
+}
+
+/* The group at walk position pos (in groups from where the walk of t starts) of t, or,
+ * past the end of t's walk, of the table walked next: the software prefetch runs
+ * `prefetch` groups ahead of the walk across the jump to another table, as it does
+ * inside one. *nt caches the next table (looked up once per chunk). */
+static inline const swiss_group *group_ahead(const swiss_iter *it, const swiss_table *t, uint64_t pos,
+                                      const swiss_table **nt, bool *looked) {
+    uint64_t tgroups = t->lengthMask + 1;
+    if (pos < tgroups)
+        return &t->groups[(((it->entryOffset & (t->capacity - 1u)) >> SWISS_GROUP_SLOTS_BITS) + pos) & t->lengthMask];
+    if (!*looked) {
+        *nt = next_table(it, t);
+        *looked = true;
+    }
+    if (*nt == NULL) return NULL;
+    uint64_t start = (it->entryOffset & ((*nt)->capacity - 1u)) >> SWISS_GROUP_SLOTS_BITS;
+    return &(*nt)->groups[(start + pos - tgroups) & (*nt)->lengthMask];
 }
 
 /* Enter the next chunk of t (INVARIANT I1): the up to 64 slots of the aligned run
  * of groups that holds the slot at entryIdx, from that slot on and, where the walk
- * wraps back into its first chunk, only up to the slot it started at. */
+ * wraps back into its first chunk, only up to the slot it started at. With prefetch
+ * on, each group entered prefetches the group `prefetch` groups further on the walk
+ * (group_ahead), and the first chunk of a table prefetches the header of the next
+ * table, whose groups pointer group_ahead reads near the end of this one. */
 static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     uint64_t capacity = t->capacity, mask = capacity - 1;
     uint64_t chunkSlots = capacity < ITER_CHUNK_SLOTS ? capacity : ITER_CHUNK_SLOTS;
+    uint64_t start = it->entryOffset & mask;  /* the walk's first slot */
     uint64_t e = (it->entryIdx + it->entryOffset) & mask; /* the slot at entryIdx */
     uint64_t first = e & ~(chunkSlots - 1), from = e - first;
     uint64_t g0 = first >> SWISS_GROUP_SLOTS_BITS, ngroups = chunkSlots >> SWISS_GROUP_SLOTS_BITS;
     uint64_t match = 0;
-    for (uint64_t i = 0; i < ngroups; i++) {
-        match |= full_slots(&t->groups[g0 + i]) << (SWISS_GROUP_SLOTS * i);
-        if (it->prefetch) prefetch_group(&t->groups[(g0 + i + it->prefetch) & t->lengthMask]);
+    if (ngroups == 8) {
+        match = full_slots_8(&t->groups[g0]);
+    } else {
+        for (uint64_t i = 0; i < ngroups; i++)
+            match |= full_slots(&t->groups[g0 + i]) << (SWISS_GROUP_SLOTS * i);
+    }
+    if (it->prefetch) {
+        const swiss_table *nt = NULL;
+        bool looked = false;
+        if (it->entryIdx == 0) {
+            const swiss_table *next = next_table(it, t);
+            if (next) { /* a malloc'd header may straddle two lines */
+                __builtin_prefetch(next, 0, 3);
+                __builtin_prefetch((const char *)(next + 1) - 1, 0, 3);
+            }
+        }
+        uint64_t ahead = ((g0 - (start >> SWISS_GROUP_SLOTS_BITS)) & t->lengthMask) + it->prefetch;
+        const swiss_group *a = group_ahead(it, t, ahead, &nt, &looked);
+        const swiss_group *b = group_ahead(it, t, ahead + ngroups - 1, &nt, &looked);
+        if (ngroups == 8 && a && b == a + 7) {
+            /* The common case: 8 groups of one table, one run of memory: each of its
+             * lines once (8 groups are 17 lines, 18 where the run starts mid-line). */
+            const char *p = (const char *)((uintptr_t)a & ~(uintptr_t)63);
+            for (unsigned k = 0; k < 18; k++) __builtin_prefetch(p + 64 * k, 0, 3);
+        } else {
+            for (uint64_t i = 0; i < ngroups; i++) {
+                const swiss_group *g = group_ahead(it, t, ahead + i, &nt, &looked);
+                if (g) prefetch_group(g);
+            }
+        }
     }
     uint64_t covered = chunkSlots - from;
     if (covered > capacity - it->entryIdx) covered = capacity - it->entryIdx; /* the wrap */
@@ -162,14 +226,19 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     it->match = match << from;
     it->group = &t->groups[g0];
     it->entryIdx += covered;
-    if (it->prefetch && it->entryIdx == capacity) prefetch_next_table(it, t);
 }
 
 /* Everything but the common case: the small map, the first step into a table, a
  * chunk used up, an entry deleted since its chunk was entered, a replaced table, the
  * end (Go: Next, table.go 707-1004, with chunks in place of its per-group matchFull). */
-static MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
+MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
     swiss_map *m = it->m;
+    if (m == NULL) { /* an empty map, or finished or released */
+        it->key = NULL;
+        it->elem = NULL;
+        return MAP_OK;
+    }
+    if (m->writing != 0) return -MAP_ERR_ITERATION_WRITE;
     if (it->dirIdx < 0) return swiss_iter_next_small(it);
 
     if (it->globalDepth != m->globalDepth) {
@@ -197,15 +266,20 @@ static MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
         swiss_table *t = it->tab;
         bool grown = t->index == -1;
         for (;;) {
-            while (it->match) {
-                unsigned j = (unsigned)__builtin_ctzll(it->match);
-                it->match &= it->match - 1;
+            uint64_t match = it->match;
+            while (match) {
+                unsigned j = (unsigned)__builtin_ctzll(match);
+                match &= match - 1;
                 swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
                 unsigned slot = j & (SWISS_GROUP_SLOTS - 1);
                 /* Read the control byte again: the entry may be gone since. */
                 if ((g->ctrl[slot] & CTRL_EMPTY) == CTRL_EMPTY) continue;
-                if (take_entry(it, g, slot, grown)) return MAP_OK;
+                if (take_entry(it, g, slot, grown)) {
+                    it->match = match;
+                    return MAP_OK;
+                }
             }
+            it->match = 0;
             if (it->entryIdx >= t->capacity) break; /* this table is done */
             enter_chunk(it, t);
         }
@@ -213,30 +287,13 @@ static MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
     return finish(it);
 }
 
-/* Iter.Next. The common case here: the table being walked is live and the next
- * candidate of the chunk still holds an entry. */
+/* Iter.Next, out of line (cffi, batches, rewinds): iter_next.h's step. */
 MB_NOINLINE int swiss_iter_next(swiss_iter *it) {
-    swiss_map *m = it->m;
-    if (m == NULL) {
-        it->key = NULL;
-        it->elem = NULL;
-        return MAP_OK;
-    }
-    if (m->writing != 0) return -MAP_ERR_ITERATION_WRITE;
-    uint64_t match = it->match;
-    /* match != 0 only while it->tab is held (I1) */
-    if (__builtin_expect(match != 0 && it->tab->index >= 0, 1)) {
-        unsigned j = (unsigned)__builtin_ctzll(match);
-        swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
-        unsigned s = j & (SWISS_GROUP_SLOTS - 1);
-        if (__builtin_expect((g->ctrl[s] & CTRL_EMPTY) == 0, 1)) {
-            it->match = match & (match - 1);
-            it->key = &g->slots[s].key;
-            it->elem = &g->slots[s].elem;
-            return MAP_OK;
-        }
-    }
-    return swiss_iter_next_slow(it);
+    swiss_cursor c = swiss_cursor_of(it);
+    int err = MAP_OK;
+    const swiss_slot *slot = swiss_iter_step(it, &c, &err);
+    swiss_iter_sync(it, &c, slot);
+    return err;
 }
 
 /* swiss_iter_batch: common/iter_batch.h, as the classic mapiter_batch. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "swiss.h"
+#include "iter_next.h"
 #include "keys.h"
 #include "timing.h"
 
@@ -39,11 +40,14 @@ static inline int traverse(swiss_map *m, int storage, uint16_t prefetch, uint64_
     if (!it) return -MAP_ERR_NO_MEMORY;
     int err = swiss_iter_init(it, m, prefetch);
     uint64_t s = 0, n = 0;
-    while (err == MAP_OK && it->key != NULL) {
-        s += fold(*it->key, *it->elem);
+    swiss_cursor c = swiss_cursor_of(it);
+    const swiss_slot *slot = err == MAP_OK ? (const swiss_slot *)it->key : NULL;
+    while (slot != NULL) {
+        s += fold(slot->key, slot->elem);
         n++;
-        err = swiss_iter_next(it);
+        slot = swiss_iter_step(it, &c, &err);
     }
+    swiss_iter_sync(it, &c, slot);
     iter_put(storage, it);
     *sum += s;
     *elements += n;
