@@ -20,6 +20,12 @@ through ``Map`` first calls ``rewind`` on the map's live sources, under the map'
   3. ``mapiter_rewind`` replays that many steps from the iterator saved before the
      batch. The map has not changed since the batch was fetched, so the replay ends
      exactly where a per-element iterator would be; the write happens after it.
+     Only a full batch leaves the native iterator on its last entry (the fill stops
+     there without stepping); a batch the end of the iteration cut short has already
+     stepped past its last entry to the end, so it is replayed even when the caller
+     took every entry: else the rest of the walk (the last bucket's later slots, an
+     old bucket evacuated by the write) would happen before the write, and keys the
+     write adds there, which a per-element iterator finds, would be missed.
 
 A rewind can only ever drop entries fetched ahead, so an extra one is harmless; a
 missing one would break the guarantees, hence *every* write method rewinds. After a
@@ -99,7 +105,9 @@ class BatchSource:
         self._size = MAX_BATCH
         self._step_first = False   # Go's lazy step: step past the last entry first
         self._done = False
-        self._batch = None         # (stop array, counter iterator, n, step_first used)
+        # (stop array, counter iterator, n, step_first used, whether the fill stepped
+        # past the batch's last entry to the end of the iteration)
+        self._batch = None
 
     def __iter__(self):
         return self
@@ -128,6 +136,7 @@ class BatchSource:
             if n == 0:
                 self._finish()
                 raise StopIteration
+            ended = its[0].key == ffi.NULL   # iter_batch.h: NULL only at the end
             first, self._step_first = self._step_first, True
             self._size = min(size * BATCH_GROWTH, MAX_BATCH)
             # The batch's entries are copied into arrays (a memcpy); the int objects are
@@ -142,7 +151,7 @@ class BatchSource:
                 stop = _array(key_view if kind == "keys" else val_view, n)
                 counter = itertools.repeat(True, n)
                 batch = itertools.compress(iter(stop), counter)
-            self._batch = (stop, counter, n, first)
+            self._batch = (stop, counter, n, first, ended)
             return batch
 
     def _failed(self, code):
@@ -157,11 +166,11 @@ class BatchSource:
         batch, self._batch = self._batch, None
         if batch is None or self._done:
             return
-        stop, counter, n, first = batch
+        stop, counter, n, first, ended = batch
         del stop[:]                                   # 1. the batch stops here
         taken = _pulled(counter, n)                   # 2. entries handed out
         self._size = AFTER_WRITE_BATCH
-        if taken == n:                                # the native iterator is there already
+        if taken == n and not ended:                  # the iterator is on the last entry
             return
         steps = taken - 1 + first if taken else 0
         check(self._map._native.iter_rewind(self._its, self._its + 1, steps))  # 3. replay

@@ -1,7 +1,8 @@
 """Python's batched iteration (native/pyiter.py) returns exactly what a per-element
 iteration returns, whatever is written between two next() calls: the reference is
 `m.batches(1)`, which steps the native iterator one entry per call, lazily, as Go does.
-Also: retry after a misuse error, close(), the four kinds, a writer in another thread."""
+Both map kinds. Also: retry after a misuse error, close(), the four kinds, a writer in
+another thread."""
 
 import gc
 import threading
@@ -16,8 +17,8 @@ ops = st.lists(st.tuples(st.sampled_from(["delete", "insert", "update", "next", 
                          st.integers(0, 10**6)), max_size=300)
 
 
-def build(n, grow, seed):
-    m = Map(seed=seed)
+def build(n, grow, seed, kind="classic"):
+    m = Map(seed=seed, kind=kind)
     for i in range(n):
         m[i * 2654435761 % 2**64] = i
     if grow == "half":
@@ -54,32 +55,36 @@ def per_element(m):
         yield keys[0], values[0]
 
 
-def _batched_and_stepped(n, grow, script, seed, start):
-    a = build(n, grow, seed)
+def _batched_and_stepped(n, grow, script, seed, start, kind="classic"):
+    a = build(n, grow, seed, kind)
     seed_fastrand(start)
     got = run(a, a.items(), list(script))
-    b = build(n, grow, seed)
+    b = build(n, grow, seed, kind)
     seed_fastrand(start)                     # the same random start for both
     want = run(b, per_element(b), list(script))
     return got, want, a, b
 
 
-@pytest.mark.xfail(strict=True, reason="known divergence, open: on a one-entry map whose grow is "
-                   "half done, a key inserted after the first entry is returned by the "
-                   "one-entry-per-call iterator but not by batched items() (Go allows either for "
-                   "an inserted key; the batched rewind should still replay it identically)")
-def test_batched_items_match_per_element_steps_insert_during_a_half_grow_of_one_entry():
-    got, want, _, _ = _batched_and_stepped(1, "half", [("insert", 0)], 0, 0)
+# A write after the last entry of a batch that the end of the iteration cut short: the
+# fill had already stepped to the end, so the rest of the walk (here the old bucket the
+# insert evacuates, or the small Swiss group's later slots) ran before the write and the
+# inserted key, which the per-element iterator returns, was missed (pyiter.rewind).
+@pytest.mark.parametrize("kind, grow", [("classic", "half"), ("swiss", "none")])
+def test_write_after_the_last_entry_of_a_short_batch(kind, grow):
+    got, want, _, _ = _batched_and_stepped(1, grow, [("insert", 0)], 0, 0, kind)
+    assert len(want) == 2              # the per-element side does return the inserted key
     assert got == want
 
 
 # derandomize: the same examples on every run, so a CI run never meets a new example by
 # chance (the case above was found that way); drop derandomize locally to search afresh.
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(n=st.integers(0, 2500), grow=st.sampled_from(["none", "half"]), script=ops,
-       seed=st.integers(0, 2**32 - 1), start=st.integers(0, 2**63))
-def test_batched_items_match_per_element_steps(n, grow, script, seed, start):
-    got, want, a, b = _batched_and_stepped(n, grow, script, seed, start)
+@given(n=st.integers(0, 2500), shape=st.sampled_from([("classic", "none"), ("classic", "half"),
+                                                     ("swiss", "none")]),
+       script=ops, seed=st.integers(0, 2**32 - 1), start=st.integers(0, 2**63))
+def test_batched_items_match_per_element_steps(n, shape, script, seed, start):
+    kind, grow = shape                 # a Swiss map has no half-done grow
+    got, want, a, b = _batched_and_stepped(n, grow, script, seed, start, kind)
     assert got == want
     assert dict(a.items()) == dict(b.items())
 
