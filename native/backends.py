@@ -30,6 +30,7 @@ class Backend(NamedTuple):
     iter_fill: Callable    # native/pyiter.py's batches: fill after saving, rewind
     iter_rewind: Callable
     iter_release: Callable
+    auto_prefetch: Callable  # (h) -> the distance prefetch="auto" picks for the map now
 
     @property
     def iter_pair_type(self) -> str:
@@ -98,14 +99,22 @@ def _classic_count(h):
     return lib.map_get_stats(h).count
 
 
+def _classic_auto_prefetch(h):
+    return lib.prefetch_for(lib.map_get_stats(h).B)      # by the bucket array's size
+
+
+def _swiss_auto_prefetch(h):
+    return lib.swiss_prefetch_for(lib.swiss_len(h))      # by the number of entries
+
+
 CLASSIC = Backend("classic", _classic_new, lib.map_destroy, lib.mapaccess, lib.mapassign,
                   lib.mapdelete, lib.map_fill, lib.map_debug_set_writing, _classic_stats,
                   _classic_count, "hiter *", lib.mapiterinit, lib.mapiter_batch,
-                  lib.mapiter_fill, lib.mapiter_rewind, lib.mapiterrelease)
+                  lib.mapiter_fill, lib.mapiter_rewind, lib.mapiterrelease, _classic_auto_prefetch)
 SWISS = Backend("swiss", _swiss_new, lib.swiss_destroy, lib.swiss_get, lib.swiss_put,
                 lib.swiss_delete, lib.swiss_fill, lib.swiss_debug_set_writing, _swiss_stats,
                 lib.swiss_len, "swiss_iter *", _swiss_iter_init, lib.swiss_iter_batch,
-                lib.swiss_iter_fill, lib.swiss_iter_rewind, lib.swiss_iter_release)
+                lib.swiss_iter_fill, lib.swiss_iter_rewind, lib.swiss_iter_release, _swiss_auto_prefetch)
 BACKENDS = {"classic": CLASSIC, "swiss": SWISS}
 
 

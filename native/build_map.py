@@ -112,6 +112,7 @@ int swiss_get(swiss_map *m, uint64_t key, uint64_t *out);
 int swiss_put(swiss_map *m, uint64_t key, uint64_t value);
 int swiss_delete(swiss_map *m, uint64_t key);
 int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
+uint16_t swiss_prefetch_for(uint64_t used);
 int swiss_iter_next(swiss_iter *it);
 void swiss_iter_release(swiss_iter *it);
 size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,

@@ -40,9 +40,11 @@ def _storage(storage):
 
 
 def prefetch_distance(prefetch):
-    """The native prefetch argument: a distance in buckets in [0, 65534] (0: off), or
-    "auto" (PREFETCH_AUTO: 16 when the bucket array has at least 64 MiB, else off; the
-    threshold is measured, see native/src/classic/map.h and the README)."""
+    """The native prefetch argument: a distance in [0, 65534] (0: off) in buckets (classic
+    map) or groups (Swiss map), or "auto" (PREFETCH_AUTO): by size, the classic map 16
+    buckets when its bucket array has at least 64 MiB, the Swiss map 64 groups from 2^16
+    entries, else off; measured, see native/src/classic/map.h, native/src/swiss/swiss.h
+    and the README)."""
     if prefetch == "auto":
         return lib.PREFETCH_AUTO
     if isinstance(prefetch, bool) or not isinstance(prefetch, int):
@@ -53,9 +55,9 @@ def prefetch_distance(prefetch):
 
 
 def auto_prefetch(m):
-    """The distance prefetch="auto" picks for m's current bucket array."""
+    """The distance prefetch="auto" picks for the map m as it is now (either kind)."""
     with m._lock:
-        return lib.prefetch_for(lib.map_get_stats(m._h).B)
+        return m._native.auto_prefetch(m._h)
 
 
 _prefetch = prefetch_distance

@@ -13,6 +13,16 @@ def test_auto_is_off_for_small_arrays_and_on_past_the_threshold():
     assert kernels.auto_prefetch(big) == 16
 
 
+def test_swiss_auto_is_off_below_2_to_16_entries_and_on_from_there():
+    m = Map(seed=1, kind="swiss")
+    m.fill((1 << 16) - 1)
+    assert kernels.auto_prefetch(m) == 0
+    m[2**63] = 1
+    assert len(m) == 1 << 16 and kernels.auto_prefetch(m) == 64
+    folded = kernels.iterate(m, 1, prefetch=0).checksum
+    assert kernels.iterate(m, 1, prefetch="auto").checksum == folded
+
+
 def test_auto_iterates_everything_like_any_distance():
     m = Map(hint=1 << 22, seed=2)
     m.fill(5000, key_seed=3)

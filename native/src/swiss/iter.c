@@ -56,6 +56,11 @@ static int finish(swiss_iter *it) {
     return MAP_OK;
 }
 
+/* The distance prefetch="auto" picks for a map of `used` entries (swiss.h). */
+uint16_t swiss_prefetch_for(uint64_t used) {
+    return used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
+}
+
 /* Iter.Init (table.go 556); like mapIterStart, then the first Next. */
 MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch) {
     it->key = NULL;
@@ -66,8 +71,7 @@ MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch)
     it->entryIdx = 0;
     it->match = 0;
     it->dirIdx = 0;
-    if (prefetch == SWISS_PREFETCH_AUTO)
-        prefetch = m && m->used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
+    if (prefetch == SWISS_PREFETCH_AUTO) prefetch = swiss_prefetch_for(m ? m->used : 0);
     it->prefetch = prefetch;
     if (m == NULL || m->used == 0) return MAP_OK;
     it->m = m;

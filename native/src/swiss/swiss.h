@@ -136,11 +136,14 @@ typedef struct swiss_iter {
 enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
 
 /* prefetch="auto" (the classic PREFETCH_AUTO's value): SWISS_PREFETCH_AUTO_DISTANCE
- * groups from SWISS_PREFETCH_AUTO_MIN_ENTRIES entries on, else off. Measured (native/
- * README.md, "classic vs Swiss"): distance 16 helps at 2^18 entries (9 MB of groups,
- * 3.6 -> 2.7 ns/element) and 2^22 (8.9 -> 4.5) and costs at 2^14 (2.4 -> 3.0). */
+ * groups from SWISS_PREFETCH_AUTO_MIN_ENTRIES entries on, else off. Measured on the
+ * 2-vCPU AMD EPYC guest, 2026-12-02, median of 9 interleaved in-process rounds
+ * (benchmarks/maps_sweep.py's kernels), ns/element at distance 0 / 16 / 64: 2^14
+ * 1.49 / 1.56 / 1.62, 2^16 2.42 / 2.34 / 2.40, 2^18 3.21 / 1.78 / 1.71, 2^22
+ * 8.41 / 3.19 / 2.37. 64 groups is half a full table (8.7 KB ahead): at 2^22 the
+ * walk needs ~40 lines in flight to keep up with it. */
 #define SWISS_PREFETCH_AUTO UINT16_MAX
-enum { SWISS_PREFETCH_AUTO_DISTANCE = 16, SWISS_PREFETCH_AUTO_MIN_ENTRIES = 1 << 16 };
+enum { SWISS_PREFETCH_AUTO_DISTANCE = 64, SWISS_PREFETCH_AUTO_MIN_ENTRIES = 1 << 16 };
 
 /* The groups of a table (table_alloc.c): full-size tables from huge-page chunks. */
 swiss_group *swiss_groups_alloc(uint64_t ngroups);
@@ -164,6 +167,7 @@ static inline swiss_table *swiss_directory_at(const swiss_map *m, uint64_t i) {
 
 /* The iterator (iter.c). */
 int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
+uint16_t swiss_prefetch_for(uint64_t used);
 int swiss_iter_next(swiss_iter *it);
 void swiss_iter_release(swiss_iter *it);
 size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint64_t *vals,
