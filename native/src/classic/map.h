@@ -36,6 +36,9 @@
  * Concurrency: none. Like Go, a write sets FLAG_HASH_WRITING while it runs and every
  * operation checks it with a plain load, returning MAP_ERR_* (common.h, "concurrent map ...")
  * instead of Go's fatal error. The Python wrapper serialises all calls with a lock.
+ *
+ * What Python sees: the declarations between the cffi-cdef markers (common.h says how
+ * native/build_map.py reads them).
  */
 #ifndef MAPBENCH_MAP_H
 #define MAPBENCH_MAP_H
@@ -72,12 +75,17 @@ enum {
 
 #define NO_CHECK UINTPTR_MAX
 
-typedef struct bmap {
+/* cffi-cdef: begin */
+typedef struct bmap bmap;
+typedef struct hmap hmap;
+/* cffi-cdef: end */
+
+struct bmap {
     uint8_t tophash[BUCKET_CNT];
     uint64_t keys[BUCKET_CNT];
     uint64_t elems[BUCKET_CNT];
     struct bmap *overflow;
-} bmap;
+};
 
 typedef struct bucket_gen {
     bmap *array;            /* 2^B buckets, then the preallocated overflow buckets */
@@ -95,7 +103,7 @@ typedef struct mapextra {
     bmap *nextOverflow;     /* next free preallocated overflow bucket */
 } mapextra;
 
-typedef struct hmap {
+struct hmap {
     intptr_t count;
     uint8_t flags;
     uint8_t B;
@@ -105,7 +113,7 @@ typedef struct hmap {
     bmap *oldbuckets;
     uintptr_t nevacuate;
     mapextra *extra;
-} hmap;
+};
 
 /* Go's hiter is 12 words; ours is 12 too: no type pointer t, and gen/oldgen play the
  * role of Go's overflow/oldoverflow (keeping buckets alive). Go's slot index i becomes
@@ -118,9 +126,11 @@ typedef struct hmap {
  * enter after the group's last bucket and its overflow chain. While checkBucket is set
  * (an old bucket mid-grow, glen 1) the slots to visit are in oldslots and slots is 0,
  * so the fast path needs one test for "not the common case". */
+/* cffi-cdef: begin */
 typedef struct hiter {
     uint64_t *key;          /* must be first: nil at the end of the iteration */
     uint64_t *elem;
+    /* cffi-cdef: opaque from here */
     hmap *h;
     bmap *bptr;             /* current bucket, or the first bucket of the current group */
     uint64_t slots;         /* slots of the group still to visit (Go: i), see iter.c */
@@ -138,14 +148,17 @@ typedef struct hiter {
     uintptr_t startBucket;
     uintptr_t bucket;
 } hiter;
+/* cffi-cdef: end */
 
 /* The map (map.c). */
+/* cffi-cdef: begin */
 hmap *makemap(uint64_t hint, uint32_t seed, bool random_seed);
 void map_destroy(hmap *h);
 int mapaccess(hmap *h, uint64_t key, uint64_t *out);      /* 1 found, 0 absent, <0 error */
-bool mapaccessK(hmap *h, uint64_t key, uint64_t **k, uint64_t **e);
 int mapassign(hmap *h, uint64_t key, uint64_t value);     /* 0 or <0 error */
 int mapdelete(hmap *h, uint64_t key);                     /* 1 deleted, 0 absent, <0 error */
+/* cffi-cdef: end */
+bool mapaccessK(hmap *h, uint64_t key, uint64_t **k, uint64_t **e);
 void hashGrow(hmap *h);
 void hash_grow(hmap *h, bool bigger);
 void growWork(hmap *h, uintptr_t bucket);
@@ -182,9 +195,10 @@ static inline uintptr_t oldbucketmask(const hmap *h) { return noldbuckets(h) - 1
  * entries (590 KB, inside L2) prefetch cost 5-9% or nothing; from 2^16 to 2^20 (2.4 to
  * 37 MB) sweeps disagreed by more than any effect, and 2^18 was slower in two of three;
  * at 2^22 (151 MB) it gained 12-19% in four of five sweeps. The threshold sits between. */
-#define PREFETCH_AUTO UINT16_MAX
 #define PREFETCH_AUTO_MIN_BYTES ((uint64_t)64 << 20)
 enum { PREFETCH_AUTO_DISTANCE = 16 };
+/* cffi-cdef: begin */
+#define PREFETCH_AUTO UINT16_MAX
 uint16_t prefetch_for(uint8_t B);
 int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_snapshot);
 int mapiternext(hiter *it);
@@ -194,11 +208,13 @@ size_t mapiter_batch(hiter *it, bool advance_first, uint64_t *keys, uint64_t *va
 size_t mapiter_fill(hiter *it, hiter *saved, bool advance_first, uint64_t *keys,
                     uint64_t *vals, size_t cap, int *err);
 int mapiter_rewind(hiter *it, hiter *saved, size_t steps);
+bool iter_pool_check_zeroed(void);
+/* cffi-cdef: end */
 hiter *iter_pool_get(void);
 void iter_pool_put(hiter *it);
-bool iter_pool_check_zeroed(void);
 
 /* Test hooks and stats (map.c). */
+/* cffi-cdef: begin */
 void map_debug_set_writing(hmap *h, bool on);
 void map_debug_tophash_census(const hmap *h, uint64_t *counts);
 typedef struct map_stats {
@@ -219,8 +235,10 @@ typedef struct map_stats {
 map_stats map_get_stats(const hmap *h);
 void map_fill(hmap *h, uint64_t n, uint64_t key_seed);
 void map_half_grow(hmap *h);
+/* cffi-cdef: end */
 
 /* Timed kernels (kernels.c). */
+/* cffi-cdef: begin */
 kernel_result kernel_iterate(hmap *h, uint64_t loops, int storage, uint16_t prefetch,
                              bool atomic_snapshot);
 kernel_result kernel_iter_init(hmap *h, uint64_t loops, int storage);
@@ -229,11 +247,14 @@ kernel_result kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
 kernel_result kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
 kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
 kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+/* cffi-cdef: end */
 
 /* Layout introspection and build facts (layout.c). */
+/* cffi-cdef: begin */
 size_t layout_fields(const layout_field **out);
 const char *build_compiler(void);
 const char *build_cflags(void);
 bool build_sanitized(void);
+/* cffi-cdef: end */
 
 #endif

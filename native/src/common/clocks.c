@@ -12,6 +12,8 @@
 #include <x86intrin.h>
 #endif
 
+#include "common.h"
+
 static uint64_t ns_of(clockid_t id) {
     struct timespec ts;
     clock_gettime(id, &ts);

@@ -4,6 +4,13 @@
  * negated, the timed kernels' result and storage modes (timing.c), and the layout
  * introspection record. The classic map (classic/map.h) and the Swiss map
  * (swiss/swiss.h) both include it.
+ *
+ * The declarations between the cffi-cdef markers are what the Python module sees:
+ * native/build_map.py reads them from this header, count_region.h, map.h and swiss.h
+ * (in that order) into cffi's cdef. Between the markers: declarations only (no inline
+ * function, no preprocessor line but `#define NAME value`, whose value cffi asks the
+ * compiler for); a struct whose fields below a `cffi-cdef: opaque from here` comment
+ * are private reaches cffi as a partial struct (`...;`), its size from the compiler.
  */
 #ifndef MAPBENCH_COMMON_H
 #define MAPBENCH_COMMON_H
@@ -39,24 +46,28 @@ enum {
 };
 
 /* The counting allocator (alloc.c). */
+/* cffi-cdef: begin */
 typedef struct alloc_counts {
     uint64_t allocs;
     uint64_t frees;
     uint64_t bytes;
 } alloc_counts;
+alloc_counts alloc_totals(void);        /* process-wide */
+/* cffi-cdef: end */
+alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
 
 void *mb_malloc(size_t size);
 void *mb_calloc(size_t n, size_t size);
 void mb_free(void *p);
 void mb_count_alloc(size_t bytes); /* memory not from malloc, counted as one allocation */
 void mb_count_free(void);
-alloc_counts alloc_totals(void);        /* process-wide */
-alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
 
 /* Hashing, randomness and the benchmarks' key stream (hash.c). */
+/* cffi-cdef: begin */
 uint64_t hash64(uint64_t key, uint64_t seed);
 uint64_t stream_key(uint64_t seed, uint64_t i);
 void fastrand_seed(uint64_t seed);
+/* cffi-cdef: end */
 /* fastrand: wyrand on a per-thread state (Go: per-M), inline (an iterator init draws one). */
 extern MB_TLS uint64_t mb_rand_state;
 extern MB_TLS bool mb_rand_seeded;
@@ -75,6 +86,7 @@ static inline uint32_t fastrand(void) { return (uint32_t)fastrand64(); }
 /* Timed kernels: storage of the iterator, the result, the calibration knob (timing.c;
  * the region helpers are in timing.h). */
 enum { STORAGE_STACK = 0, STORAGE_HEAP = 1, STORAGE_POOL = 2 };
+/* cffi-cdef: begin */
 typedef struct kernel_result {
     double seconds;
     uint64_t elements;
@@ -85,11 +97,13 @@ typedef struct kernel_result {
 } kernel_result;
 void set_inject_slowdown_pct(uint32_t pct);
 void set_inject_work_pct(uint32_t pct);
-uint64_t calibration_spin(uint64_t ns);
 uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
+/* cffi-cdef: end */
+uint64_t calibration_spin(uint64_t ns);
 
 /* Layout introspection: one record per struct field (classic/layout.c, swiss/layout.c). */
+/* cffi-cdef: begin */
 typedef struct layout_field {
     const char *type;
     const char *name;
@@ -97,5 +111,11 @@ typedef struct layout_field {
     size_t size;
     size_t type_size;
 } layout_field;
+/* cffi-cdef: end */
+
+/* Three clocks read back to back into out[0..3), for the clock study (clocks.c). */
+/* cffi-cdef: begin */
+void clocks_read(uint64_t out[3]);
+/* cffi-cdef: end */
 
 #endif

@@ -33,9 +33,11 @@ static inline void count_region_leave(void) {
     if (__builtin_expect(count_armed, 0)) count_toggle_collect();
 }
 
+/* cffi-cdef: begin */
 void count_set_armed(bool on);
 void count_set_instrumented(bool on);
 void count_dump(const char *name);
 unsigned count_running_on_valgrind(void);
+/* cffi-cdef: end */
 
 #endif

@@ -44,6 +44,9 @@
  * Concurrency: none. Like Go, a write toggles m->writing while it runs and every
  * operation checks it with a plain load, returning MAP_ERR_* instead of Go's fatal
  * error. The Python wrapper serialises all calls with a lock.
+ *
+ * What Python sees: the declarations between the cffi-cdef markers (common.h says how
+ * native/build_map.py reads them).
  */
 #ifndef MAPBENCH_SWISS_H
 #define MAPBENCH_SWISS_H
@@ -89,9 +92,13 @@ typedef struct swiss_small {
     swiss_group group;
 } swiss_small;
 
+/* cffi-cdef: begin */
+typedef struct swiss_map swiss_map;
+/* cffi-cdef: end */
+
 /* Go's Map is 48 bytes: so is this one. growIters and liveIters use padding that Go
  * leaves after writing; they exist for stats() only. */
-typedef struct swiss_map {
+struct swiss_map {
     uint64_t used;
     uint64_t seed;
     void *dirPtr;        /* swiss_table *[dirLen], or the small group, or NULL */
@@ -102,7 +109,7 @@ typedef struct swiss_map {
     uint8_t grewWhileIterating; /* ours: a grow or split happened with liveIters > 0 */
     uint32_t liveIters;  /* ours: iterators started and not yet finished or released */
     uint64_t clearSeq;
-} swiss_map;
+};
 
 /* Go's Iter is 12 words; so is ours: no type pointer, the prefetch distance fits in the
  * padding after globalDepth, and the 12th word caches the candidate slots of a chunk.
@@ -117,9 +124,11 @@ typedef struct swiss_map {
  * visited yet, and entryIdx counts the slots of tab from the walk's start (slot
  * entryOffset & (capacity - 1)) up to the end of the chunk. The walk of a table covers
  * its slots in Go's order: upwards from the start slot, wrapping. */
+/* cffi-cdef: begin */
 typedef struct swiss_iter {
     uint64_t *key;       /* must be first: NULL at the end of the iteration */
     uint64_t *elem;
+    /* cffi-cdef: opaque from here */
     swiss_map *m;        /* NULL for an empty map, and once finished or released */
     uint64_t entryOffset;
     uint64_t dirOffset;
@@ -132,6 +141,7 @@ typedef struct swiss_iter {
     uint64_t entryIdx;
     uint64_t match;      /* ours: candidate slots of the chunk (I1) */
 } swiss_iter;
+/* cffi-cdef: end */
 
 enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
 
@@ -150,12 +160,14 @@ swiss_group *swiss_groups_alloc(uint64_t ngroups);
 void swiss_groups_free(swiss_group *g, uint64_t ngroups);
 
 /* The map (map.c). */
+/* cffi-cdef: begin */
 swiss_map *swiss_new(uint64_t hint, uint64_t seed, bool random_seed);
 void swiss_destroy(swiss_map *m);
 int swiss_get(swiss_map *m, uint64_t key, uint64_t *out);       /* 1 found, 0 absent, <0 error */
-bool swiss_get_with_key(swiss_map *m, uint64_t key, uint64_t **k, uint64_t **e);
 int swiss_put(swiss_map *m, uint64_t key, uint64_t value);      /* 0 or <0 error */
 int swiss_delete(swiss_map *m, uint64_t key);                   /* 1 deleted, 0 absent, <0 error */
+/* cffi-cdef: end */
+bool swiss_get_with_key(swiss_map *m, uint64_t key, uint64_t **k, uint64_t **e);
 void swiss_table_acquire(swiss_table *t);
 void swiss_table_release(swiss_table *t);
 void swiss_small_acquire(swiss_group *g);
@@ -166,6 +178,7 @@ static inline swiss_table *swiss_directory_at(const swiss_map *m, uint64_t i) {
 }
 
 /* The iterator (iter.c). */
+/* cffi-cdef: begin */
 int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch);
 uint16_t swiss_prefetch_for(uint64_t used);
 int swiss_iter_next(swiss_iter *it);
@@ -175,11 +188,13 @@ size_t swiss_iter_batch(swiss_iter *it, bool advance_first, uint64_t *keys, uint
 size_t swiss_iter_fill(swiss_iter *it, swiss_iter *saved, bool advance_first, uint64_t *keys,
                        uint64_t *vals, size_t cap, int *err);
 int swiss_iter_rewind(swiss_iter *it, swiss_iter *saved, size_t steps);
+bool swiss_iter_pool_check_zeroed(void);
+/* cffi-cdef: end */
 swiss_iter *swiss_iter_pool_get(void);
 void swiss_iter_pool_put(swiss_iter *it);
-bool swiss_iter_pool_check_zeroed(void);
 
 /* Stats, test hooks, fill (map.c). */
+/* cffi-cdef: begin */
 typedef struct swiss_stats {
     uint64_t count;
     uint64_t tables;         /* distinct tables in the directory (0 for a small map) */
@@ -201,8 +216,10 @@ void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);
 uint64_t swiss_len(const swiss_map *m); /* O(1); swiss_get_stats walks the directory */
 void swiss_debug_set_writing(swiss_map *m, bool on);
 void swiss_debug_ctrl_census(const swiss_map *m, uint64_t *counts);
+/* cffi-cdef: end */
 
 /* Timed kernels (kernels.c): the classic kernels' contracts, for the Swiss map. */
+/* cffi-cdef: begin */
 kernel_result swiss_kernel_iterate(swiss_map *m, uint64_t loops, int storage, uint16_t prefetch);
 kernel_result swiss_kernel_iter_init(swiss_map *m, uint64_t loops, int storage);
 kernel_result swiss_kernel_iterate_growing(uint64_t n, uint64_t loops, int storage,
@@ -210,8 +227,11 @@ kernel_result swiss_kernel_iterate_growing(uint64_t n, uint64_t loops, int stora
 kernel_result swiss_kernel_insert(uint64_t n, uint64_t loops, bool hint, uint64_t seed);
 kernel_result swiss_kernel_lookup(swiss_map *m, uint64_t loops, bool hit);
 kernel_result swiss_kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
+/* cffi-cdef: end */
 
 /* Layout introspection (layout.c). */
+/* cffi-cdef: begin */
 size_t swiss_layout_fields(const layout_field **out);
+/* cffi-cdef: end */
 
 #endif
