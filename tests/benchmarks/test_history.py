@@ -1,88 +1,26 @@
 """`mapbench history` over a real git repository of a small package: worktrees, venvs,
 pip builds, build failures noted and skipped, and resuming where a run stopped.
-
-The package at each commit is tiny (its `mapbench bench` writes a one-benchmark pyperf
-suite with the commit it ran at) so the test exercises history's own work -- git
-worktree per commit, fresh venv, pip install, bench in the worktree into one store --
-in seconds rather than the minutes the real suite takes.
+The package at each commit is the toy of tests/history_toy.py: its `mapbench bench`
+writes a one-benchmark pyperf suite with the commit it ran at, in seconds.
 """
 import json
-import subprocess
-from pathlib import Path
 
 import pyperf
 import pytest
 
 from mapbench.benchmarks.cli import main
-
-PYPROJECT = """[build-system]
-requires = ["setuptools"]
-build-backend = "setuptools.build_meta"
-[project]
-name = "historytoy"
-version = "0.1"
-[tool.setuptools]
-packages = ["benchmarks", "benchmarks.commands"]
-[project.scripts]
-mapbench = "benchmarks.cli:main"
-"""
-
-CLI = '''"""Toy bench: one pyperf benchmark, value = VALUE, into <out>/<commit12>/."""
-import json, subprocess, sys
-from pathlib import Path
-import pyperf
-import benchmarks
-
-def main():
-    args = sys.argv[1:]
-    out = Path(args[args.index("--out") + 1])
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    run = out / commit[:12]
-    run.mkdir(parents=True, exist_ok=True)
-    r = pyperf.Run([benchmarks.VALUE] * 3, metadata={"name": "iterate/n=1024", "loops": 1},
-                   collect_metadata=False)
-    pyperf.BenchmarkSuite([pyperf.Benchmark([r])]).dump(str(run / "bench.json"), replace=True)
-    (run / "meta.json").write_text(json.dumps({"commit": commit, "bench": {"status": "complete",
-                                               "args": args[args.index("--out") + 2:]}}))
-    return 0
-
-if __name__ == "__main__":
-    sys.exit(main())
-'''
-
-
-def git(repo, *args):
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def commit(repo, files, message):
-    for name, text in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
+from tests.history_toy import commit, git, init_repo, package, pyproject
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     repo = tmp_path_factory.mktemp("toyrepo")
-    git(repo, "init", "-q")
-    git(repo, "config", "user.email", "t@example.com")
-    git(repo, "config", "user.name", "t")
-    root = commit(repo, {"README": "toy\n"}, "start")
-    base = {"pyproject.toml": PYPROJECT, "benchmarks/__init__.py": "VALUE = 2e-9\n",
-            "benchmarks/commands/__init__.py": "", "benchmarks/commands/bench.py": "",
-            "benchmarks/cli.py": CLI}
-    no_bench = commit(repo, {"pyproject.toml": PYPROJECT, "benchmarks/__init__.py": "VALUE = 1\n",
-                             "benchmarks/commands/__init__.py": "", "benchmarks/cli.py": CLI},
+    root = init_repo(repo)
+    no_bench = commit(repo, {"pyproject.toml": pyproject(), **package(1, bench_command=False)},
                       "package without a bench command")
-    good1 = commit(repo, base, "first good")
+    good1 = commit(repo, {"pyproject.toml": pyproject(), **package(2e-9)}, "first good")
     broken = commit(repo, {"pyproject.toml": "[build-system\nthis is not toml"}, "broken build")
-    good2 = commit(repo, {"pyproject.toml": PYPROJECT,
-                          "benchmarks/__init__.py": "VALUE = 3e-9\n"}, "second good, slower")
+    good2 = commit(repo, {"pyproject.toml": pyproject(), **package(3e-9)}, "second good, slower")
     return repo, root, {"no_bench": no_bench, "good1": good1, "broken": broken, "good2": good2}
 
 

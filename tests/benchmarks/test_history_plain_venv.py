@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import history_toy as toy
+
 STAMP_SRC = {
     "pyproject.toml": ('[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
                        '[project]\nname = "historytoy-stamp"\nversion = "{version}"\n'
@@ -31,43 +33,8 @@ STAMP_SRC = {
     "historytoy_stamp/__init__.py": "VERSION = {version}\n{extra}",
 }
 
-TOY_PYPROJECT = """[build-system]
-requires = ["setuptools>=40.8", "wheel", "historytoy-stamp>={needs}"]
-build-backend = "setuptools.build_meta"
-[project]
-name = "historytoy"
-version = "0.1"
-[tool.setuptools]
-packages = ["benchmarks", "benchmarks.commands"]
-[project.scripts]
-mapbench = "benchmarks.cli:main"
-"""
-
 # Fails to build unless the stamp the commit needs is the one the build sees.
 TOY_SETUP = "from historytoy_stamp import {function}\nfrom setuptools import setup\nsetup()\n"
-
-TOY_CLI = '''import json, subprocess, sys
-from pathlib import Path
-import pyperf
-
-def main():
-    args = sys.argv[1:]
-    out = Path(args[args.index("--out") + 1])
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    run = out / commit[:12]
-    run.mkdir(parents=True, exist_ok=True)
-    r = pyperf.Run([1e-9] * 3, metadata={"name": "iterate/n=1024", "loops": 1}, collect_metadata=False)
-    pyperf.BenchmarkSuite([pyperf.Benchmark([r])]).dump(str(run / "bench.json"), replace=True)
-    (run / "meta.json").write_text(json.dumps({"commit": commit, "bench": {"status": "complete"}}))
-    return 0
-'''
-
-
-def write_tree(root: Path, files: dict) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-
 
 def run(*command, **kwargs):
     proc = subprocess.run([str(c) for c in command], capture_output=True, text=True, **kwargs)
@@ -79,20 +46,16 @@ def stamp_wheel(tmp: Path, version: int, out: Path) -> None:
     """A real wheel of historytoy-stamp, built by pip with this (tox) env's setuptools."""
     extra = "def stamp():\n    return VERSION\n" if version >= 2 else ""
     src = tmp / f"stamp-{version}"
-    write_tree(src, {name: text.format(version=version, extra=extra) for name, text in STAMP_SRC.items()})
+    toy.write_tree(src, {name: text.format(version=version, extra=extra) for name, text in STAMP_SRC.items()})
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-index", "--no-build-isolation",
         "--wheel-dir", out, src)
 
 
 def toy_commit(repo: Path, needs: int, message: str) -> str:
-    write_tree(repo, {"pyproject.toml": TOY_PYPROJECT.format(needs=needs),
-                      "setup.py": TOY_SETUP.format(function="stamp" if needs == 2 else "stamp3"),
-                      "benchmarks/__init__.py": "", "benchmarks/commands/__init__.py": "",
-                      "benchmarks/commands/bench.py": "", "benchmarks/cli.py": TOY_CLI,
-                      "CHANGES": message + "\n"})
-    run("git", "add", "-A", cwd=repo)
-    run("git", "commit", "-q", "-m", message, cwd=repo)
-    return run("git", "rev-parse", "HEAD", cwd=repo)
+    build_requires = ("setuptools>=40.8", "wheel", f"historytoy-stamp>={needs}")
+    return toy.commit(repo, {"pyproject.toml": toy.pyproject(build_requires),
+                             "setup.py": TOY_SETUP.format(function="stamp" if needs == 2 else "stamp3"),
+                             **toy.package(1e-9), "CHANGES": message + "\n"}, message)
 
 
 def pip_env(find_links: Path | None) -> dict:
@@ -129,11 +92,7 @@ def test_history_from_a_plain_venv_builds_from_the_wheel_cache_offline(plain_ven
     python = plain_venv
     repo = tmp_path / "repo"
     repo.mkdir()
-    for args in (["init", "-q"], ["config", "user.email", "t@example.com"], ["config", "user.name", "t"]):
-        run("git", *args, cwd=repo)
-    (repo / "README").write_text("toy\n")
-    run("git", "add", "-A", cwd=repo)
-    run("git", "commit", "-q", "-m", "start", cwd=repo)
+    toy.init_repo(repo)
     first = toy_commit(repo, 2, "first")
     second = toy_commit(repo, 2, "second")
     third = toy_commit(repo, 2, "third")
