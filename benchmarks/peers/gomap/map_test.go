@@ -217,10 +217,7 @@ var otherFamilies = []family{
 	{"lookup/hit", func(b *testing.B, n int) { lookup(b, n, 1) }},  // the map's own keys
 	{"lookup/miss", func(b *testing.B, n int) { lookup(b, n, 3) }}, // another stream: absent
 	{"delete", func(b *testing.B, n int) {
-		if n > freshMaxN {
-			b.Skipf("n > %d: a fresh map per op is too slow for the quick pass", freshMaxN)
-		}
-		ks := keys(n, 2)
+		ks := freshKeys(b, n)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
@@ -238,11 +235,17 @@ var otherFamilies = []family{
 	}},
 }
 
-func insert(b *testing.B, n, hint int) {
+// freshKeys: the n keys a family that builds a fresh map for every op inserts; such a
+// family is skipped above freshMaxN.
+func freshKeys(b *testing.B, n int) []uint64 {
 	if n > freshMaxN {
 		b.Skipf("n > %d: a fresh map per op is too slow for the quick pass", freshMaxN)
 	}
-	ks := keys(n, 2)
+	return keys(n, 2)
+}
+
+func insert(b *testing.B, n, hint int) {
+	ks := freshKeys(b, n)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
