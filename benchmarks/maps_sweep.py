@@ -3,8 +3,8 @@
 
     python -c 'from mapbench.benchmarks.maps_sweep import sweep_maps; sweep_maps()'
 
-Every round times, for every size, both maps' full iteration (stack iterator, prefetch 0
-and D), lookups that hit and miss, inserts into a fresh map, and the roofline over each
+Every round times, for every size, both maps' full iteration (stack iterator, prefetch 0,
+D and auto, the default), lookups that hit and miss, inserts into a fresh map, and the roofline over each
 map's own table bytes, so load drift on a shared machine hits both maps alike; the
 result is the minimum ns/element over the rounds (the least disturbed value). Source:
 the C kernels' CLOCK_MONOTONIC timing (native.kernels), the suite's benchmark maps
@@ -39,7 +39,7 @@ def sweep_maps(sizes=SIZES, distance: int = 16, rounds: int = 3, work: int = 2 *
             loops = max(1, work // n)
             for kind in ("classic", "swiss"):
                 m = maps[kind, n]
-                for d in (0, distance):
+                for d in (0, distance, "auto"):
                     note((kind, f"iterate prefetch={d}", n), kernels.iterate(m, loops, prefetch=d))
                 for hit in (True, False):
                     note((kind, "lookup " + ("hit" if hit else "miss"), n),

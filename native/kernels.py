@@ -60,6 +60,11 @@ def auto_prefetch(m):
         return m._native.auto_prefetch(m._h)
 
 
+def swiss_auto_distance(n):
+    """The distance prefetch="auto" picks for a Swiss map of n entries (0: off)."""
+    return lib.swiss_prefetch_for(as_u64(n, "n"))
+
+
 _prefetch = prefetch_distance
 
 

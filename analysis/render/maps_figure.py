@@ -1,5 +1,5 @@
 """The classic vs Swiss plot of a bench.json (matplotlib, Agg): full iteration ns/element
-vs n for both C maps (prefetch off and at the run's distance), each map's roofline (the
+vs n for both C maps (prefetch off, at the run's distance and the default, auto), each map's roofline (the
 sequential read of its own table bytes), and Go's `for range` from peers.json, one line
 per Go toolchain (Go 1.24+ is Go's Swiss map). Source: pyperf timing (C kernels, C
 CLOCK_MONOTONIC); Go: go test -bench, ns/op / n."""
@@ -19,14 +19,15 @@ def maps_figure(results: dict[str, Result], prefetch: int | None = None, peers: 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10, 5))
     for kind, name_of, color in (("classic", lambda nm: nm, "tab:blue"), ("Swiss", swiss_name, "tab:red")):
-        for p, style in ((0, "-o"), (prefetch, "-s")):
-            if p is None or (p == 0 and style == "-s"):
+        for p, style in ((0, "-o"), (prefetch, "-s"), ("auto", "-D")):
+            if p is None or (p == 0 and style != "-o"):
                 continue
             xs, ys, es = _series(results, [(n, name_of(f"iterate/storage=stack/prefetch={p}/n={n}"))
                                            for n in ns_])
             if xs:
                 ax.errorbar(xs, ys, yerr=es, fmt=style, color=color, markersize=3, capsize=2,
-                            alpha=1.0 if p == 0 else 0.6, label=f"{kind}: iterate stack prefetch={p}")
+                            alpha=1.0 if p in (0, "auto") else 0.6,
+                            label=f"{kind}: iterate stack prefetch={p}" + (" (the default)" if p == "auto" else ""))
         xs, ys, es = _series(results, [(n, name_of(f"roofline/n={n}")) for n in ns_])
         if xs:
             ax.plot(xs, ys, "--", color=color, linewidth=1, label=f"{kind}: roofline (its table bytes)")

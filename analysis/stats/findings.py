@@ -352,9 +352,10 @@ def ours_vs_go(data: RunData) -> list[Finding]:
 FINDERS: list[Callable[[RunData], list[Finding]]] = [
     heap_vs_stack, pool_vs_heap, prefetch, snapshot, growing, ours_vs_go]
 
-from mapbench.analysis.stats.swiss_findings import swiss_vs_classic  # noqa: E402 (it reads this module)
+from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_classic  # noqa: E402 (it reads this module)
 
 FINDERS.append(swiss_vs_classic)
+FINDERS.append(swiss_prefetch)
 
 
 def findings(data: RunData) -> list[Finding]:

@@ -21,6 +21,21 @@ PAIRS = (
 )
 
 
+# prefetch="auto" turns the Swiss map's prefetch on from this many entries (swiss.h
+# SWISS_PREFETCH_AUTO_MIN_ENTRIES); below it auto runs the very code of prefetch=0.
+SWISS_AUTO_MIN_ENTRIES = 2 ** 16
+
+
+def swiss_prefetch(data: "findings.RunData") -> list["findings.Finding"]:
+    """The Swiss map's default iteration (prefetch="auto") against none, where auto is on."""
+    pairs = [(n, f"iterate/map=swiss/storage=stack/prefetch=0/n={n}",
+              f"iterate/map=swiss/storage=stack/prefetch=auto/n={n}")
+             for n in data.sizes("iterate") if n >= SWISS_AUTO_MIN_ENTRIES]
+    return findings._by_size(data, "Swiss map: does its default prefetch help?",
+                             "prefetch=\"auto\" (64 groups ahead, across tables) against none, "
+                             "stack iterator", pairs, as_speedup=True)
+
+
 def swiss_vs_classic(data: "findings.RunData") -> list["findings.Finding"]:
     out = []
     for topic, what, template, family in PAIRS:

@@ -29,6 +29,7 @@ def run_results(swiss=True):
         means[f"roofline/n={n}"] = 1e-9
         if swiss:
             means[f"iterate/map=swiss/storage=stack/prefetch=0/n={n}"] = 5e-9
+            means[f"iterate/map=swiss/storage=stack/prefetch=auto/n={n}"] = 3e-9
             means[f"lookup/map=swiss/hit/n={n}"] = 10e-9
             means[f"roofline/map=swiss/n={n}"] = 2e-9
     return benchsummary.load_results(suite_of(means))
@@ -69,12 +70,17 @@ def test_table_sets_the_maps_side_by_side_with_ratios():
     ordered = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")]
     ratios = [c.strip() for line in text.split("Classic vs Swiss")[1].splitlines()
               if line.startswith("|   Swiss / classic") for c in line.split("|")[2:-1]]
-    assert ratios == ["1.25", "1.25", "0.50", "0.50"]  # iterate 5/4, lookup hit 10/20
+    # iterate 5/4; auto: the run has no classic prefetch=auto, so no ratio; lookup hit 10/20
+    assert ratios == ["1.25", "1.25", "-", "-", "0.50", "0.50"]
     assert ordered.index("Swiss / classic") == ordered.index("Swiss: iterate stack prefetch=0") + 1
     assert rows["Swiss: lookup hit"] == ["10.00", "10.00"]
-    assert rows["Swiss iterate prefetch=0 / its roofline (goal <= 2 at 2^22)"] == ["2.50", "2.50"]
+    # the goals are the default iteration's (prefetch=auto); prefetch=0 is shown, no goal
+    assert rows["Swiss: iterate stack prefetch=auto (the default)"] == ["3.00", "3.00"]
+    assert rows["Swiss iterate prefetch=auto (default) / its roofline (goal <= 2 at 2^22)"] == ["1.50", "1.50"]
+    assert rows["Swiss iterate prefetch=0 / its roofline"] == ["2.50", "2.50"]
     assert rows["go1.24.4 (Swiss map): for k, v := range m"] == ["20.00", "20.00"]
-    assert rows["Swiss iterate prefetch=0 / Go (goal <= 0.5)"] == ["0.25", "0.25"]
+    assert rows["  Swiss iterate prefetch=auto (default) / Go (goal <= 0.5)".strip()] == ["0.15", "0.15"]
+    assert rows["Swiss iterate prefetch=0 / Go"] == ["0.25", "0.25"]
     assert "Swiss: delete" not in rows  # no such benchmark in the run: no row
 
 
@@ -86,7 +92,8 @@ def test_an_older_go_is_labelled_classic_and_gets_no_swiss_goal():
     text = maps_summary.classic_vs_swiss(run_results(), [1024, 4096], ["a", "b"], D, both)
     rows = rows_of(text)
     assert rows["go1.27.3 (Swiss map): for k, v := range m"] == ["15.00", "15.00"]
-    assert rows["Swiss iterate prefetch=0 / Go (goal <= 0.5)"] == ["0.33", "0.33"]
+    assert rows["Swiss iterate prefetch=auto (default) / Go (goal <= 0.5)"] == ["0.20", "0.20"]
+    assert rows["Swiss iterate prefetch=0 / Go"] == ["0.33", "0.33"]
     text = maps_summary.classic_vs_swiss(run_results(), [1024, 4096], ["a", "b"], D, peers("go1.19.8", 30.0))
     assert "classic map): for k, v" in text and "/ Go (goal" not in text
     assert maps_summary.go_runs(None) == [] and maps_summary.go_runs({"benchmarks": []}) == []

@@ -51,3 +51,16 @@ def test_a_run_without_the_swiss_map_has_none_of_these_findings():
     scales = {f"iterate/storage=stack/prefetch=0/n={n}": 1.0 for n in SIZES}
     assert not [f for f in findings.findings(findings.RunData(run_suite(scales)))
                 if f.topic.startswith("Swiss vs classic")]
+
+
+def test_the_swiss_default_prefetch_is_tested_only_where_auto_turns_it_on():
+    scales = {}
+    for n, auto in ((16384, 1.0), (2 ** 16, 0.5), (2 ** 22, 0.3)):
+        scales |= {f"iterate/map=swiss/storage=stack/prefetch=0/n={n}": 1.0,
+                   f"iterate/map=swiss/storage=stack/prefetch=auto/n={n}": auto}
+    found = topics(findings.findings(findings.RunData(run_suite(scales))))
+    pf = found["Swiss map: does its default prefetch help?"]
+    assert pf.significance == findings.SIGNIFICANT
+    speed = float(re.search(r"([\d.]+)x faster at 2\^22", pf.sentence).group(1))
+    assert speed == pytest.approx(1 / 0.3, rel=0.05)
+    assert "2^16" in pf.sentence and "2^14" not in pf.sentence  # below 2^16 auto is off

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from mapbench.benchmarks import profiling
+from mapbench.native import kernels
 from mapbench.benchmarks.cli import main
 
 
@@ -14,7 +15,8 @@ def test_plan_covers_sizes_prefetch_storage_insert_and_python_layer():
     configs = profiling.plan()
     names = [c.name for c in configs if c.tools != ("callgrind",)]
     assert len(names) == len(set(names))
-    iterate = [c for c in configs if c.op == "iterate" and c.layer == "native" and "cache" in c.tools]
+    iterate = [c for c in configs if c.op == "iterate" and c.layer == "native" and "cache" in c.tools
+               and c.map == "classic"]
     assert {c.n for c in iterate} == {profiling.SMALL, profiling.LARGE}
     assert {c.prefetch for c in iterate} == {0, profiling.best_prefetch()} and profiling.best_prefetch() > 0
     assert {c.storage for c in iterate} == {"stack", "heap"}
@@ -27,7 +29,8 @@ def test_plan_profiles_the_swiss_map_beside_the_classic_one():
     swiss = [c for c in quick if c.map == "swiss"]
     assert {(c.op, c.n, c.prefetch) for c in swiss if c.op == "iterate"} == {
         (op, n, p) for op in ("iterate",) for n in (profiling.SMALL, profiling.LARGE)
-        for p in (0, profiling.best_prefetch())}
+        for p in (0, kernels.swiss_auto_distance(profiling.LARGE))}
+    assert kernels.swiss_auto_distance(profiling.LARGE) > 0  # the default's distance there
     assert all(c.name.startswith("swiss-") and c.workload()["map"] == "swiss" for c in swiss)
     assert all("map" not in c.workload() for c in quick if c.map == "classic")
     assert not any(c.tools == ("callgrind",) for c in swiss)  # only without --quick

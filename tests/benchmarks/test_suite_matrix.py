@@ -13,7 +13,7 @@ M = r"(map=swiss/)?"  # the Swiss map; no map= is the classic map, as in runs fr
 PATTERNS = [
     rf"^iterate/{M}storage=(stack|heap|pool)/prefetch=(\d+)/{N}$",
     rf"^iterate/storage=stack/prefetch=0/snapshot=atomic/{N}$",
-    rf"^iterate/storage=stack/prefetch=auto/{N}$",
+    rf"^iterate/{M}storage=stack/prefetch=auto/{N}$",
     rf"^iterinit/{M}storage=(stack|heap|pool)/{N}$",
     rf"^iterate-growing/{M}{N}$",
     rf"^insert/{M}hint=(0|1)/{N}$",
@@ -50,9 +50,10 @@ def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size()
             expected |= {f"dict-iterate/n={n}", f"python-iterate/items/n={n}",
                          f"python-iterate/batched/n={n}"}
         expected |= {f"iterinit/storage={s}/n={n}" for s in ("stack", "heap", "pool")}
-        # the Swiss map, quick: stack iterators, lookups and roofline at every size; the
+        # the Swiss map, quick: stack iterators without prefetch and with the default
+        # (auto: the Swiss map's own distance), lookups and roofline at every size; the
         # families that build a fresh map per loop (insert without hint) up to 2^18
-        swiss = {f"iterate/storage=stack/prefetch={p}/n={n}" for p in (0, D)}
+        swiss = {f"iterate/storage=stack/prefetch={p}/n={n}" for p in ("0", "auto")}
         swiss |= {f"iterinit/storage=stack/n={n}", f"roofline/n={n}",
                   f"lookup/hit/n={n}", f"lookup/miss/n={n}"}
         if n <= 2 ** 18:

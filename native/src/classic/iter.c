@@ -22,6 +22,7 @@
 #include "iter_batch.h"
 #include "iter_pool.h"
 #include "map.h"
+#include "iter_next.h"
 
 static inline void prefetch_bucket(const bmap *b) {
     const char *p = (const char *)b;
@@ -69,7 +70,7 @@ static inline void between_groups(hiter *it, uintptr_t bucket, bool wrapped) {
     it->wrapped = wrapped;
 }
 
-static MB_NOINLINE int mapiternext_slow(hiter *it);
+MB_NOINLINE int mapiternext_slow(hiter *it);
 
 /* mapiterinit does what Go's does (snapshot, random start, iterator flags), then enters
  * the start bucket *alone* (a group of one, INVARIANT 3) and returns its first entry
@@ -220,7 +221,7 @@ static inline uint64_t group_slots(const bmap *b, unsigned n, unsigned offset) {
  * iterator enters that bucket the way Go does. As before, each candidate's tophash is
  * read again when it is reached; entries inserted into a bucket of the group after it
  * was entered are not returned (Go: may or may not be). */
-static MB_NOINLINE int mapiternext_slow(hiter *it) {
+MB_NOINLINE int mapiternext_slow(hiter *it) {
     hmap *h = it->h;
     uintptr_t checkBucket = it->checkBucket;
     uint64_t slots = checkBucket != NO_CHECK ? it->oldslots : it->slots;
@@ -341,35 +342,18 @@ static MB_NOINLINE int mapiternext_slow(hiter *it) {
     }
 }
 
-/* mapiternext: the common case here (the next cached slot of the current group holds
- * a live entry and the map is not growing), everything else in mapiternext_slow.
- *
- * it->slots caches which slots of the group's buckets were occupied when the iterator
- * entered them (one SWAR pass over the 8 tophash bytes of each bucket instead of a
- * data-dependent, mispredicting branch per slot and per bucket). Each candidate's
- * tophash is read again before it is returned, so a delete or an evacuation between
- * two calls is seen. */
-static inline __attribute__((always_inline)) int iternext_fast(hiter *it) {
-    hmap *h = it->h;
-    uint8_t flags = h->flags;
-    if (__builtin_expect(flags & (FLAG_HASH_WRITING | FLAG_GROWING), 0)) {
-        if (flags & FLAG_HASH_WRITING) return -MAP_ERR_ITERATION_WRITE;
-        return mapiternext_slow(it);
-    }
-    uint64_t slots = it->slots;
-    if (__builtin_expect(slots == 0, 0)) return mapiternext_slow(it);
-    unsigned j = (unsigned)__builtin_ctzll(slots);
-    bmap *b = it->bptr + (j >> BUCKET_CNT_BITS);
-    unsigned offi = (j + it->offset) & (BUCKET_CNT - 1);
-    if (__builtin_expect(b->tophash[offi] < MIN_TOP_HASH, 0)) return mapiternext_slow(it);
-    it->slots = slots & (slots - 1);
-    it->cur = (uint8_t)(j >> BUCKET_CNT_BITS);
-    it->key = &b->keys[offi];
-    it->elem = &b->elems[offi];
-    return MAP_OK;
+/* mapiternext, out of line (cffi, batches, rewinds): iter_next.h's step. The step
+ * keeps it->slots, which caches which slots of the group's buckets were occupied when
+ * the iterator entered them (one SWAR pass over the 8 tophash bytes of each bucket
+ * instead of a data-dependent, mispredicting branch per slot and per bucket); each
+ * candidate's tophash is read again before it is returned, so a delete or an
+ * evacuation between two calls is seen. */
+MB_NOINLINE int mapiternext(hiter *it) {
+    iter_cursor c = iter_cursor_of(it);
+    int err = MAP_OK;
+    mapiter_sync(it, &c, mapiter_step(it, &c, &err));
+    return err;
 }
-
-MB_NOINLINE int mapiternext(hiter *it) { return iternext_fast(it); }
 
 /* mapiter_batch: common/iter_batch.h. */
 DEFINE_ITER_BATCH(mapiter_batch, hiter, mapiternext)

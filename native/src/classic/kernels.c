@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "map.h"
+#include "iter_next.h"
 #include "keys.h"
 #include "timing.h"
 
@@ -54,11 +55,14 @@ static inline int traverse(hmap *h, int storage, uint16_t prefetch, bool atomic_
     if (!it) return -MAP_ERR_NO_MEMORY;
     int err = mapiterinit(it, h, prefetch, atomic_snapshot);
     uint64_t s = 0, n = 0;
-    while (err == MAP_OK && it->key != NULL) {
-        s += fold(*it->key, *it->elem);
+    iter_cursor c = iter_cursor_of(it);
+    iter_entry e = {err == MAP_OK ? it->key : NULL, it->elem};
+    while (e.key != NULL) {
+        s += fold(*e.key, *e.elem);
         n++;
-        err = mapiternext(it);
+        e = mapiter_step(it, &c, &err);
     }
+    mapiter_sync(it, &c, e);
     iter_put(storage, it);
     *sum += s;
     *elements += n;
@@ -76,11 +80,14 @@ MB_NOINLINE int calibration_work(hmap *h, int storage, uint16_t prefetch, bool a
     if (!it) return -MAP_ERR_NO_MEMORY;
     int err = mapiterinit(it, h, prefetch, atomic_snapshot);
     uint64_t s = 0, n = 0;
-    while (err == MAP_OK && it->key != NULL && n < limit) {
-        s += fold(*it->key, *it->elem);
+    iter_cursor c = iter_cursor_of(it);
+    iter_entry e = {err == MAP_OK ? it->key : NULL, it->elem};
+    while (e.key != NULL && n < limit) {
+        s += fold(*e.key, *e.elem);
         n++;
-        err = mapiternext(it);
+        e = mapiter_step(it, &c, &err);
     }
+    mapiter_sync(it, &c, e);
     iter_put(storage, it);
     work_sink += s;
     return err;

@@ -232,6 +232,26 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     it->entryIdx += covered;
 }
 
+/* Take the chunk's next candidate that still holds an entry (key, elem, and match
+ * past it); false, with match 0, when the chunk has none left. */
+static inline bool take_next_candidate(swiss_iter *it, bool grown) {
+    uint64_t match = it->match;
+    while (match) {
+        unsigned j = (unsigned)__builtin_ctzll(match);
+        match &= match - 1;
+        swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
+        unsigned slot = j & (SWISS_GROUP_SLOTS - 1);
+        /* Read the control byte again: the entry may be gone since. */
+        if ((g->ctrl[slot] & CTRL_EMPTY) == CTRL_EMPTY) continue;
+        if (take_entry(it, g, slot, grown)) {
+            it->match = match;
+            return true;
+        }
+    }
+    it->match = 0;
+    return false;
+}
+
 /* Everything but the common case: the small map, the first step into a table, a
  * chunk used up, an entry deleted since its chunk was entered, a replaced table, the
  * end (Go: Next, table.go 707-1004, with chunks in place of its per-group matchFull). */
@@ -243,6 +263,17 @@ MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
         return MAP_OK;
     }
     if (m->writing != 0) return -MAP_ERR_ITERATION_WRITE;
+    swiss_table *live = it->tab;
+    if (__builtin_expect(it->match == 0 && live != NULL && live->index >= 0 &&
+                         it->globalDepth == m->globalDepth, 1)) {
+        /* The common way here: the chunk is used up and the table is still live. Enter
+         * its next chunks until one has an entry (the general loop below does the same
+         * after its checks). */
+        while (it->entryIdx < live->capacity) {
+            enter_chunk(it, live);
+            if (take_next_candidate(it, false)) return MAP_OK;
+        }
+    }
     if (it->dirIdx < 0) return swiss_iter_next_small(it);
 
     if (it->globalDepth != m->globalDepth) {
@@ -270,20 +301,7 @@ MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
         swiss_table *t = it->tab;
         bool grown = t->index == -1;
         for (;;) {
-            uint64_t match = it->match;
-            while (match) {
-                unsigned j = (unsigned)__builtin_ctzll(match);
-                match &= match - 1;
-                swiss_group *g = it->group + (j >> SWISS_GROUP_SLOTS_BITS);
-                unsigned slot = j & (SWISS_GROUP_SLOTS - 1);
-                /* Read the control byte again: the entry may be gone since. */
-                if ((g->ctrl[slot] & CTRL_EMPTY) == CTRL_EMPTY) continue;
-                if (take_entry(it, g, slot, grown)) {
-                    it->match = match;
-                    return MAP_OK;
-                }
-            }
-            it->match = 0;
+            if (take_next_candidate(it, grown)) return MAP_OK;
             if (it->entryIdx >= t->capacity) break; /* this table is done */
             enter_chunk(it, t);
         }
