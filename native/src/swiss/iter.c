@@ -187,7 +187,6 @@ static inline const swiss_group *group_ahead(const swiss_iter *it, const swiss_t
 static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     uint64_t capacity = t->capacity, mask = capacity - 1;
     uint64_t chunkSlots = capacity < ITER_CHUNK_SLOTS ? capacity : ITER_CHUNK_SLOTS;
-    uint64_t start = it->entryOffset & mask;  /* the walk's first slot */
     uint64_t e = (it->entryIdx + it->entryOffset) & mask; /* the slot at entryIdx */
     uint64_t first = e & ~(chunkSlots - 1), from = e - first;
     uint64_t g0 = first >> SWISS_GROUP_SLOTS_BITS, ngroups = chunkSlots >> SWISS_GROUP_SLOTS_BITS;
@@ -208,7 +207,10 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
                 __builtin_prefetch((const char *)(next + 1) - 1, 0, 3);
             }
         }
-        uint64_t ahead = ((g0 - (start >> SWISS_GROUP_SLOTS_BITS)) & t->lengthMask) + it->prefetch;
+        /* The walk position, in groups, of this chunk: entryIdx counts the slots walked
+         * so far (not g0's distance from the start group: the first chunk holds groups
+         * the walk visits last, before the start slot). */
+        uint64_t ahead = (it->entryIdx >> SWISS_GROUP_SLOTS_BITS) + it->prefetch;
         const swiss_group *a = group_ahead(it, t, ahead, &nt, &looked);
         const swiss_group *b = group_ahead(it, t, ahead + ngroups - 1, &nt, &looked);
         if (ngroups == 8 && a && b == a + 7) {
