@@ -47,12 +47,14 @@ static inline void iter_put(int storage, hiter *it) {
         iter_pool_put(it);
 }
 
-/* One traversal of at most `limit` entries: adds their fold to *sum and their number
- * to *elements. Always inlined into its two callers, so each keeps its own name in a
- * profile. */
+/* One traversal, of at most `limit` entries when `limited`: adds their fold to *sum and
+ * their number to *elements. Always inlined into its two callers, so each keeps its own
+ * name in a profile, and `limited` is a constant there: the full traversal's loop has
+ * no limit test per entry. */
 static inline __attribute__((always_inline)) int walk(hmap *h, int storage, uint16_t prefetch,
-                                                      bool atomic_snapshot, uint64_t limit,
-                                                      uint64_t *sum, uint64_t *elements) {
+                                                      bool atomic_snapshot, bool limited,
+                                                      uint64_t limit, uint64_t *sum,
+                                                      uint64_t *elements) {
     hiter stack_it;
     hiter *it = iter_get(storage, &stack_it);
     if (!it) return -MAP_ERR_NO_MEMORY;
@@ -60,7 +62,7 @@ static inline __attribute__((always_inline)) int walk(hmap *h, int storage, uint
     uint64_t s = 0, n = 0;
     iter_cursor c = iter_cursor_of(it);
     iter_entry e = {err == MAP_OK ? it->key : NULL, it->elem};
-    while (e.key != NULL && n < limit) {
+    while (e.key != NULL && (!limited || n < limit)) {
         s += fold(*e.key, *e.elem);
         n++;
         e = mapiter_step(it, &c, &err);
@@ -75,7 +77,7 @@ static inline __attribute__((always_inline)) int walk(hmap *h, int storage, uint
 /* A full traversal. */
 static inline int traverse(hmap *h, int storage, uint16_t prefetch, bool atomic_snapshot,
                            uint64_t *sum, uint64_t *elements) {
-    return walk(h, storage, prefetch, atomic_snapshot, UINT64_MAX, sum, elements);
+    return walk(h, storage, prefetch, atomic_snapshot, false, 0, sum, elements);
 }
 
 static volatile uint64_t work_sink;
@@ -85,7 +87,7 @@ static volatile uint64_t work_sink;
 MB_NOINLINE int calibration_work(hmap *h, int storage, uint16_t prefetch, bool atomic_snapshot,
                                  uint64_t limit) {
     uint64_t s = 0, n = 0;
-    int err = walk(h, storage, prefetch, atomic_snapshot, limit, &s, &n);
+    int err = walk(h, storage, prefetch, atomic_snapshot, true, limit, &s, &n);
     work_sink += s;
     return err;
 }
