@@ -160,22 +160,25 @@ static const swiss_table *next_table(const swiss_iter *it, const swiss_table *t)
     return swiss_directory_at(m, ((uint64_t)pos + it->dirOffset) & (uint64_t)(m->dirLen - 1));
 }
 
-/* The group at walk position pos (in groups from where the walk of t starts) of t, or,
- * past the end of t's walk, of the table walked next: the software prefetch runs
- * `prefetch` groups ahead of the walk across the jump to another table, as it does
- * inside one. *nt caches the next table (looked up once per chunk). */
+/* walk_group: the group at walk position pos (in groups from the group where the walk
+ * of t starts, wrapping) of t. group_ahead: the same or, past the end of t's walk, the
+ * next table's: the software prefetch runs `prefetch` groups ahead of the walk across
+ * the jump to another table, as it does inside one. *nt caches the next table (looked
+ * up once per chunk). */
+static inline const swiss_group *walk_group(const swiss_iter *it, const swiss_table *t, uint64_t pos) {
+    uint64_t start = (it->entryOffset & (t->capacity - 1u)) >> SWISS_GROUP_SLOTS_BITS;
+    return &t->groups[(start + pos) & t->lengthMask];
+}
+
 static inline const swiss_group *group_ahead(const swiss_iter *it, const swiss_table *t, uint64_t pos,
                                       const swiss_table **nt, bool *looked) {
     uint64_t tgroups = t->lengthMask + 1;
-    if (pos < tgroups)
-        return &t->groups[(((it->entryOffset & (t->capacity - 1u)) >> SWISS_GROUP_SLOTS_BITS) + pos) & t->lengthMask];
+    if (pos < tgroups) return walk_group(it, t, pos);
     if (!*looked) {
         *nt = next_table(it, t);
         *looked = true;
     }
-    if (*nt == NULL) return NULL;
-    uint64_t start = (it->entryOffset & ((*nt)->capacity - 1u)) >> SWISS_GROUP_SLOTS_BITS;
-    return &(*nt)->groups[(start + pos - tgroups) & (*nt)->lengthMask];
+    return *nt == NULL ? NULL : walk_group(it, *nt, pos - tgroups);
 }
 
 /* Enter the next chunk of t (INVARIANT I1): the up to 64 slots of the aligned run
