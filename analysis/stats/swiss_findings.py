@@ -21,19 +21,28 @@ PAIRS = (
 )
 
 
-# prefetch="auto" turns the Swiss map's prefetch on from this many entries (swiss.h
-# SWISS_PREFETCH_AUTO_MIN_ENTRIES); below it auto runs the very code of prefetch=0.
-SWISS_AUTO_MIN_ENTRIES = 2 ** 16
+def _auto_distance(data: "findings.RunData", name: str) -> int | None:
+    """The distance prefetch="auto" picked in this run's benchmark `name`, as the worker
+    recorded it (metadata prefetch_auto_distance), or None."""
+    bench = data.bench(name)
+    value = bench.get_metadata().get("prefetch_auto_distance") if bench is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def swiss_prefetch(data: "findings.RunData") -> list["findings.Finding"]:
-    """The Swiss map's default iteration (prefetch="auto") against none, where auto is on."""
-    pairs = [(n, f"iterate/map=swiss/storage=stack/prefetch=0/n={n}",
-              f"iterate/map=swiss/storage=stack/prefetch=auto/n={n}")
-             for n in data.sizes("iterate") if n >= SWISS_AUTO_MIN_ENTRIES]
+    """The Swiss map's default iteration (prefetch="auto") against none, at the sizes where
+    auto turned prefetch on in this run (below them auto runs the very code of prefetch=0)."""
+    pairs, distances = [], set()
+    for n in data.sizes("iterate"):
+        auto = f"iterate/map=swiss/storage=stack/prefetch=auto/n={n}"
+        distance = _auto_distance(data, auto)
+        if distance:
+            pairs.append((n, f"iterate/map=swiss/storage=stack/prefetch=0/n={n}", auto))
+            distances.add(distance)
+    ahead = " or ".join(str(d) for d in sorted(distances))
     return findings._by_size(data, "Swiss map: does its default prefetch help?",
-                             "prefetch=\"auto\" (64 groups ahead, across tables) against none, "
-                             "stack iterator", pairs, as_speedup=True)
+                             f"prefetch=\"auto\" ({ahead} groups ahead, across tables) against "
+                             "none, stack iterator", pairs, as_speedup=True)
 
 
 def swiss_vs_classic(data: "findings.RunData") -> list["findings.Finding"]:
