@@ -80,12 +80,14 @@ def classic_vs_swiss(results: dict[str, Result], ns_: list[int], cols: list[str]
             rows.append(("  Swiss / classic", [_fmt(_div(s, c), ".2f") for s, c in zip(swiss, classic)]))
     # The goals are the default iteration's (prefetch="auto", what Map and `for k, v in
     # m.items()` use); prefetch=0 is shown beside them, without a goal.
-    iterate = {label: [_ns(results, swiss_name(f"iterate/storage=stack/prefetch={p}/n={n}")) for n in ns_]
-               for label, p in (("prefetch=auto (default)", "auto"), ("prefetch=0", "0"))}
+    # (label, ns per size, whether the goals are this variant's)
+    iterate = [(label, [_ns(results, swiss_name(f"iterate/storage=stack/prefetch={p}/n={n}")) for n in ns_],
+                p == "auto")
+               for label, p in (("prefetch=auto (default)", "auto"), ("prefetch=0", "0"))]
     roof = [_ns(results, swiss_name(f"roofline/n={n}")) for n in ns_]
     if any(v is not None for v in roof):
-        for label, values in iterate.items():
-            goal = " (goal <= 2 at 2^22)" if "auto" in label else ""
+        for label, values, goals in iterate:
+            goal = " (goal <= 2 at 2^22)" if goals else ""
             rows.append((f"Swiss iterate {label} / its roofline{goal}",
                          [_fmt(_div(i, r), ".2f") for i, r in zip(values, roof)]))
     for label, swiss_go, by_name in go_runs(peers):
@@ -94,8 +96,8 @@ def classic_vs_swiss(results: dict[str, Result], ns_: list[int], cols: list[str]
             continue
         rows.append((f"{label}: for k, v := range m", [_fmt(v, ".2f") for v in go]))
         if swiss_go:
-            for it_label, values in iterate.items():
-                goal = " (goal <= 0.5)" if "auto" in it_label else ""
+            for it_label, values, goals in iterate:
+                goal = " (goal <= 0.5)" if goals else ""
                 rows.append((f"  Swiss iterate {it_label} / Go{goal}",
                              [_fmt(_div(s, g), ".2f") for s, g in zip(values, go)]))
     source = ("pyperf timing, mean of the timed values, ns per map entry (iterinit: per init), "
