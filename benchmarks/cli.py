@@ -6,7 +6,7 @@ import importlib
 import sys
 
 from mapbench.analysis.errors import InputError, WriteError
-from mapbench.benchmarks.store_lock import StoreBusy
+from mapbench.benchmarks.store.lock import StoreBusy
 
 # (module, subcommand) in the order `mapbench --help` lists them. A module that is
 # not there yet is skipped, so a partial checkout still has a working CLI.

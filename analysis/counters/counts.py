@@ -1,6 +1,6 @@
 """Counted metrics: callgrind dumps of the count pass -> per-element counts, and their table.
 
-The count pass (benchmarks/counts.py) leaves one callgrind dump per benchmark, holding only
+The count pass (benchmarks/counts/count_pass.py) leaves one callgrind dump per benchmark, holding only
 the events of the kernel's timed regions (collection toggled by client requests). A dump
 is the callgrind format (https://valgrind.org/docs/manual/cl-format.html): header lines
 (`events:`, `desc: Trigger: Client Request: NAME`, `desc: I1 cache: ...`), then cost lines

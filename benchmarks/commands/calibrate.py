@@ -6,7 +6,7 @@ It times a few iteration benchmarks several times with the same code:
            kernels spend <pct> percent extra time in `calibration_spin` inside their timed
            region (read by `native` at import; the suite passes MAPBENCH_* variables
            on to pyperf's workers with --inherit-environ): A1 vs S<pct> must flag it.
-With a count pass (valgrind installed; benchmarks/commands/calibrate_counts.py) it also
+With a count pass (valgrind installed; benchmarks/counts/calibrate_counts.py) it also
 calibrates the counted metric: A/A of counts, and injected *work* (MAPBENCH_INJECT_WORK_PCT
 1 and 10) flagged on every benchmark. Exit 0 when the counted metric passes and the timed
 A/A flags nothing; without valgrind, exit 0 only when A/A flags nothing and the 10 %
@@ -18,7 +18,7 @@ rounds it estimates a 10% check needs (analysis/process_noise.py); it writes
 by default) and keeps the runs' pyperf suites under `<ROOT>/calibrate/`.
 
 Runs go through the suite script like `mapbench bench`'s (one worker process per
-benchmark per round, `python -m benchmarks.suite --bench NAME --mode M -p 1`, the same
+benchmark per round, `python -m mapbench.benchmarks.timing.suite --bench NAME --mode M -p 1`, the same
 values and warmups), and the labels are interleaved round by round, so the calibration
 measures the noise within one stretch of time. Two runs made minutes apart drift on
 top of that; `mapbench compare` raises its threshold by what the control benchmarks
@@ -38,8 +38,8 @@ import pyperf
 from mapbench.analysis.stats import compare, formats, process_noise
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import machine as machines, store, store_lock
-from mapbench.benchmarks.calibration_file import CALIBRATION_FILE
+from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
+from mapbench.benchmarks.store.calibration_file import CALIBRATION_FILE
 
 INJECT_ENV = "MAPBENCH_INJECT_SLOWDOWN_PCT"
 REQUIRED_PCT = 10                     # the slowdown that must be flagged for a pass
@@ -56,7 +56,7 @@ MIN_DEFAULT_ROUNDS = 6
 
 def calibration_benchmarks(quick: bool) -> list[str]:
     """Iteration benchmarks the slowdown knob affects; small maps in --quick (cheap to build)."""
-    from mapbench.benchmarks.suite import BEST_PREFETCH
+    from mapbench.benchmarks.timing.suite import BEST_PREFETCH
     names = ["iterate/storage=stack/prefetch=0/n=1024",
              "iterate/storage=stack/prefetch=0/n=16384",
              f"iterate/storage=heap/prefetch={BEST_PREFETCH}/n=16384",
@@ -215,7 +215,7 @@ class Calibration:
         what = (f"estimate: flagging a {self.required_pct}% slowdown on all {n.benchmarks} "
                 f"benchmarks {process_noise.ALL_FLAGGED:.0%} of the time (p < "
                 f"{self.aa.method.alpha:g}) needs ")
-        from mapbench.benchmarks.run_engine import MAX_ROUNDS
+        from mapbench.benchmarks.timing.run_engine import MAX_ROUNDS
         if needed > MAX_ROUNDS:
             out.append(what + f"more than {MAX_ROUNDS} rounds here ({needed}; normal "
                        f"approximation, analysis/process_noise.py): this machine is too "
@@ -270,7 +270,7 @@ def run_process(name: str, *, mode: str, slowdown_pct: int, label: str,
                 tmp: Path) -> pyperf.Benchmark:
     """One pyperf worker process of one benchmark through the suite script, the way
     `mapbench bench` runs it, with the slowdown knob set (0 = off)."""
-    from mapbench.benchmarks.run_engine import launch_one_process
+    from mapbench.benchmarks.timing.run_engine import launch_one_process
 
     launch = launch_one_process(name, mode, tmp, env={INJECT_ENV: str(slowdown_pct)})
     if launch.returncode != 0 or not launch.json_text:
@@ -284,7 +284,7 @@ def run_all(names: list[str], order: list[tuple[str, int]], *, mode: str, out_di
     """Every benchmark under every label, in rounds like `mapbench bench`: each round
     runs one process of every (benchmark, label), labels in an order that rotates from
     round to round, so the host's slow bursts hit the runs being compared alike."""
-    from mapbench.benchmarks.run_engine import merge_process, resolve_rounds
+    from mapbench.benchmarks.timing.run_engine import merge_process, resolve_rounds
 
     rounds = resolve_rounds(rounds, mode)
     merged: dict[str, dict[str, pyperf.Benchmark]] = {label: {} for label, _ in order}
@@ -335,7 +335,8 @@ def parse_levels(text: str | None, quick: bool) -> list[int]:
 def select_names(quick: bool, only: str | None) -> list[str]:
     if only is None:
         return calibration_benchmarks(quick)
-    from mapbench.benchmarks import matrix, suite
+    from mapbench.benchmarks.catalog import matrix
+    from mapbench.benchmarks.timing import suite
     return [b.name for b in matrix.select(matrix.build_matrix(suite.BEST_PREFETCH, full=True),
                                           only)]
 
@@ -347,7 +348,7 @@ def run(args) -> int:
     levels = parse_levels(args.levels, args.quick)
     if args.min_effect < 0:
         raise InputError("--min-effect must be a percentage >= 0")
-    from mapbench.benchmarks.run_engine import resolve_rounds
+    from mapbench.benchmarks.timing.run_engine import resolve_rounds
     rounds = resolve_rounds(args.rounds, args.mode)
     if args.rounds is None:
         rounds = max(rounds, MIN_DEFAULT_ROUNDS)
@@ -370,7 +371,7 @@ def _run_locked(args, started, root, names, levels, rounds, method, out_dir) -> 
         print(line)
     counted = None
     if not args.no_counts:
-        from mapbench.benchmarks.commands.calibrate_counts import calibrate_counts
+        from mapbench.benchmarks.counts.calibrate_counts import calibrate_counts
         counted = calibrate_counts(names)
         for line in (counted.lines() if counted else
                      ["counts: no count pass here (see the line above): the verdict is the "

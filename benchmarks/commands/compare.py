@@ -10,7 +10,7 @@ the Go peers of both peers.json as context (mapbench.analysis.stats.peers_contex
 The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
 the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
 by more than PCT percent: the CI gate. When both runs have counts.json, the counted
-metrics are compared too (exactly, benchmarks/commands/compare_counts.py) and, by
+metrics are compared too (exactly, benchmarks/comparison/count_side.py) and, by
 default, decide the verdict and the gate (`--metric`); runs with counts but no
 bench.json are compared on counts alone.
 """
@@ -27,13 +27,17 @@ from mapbench.analysis.render import compare_html, compare_markdown, pages
 from mapbench.analysis.stats import compare, formats, number_deltas, peers_context
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import compare_passes, machine as machines, store
-from mapbench.benchmarks.calibration_file import (CALIBRATION_FILE, calibrated_on, default_min_effect,
-                                                  machine_noise_note)
-from mapbench.benchmarks.commands import compare_counts
+from mapbench.benchmarks.comparison import compare_passes
+from mapbench.benchmarks.store import machine as machines, runs as store
+from mapbench.benchmarks.store.calibration_file import (
+    CALIBRATION_FILE,
+    calibrated_on,
+    default_min_effect,
+    machine_noise_note)
+from mapbench.benchmarks.comparison import count_side as compare_counts
 
 COMPARE_FOLDER = "compare"
-# meta.json fields (benchmarks/meta.py) that identify the machine; compared when both have them.
+# meta.json fields (benchmarks/store/meta.py) that identify the machine; compared when both have them.
 MACHINE_FIELDS = (("cpu", "model"), ("cpu", "logical_cpus"), ("cache_sizes",))
 # pyperf's own metadata that identify the machine (older runs without meta.json's cpu).
 PYPERF_MACHINE_KEYS = ("cpu_model_name", "cpu_count")
@@ -234,7 +238,7 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     source = ("cachemiss.json of both runs: " + "; ".join(sources) if sources else
               "cachemiss.json of both runs (perf hardware counters or cachegrind simulation)")
     compared = sorted({t.name for t in cmp.timings})
-    md_extra = [("Passes of `mapbench bench` (benchmarks/passes.py)",
+    md_extra = [("Passes of `mapbench bench` (benchmarks/store/passes.py)",
                  compare_passes.markdown(base_passes, head_passes, compared))]
     html_extra = [("Passes of mapbench bench",
                    compare_passes.html_fragment(base_passes, head_passes, compared))]

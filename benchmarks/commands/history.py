@@ -4,7 +4,7 @@ For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a tempo
 folder: `git worktree add --detach`, a fresh venv that sees this interpreter's packages
 (so the dependencies need no network), the commit's declared build backend taken from
 this environment, else the suite's wheel cache, else pip's indexes (see
-benchmarks/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
+benchmarks/history/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
 (which builds its native module), then that commit's own `mapbench bench --out ROOT` with
 cwd in the worktree, so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
 for commits from before machine ids). The worktree and venv are removed afterwards. A
@@ -34,7 +34,8 @@ from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import commit_build, machine as machines, store, store_lock
+from mapbench.benchmarks.history import commit_build
+from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
 
 NOTES_FILE = "history.json"          # in the store root: commit -> what happened (and where)
 NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten

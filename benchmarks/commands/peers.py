@@ -17,7 +17,10 @@ import time
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import gopeers_run, gotoolchains, matrix, store, store_lock, summary
+from mapbench.benchmarks.peers import go_run as gopeers_run, toolchains as gotoolchains
+from mapbench.benchmarks.catalog import matrix
+from mapbench.benchmarks.store import runs as store, lock as store_lock
+from mapbench.benchmarks.report import summary
 
 _BENCHTIME = re.compile(r"^(\d+x|\d+(\.\d+)?(ns|us|µs|ms|s|m))$")
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import profiling, store, store_lock
-from mapbench.benchmarks.collectors import cachegrind
-from mapbench.benchmarks.workload import OPS, STORAGES, LAYERS
+from mapbench.benchmarks.profiling import profile_pass as profiling
+from mapbench.benchmarks.store import runs as store, lock as store_lock
+from mapbench.benchmarks.profiling.collectors import cachegrind
+from mapbench.benchmarks.profiling.workload import OPS, STORAGES, LAYERS
 
 
 def register(subparsers) -> None:

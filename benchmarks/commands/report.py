@@ -19,7 +19,7 @@ import pyperf
 from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.stats import findings
-from mapbench.benchmarks import machine as machines, passes, store
+from mapbench.benchmarks.store import machine as machines, passes, runs as store
 
 HISTORY_FOLDER = "history"
 
@@ -133,10 +133,10 @@ def collect_run(run: Path) -> report.RunView:
 
 
 def _counts(run: Path, notes: list[str]) -> str | None:
-    """The counted-metrics table of counts.json (benchmarks/count_summary.py), or None."""
+    """The counted-metrics table of counts.json (benchmarks/counts/count_summary.py), or None."""
     from mapbench.analysis.errors import InputError
-    from mapbench.benchmarks import count_summary
-    from mapbench.benchmarks.counts import load_counts
+    from mapbench.benchmarks.counts import count_summary
+    from mapbench.benchmarks.counts.count_pass import load_counts
     try:
         doc = load_counts(run)
     except InputError as exc:

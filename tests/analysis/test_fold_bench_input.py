@@ -1,8 +1,8 @@
-"""The synthetic input of benchmarks/analysis_speed.py is real-looking perf script that folds whole."""
+"""The synthetic input of benchmarks/studies/analysis_speed.py is real-looking perf script that folds whole."""
 from __future__ import annotations
 
 from mapbench.analysis.stacks.fold import detect_format, fold_perf_script_detailed
-from mapbench.benchmarks.analysis_speed import write_synthetic_perf_script
+from mapbench.benchmarks.studies.analysis_speed import write_synthetic_perf_script
 
 
 def test_synthetic_perf_script_folds_every_sample(tmp_path):

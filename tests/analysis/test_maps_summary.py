@@ -36,7 +36,7 @@ def run_results(swiss=True):
 
 
 def versions_form(*entries):
-    """peers.json as benchmarks/gopeers_run.py writes it: one entry per Go version."""
+    """peers.json as benchmarks/peers/go_run.py writes it: one entry per Go version."""
     out = []
     for version, kind, ns in entries:
         label = version[:6]

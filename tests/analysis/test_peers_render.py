@@ -6,7 +6,7 @@ import pyperf
 import pytest
 
 from mapbench.analysis.render import benchplots, benchsummary, peers, peersplot
-from mapbench.benchmarks import gopeers
+from mapbench.benchmarks.peers import go_output as gopeers
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "go"
 LABELS = {"go1.19": ("go1.19.8", "classic"), "go1.23": ("go1.23.9", "classic"), "go1.27": ("go1.27.3", "swiss")}

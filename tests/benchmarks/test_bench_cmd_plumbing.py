@@ -5,8 +5,8 @@ import json
 import pyperf
 import pytest
 
-from mapbench.benchmarks import matrix
-from mapbench.benchmarks.suite import BEST_PREFETCH
+from mapbench.benchmarks.catalog import matrix
+from mapbench.benchmarks.timing.suite import BEST_PREFETCH
 from mapbench.benchmarks.cli import main
 from mapbench.benchmarks.commands import bench as bench_cmd
 

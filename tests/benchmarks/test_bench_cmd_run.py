@@ -39,7 +39,7 @@ def test_bench_json_holds_per_element_values_and_counts(run_dir):
     assert md["inner_loops"] == 1024 and md["loops"] == 4096       # fixed loops, per-element values
     assert md["allocs_per_op"] == 1.0 and md["alloc_bytes_per_op"] > 0
     assert md["bucket_bytes"] > 0 and md["n"] == 1024 and md["mapbench_mode"] == "fast"
-    from mapbench.benchmarks.suite import MODES
+    from mapbench.benchmarks.timing.suite import MODES
     fast = MODES["fast"]                          # one worker process per round
     assert bench.get_nrun() == fast["processes"]
     assert all(len(run.values) == fast["values"] for run in bench.get_runs())

@@ -1,6 +1,6 @@
 """The error line that matters in a failed pip build, from real pip output captured on
 this machine (pip 23.2.1 in a plain venv, pip 26.3 in tox's env)."""
-from mapbench.benchmarks.build_errors import first_error
+from mapbench.benchmarks.history.build_errors import first_error
 
 # pip 23.2.1, plain venv (setuptools 65.5, no `wheel`), --no-build-isolation of mapbench:
 # the failure issue 17 reports, whose note used to be pip's last two lines.

@@ -94,7 +94,8 @@ def test_injected_slowdown_reaches_the_pyperf_workers(tmp_path, capsys):
 
 @pytest.mark.parametrize("quick", [True, False])
 def test_calibration_benchmarks_are_suite_names_the_knob_slows(quick):
-    from mapbench.benchmarks import matrix, suite
+    from mapbench.benchmarks.catalog import matrix
+    from mapbench.benchmarks.timing import suite
     names = {b.name for b in matrix.build_matrix(suite.BEST_PREFETCH, full=True)}
     chosen = calibrate.calibration_benchmarks(quick)
     assert chosen and set(chosen) <= names

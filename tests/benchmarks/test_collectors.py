@@ -12,8 +12,14 @@ from mapbench.analysis.stacks import callgrind_stacks
 from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.collectors import (cachegrind, callgrind, perf_record, perf_stat, pyinstrument_tree, pyspy,
-                                   workload_report)
+from mapbench.benchmarks.profiling.collectors import (
+    cachegrind,
+    callgrind,
+    perf_record,
+    perf_stat,
+    pyinstrument_tree,
+    pyspy,
+    workload_report)
 
 CONFIG = {"op": "iterate", "n": 1024, "storage": "stack", "prefetch": 0, "layer": "native"}
 
@@ -59,7 +65,7 @@ def test_perf_stat_difference_cancels_setup():
 
 
 def test_table_lines_per_element_counts_buckets_and_overflow():
-    from mapbench.benchmarks.collectors import table_lines_per_element
+    from mapbench.benchmarks.profiling.collectors import table_lines_per_element
     report = {"map": {"count": 16384, "buckets": 4096, "noverflow": 83, "bucket_size": 144}}
     assert table_lines_per_element(report) == pytest.approx((4096 + 83) * 144 / 64 / 16384)
     assert table_lines_per_element(report, line=128) == pytest.approx(table_lines_per_element(report) / 2)

@@ -6,8 +6,8 @@ import sysconfig
 
 import pytest
 
-from mapbench.benchmarks import commit_build
-from mapbench.benchmarks.commit_build import BuildError, declared_requirements, lacking_here
+from mapbench.benchmarks.history import commit_build
+from mapbench.benchmarks.history.commit_build import BuildError, declared_requirements, lacking_here
 
 
 def test_declared_requirements_read_from_pyproject_or_pep518_default(tmp_path):

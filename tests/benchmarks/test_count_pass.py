@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mapbench.benchmarks import count_worker, counts, hwcounts, matrix
+from mapbench.benchmarks.counts import count_worker, count_pass as counts, hardware as hwcounts
+from mapbench.benchmarks.catalog import matrix
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "counts"
 needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None,
@@ -81,7 +82,7 @@ def test_python_layers_are_skipped_with_a_reason():
 def test_the_worker_runs_the_timed_suites_workload_natively(capsys):
     """Outside valgrind the client requests do nothing: the counted call is the suite's
     kernel on the suite's map (same checksum as pyperf's worker computes)."""
-    from mapbench.benchmarks.families import build_map
+    from mapbench.benchmarks.catalog.families import build_map
     from mapbench.native import kernels
     assert count_worker.run([ITERATE, INIT], isolate=False) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

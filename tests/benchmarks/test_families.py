@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from mapbench.analysis.render import benchsummary
-from mapbench.benchmarks import families, matrix, run_engine
-from mapbench.benchmarks.collectors import cachegrind
-from mapbench.benchmarks.suite import BEST_PREFETCH
+from mapbench.benchmarks.catalog import families, matrix
+from mapbench.benchmarks.timing import run_engine
+from mapbench.benchmarks.profiling.collectors import cachegrind
+from mapbench.benchmarks.timing.suite import BEST_PREFETCH
 
 
 def test_records_are_unique_and_each_runs_a_kernel_or_a_python_loop():
@@ -71,7 +72,7 @@ def test_a_new_record_reaches_matrix_names_loops_and_estimate(new_family):
 
 def test_a_new_record_runs_in_the_worker(new_family, monkeypatch):
     pytest.importorskip("mapbench.native._mapbench_native")
-    from mapbench.benchmarks import suite_worker
+    from mapbench.benchmarks.timing import suite_worker
     from mapbench.native import kernels
     seen = []
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from mapbench.benchmarks import gotoolchains
+from mapbench.benchmarks.peers import toolchains as gotoolchains
 from mapbench.benchmarks.cli import main
 
 

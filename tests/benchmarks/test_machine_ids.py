@@ -6,7 +6,7 @@ import pytest
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import machine, store
+from mapbench.benchmarks.store import machine, runs as store
 
 FACTS = {"hostname": "ci-runner-7", "cpu": {"model": "AMD EPYC 7B13", "logical_cpus": 2},
          "cache_sizes": {"L1d": 32768, "L2": 524288, "LLC": 33554432}}
@@ -81,7 +81,7 @@ def test_run_dir_names_the_machine(tmp_path):
 
 def test_a_calibration_of_another_machine_is_not_used_for_this_one(tmp_path):
     from mapbench.analysis.stats import compare
-    from mapbench.benchmarks import calibration_file as cf
+    from mapbench.benchmarks.store import calibration_file as cf
     (tmp_path / cf.CALIBRATION_FILE).write_text(json.dumps({
         "suggested_min_effect_pct": 7, "machine": {"id": "box-a"},
         "process_noise": {"quiet_processes": 5, "processes": 6}}))

@@ -1,9 +1,9 @@
-"""benchmarks/maps_sweep.py: both maps, every operation, one table."""
+"""benchmarks/studies/maps_sweep.py: both maps, every operation, one table."""
 import pytest
 
 pytest.importorskip("mapbench.native._mapbench_native")
 
-from mapbench.benchmarks.maps_sweep import sweep_maps  # noqa: E402
+from mapbench.benchmarks.studies.maps_sweep import sweep_maps  # noqa: E402
 
 
 def test_sweep_times_both_maps_and_prints_one_row_each(capsys):

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from mapbench.benchmarks import meta
-from mapbench.benchmarks.store import Revision
+from mapbench.benchmarks.store import meta
+from mapbench.benchmarks.store.runs import Revision
 
 
 def _fake_sysfs(root, entries):

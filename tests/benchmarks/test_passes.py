@@ -6,7 +6,7 @@ import pyperf
 import pytest
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import passes
+from mapbench.benchmarks.store import passes
 
 
 def _bench(name, processes, pass_id=None):

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from mapbench.benchmarks import profiling
+from mapbench.benchmarks.profiling import profile_pass as profiling
 from mapbench.native import kernels
 from mapbench.benchmarks.cli import main
 

@@ -6,7 +6,7 @@ import pytest
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import store
+from mapbench.benchmarks.store import runs as store
 
 
 def _git(cwd, *args):

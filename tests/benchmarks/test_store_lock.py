@@ -9,11 +9,11 @@ import textwrap
 import pytest
 
 from mapbench.analysis.errors import WriteError
-from mapbench.benchmarks import store_lock
+from mapbench.benchmarks.store import lock as store_lock
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from mapbench.benchmarks import store_lock
+    from mapbench.benchmarks.store import lock as store_lock
     with store_lock.hold(sys.argv[1], command="holder-test"):
         print("locked", flush=True)
         time.sleep(float(sys.argv[2]))

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from mapbench.benchmarks import store_lock
+from mapbench.benchmarks.store import lock as store_lock
 from mapbench.benchmarks.cli import main
 from tests import store_runs as sr
 

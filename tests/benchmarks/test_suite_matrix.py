@@ -4,8 +4,8 @@ import re
 import pytest
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import matrix
-from mapbench.benchmarks.suite import BEST_PREFETCH
+from mapbench.benchmarks.catalog import matrix
+from mapbench.benchmarks.timing.suite import BEST_PREFETCH
 
 D = BEST_PREFETCH
 N = r"n=(\d+)"
@@ -119,7 +119,7 @@ def test_only_with_a_bad_or_empty_regex_is_an_input_error(bad):
 
 
 def test_workers_go_to_the_quietest_cpu_and_ties_go_to_the_last():
-    from mapbench.benchmarks.cpu_pick import quietest_cpu
+    from mapbench.benchmarks.timing.cpu_pick import quietest_cpu
     assert quietest_cpu([0, 1], probe={0: 1.0, 1: 1.8}.get) == 0      # cpu1 slowed by the host
     assert quietest_cpu([0, 1], probe={0: 1.8, 1: 1.0}.get) == 1
     assert quietest_cpu([0, 1, 2], probe={0: 1.0, 1: 1.02, 2: 1.5}.get) == 1   # within 5%: later
@@ -128,7 +128,7 @@ def test_workers_go_to_the_quietest_cpu_and_ties_go_to_the_last():
 def test_the_cpu_probe_restores_the_callers_affinity():
     import os
 
-    from mapbench.benchmarks.cpu_pick import probe_cpu
+    from mapbench.benchmarks.timing.cpu_pick import probe_cpu
     before = os.sched_getaffinity(0)
     cpu = max(before)
     assert probe_cpu(cpu, rounds=2) > 0

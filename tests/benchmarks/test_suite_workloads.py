@@ -3,7 +3,8 @@ import pytest
 
 pytest.importorskip("mapbench.native._mapbench_native")
 
-from mapbench.benchmarks import families, matrix, suite  # noqa: E402
+from mapbench.benchmarks.catalog import families, matrix
+from mapbench.benchmarks.timing import suite  # noqa: E402
 
 ONE_PER_FAMILY = [
     "iterate/storage=stack/prefetch=0/n=1024",

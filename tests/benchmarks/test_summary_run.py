@@ -1,4 +1,4 @@
-"""mapbench.benchmarks.summary on a run folder: summary.md, plots, Go peers, bad inputs."""
+"""mapbench.benchmarks.report.summary on a run folder: summary.md, plots, Go peers, bad inputs."""
 import io
 import json
 
@@ -6,7 +6,7 @@ import pyperf
 import pytest
 
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks import summary
+from mapbench.benchmarks.report import summary
 
 
 def write_run(run, names):

@@ -1,4 +1,4 @@
-"""mapbench.benchmarks.workload: one configuration per process, a JSON report of what it did."""
+"""mapbench.benchmarks.profiling.workload: one configuration per process, a JSON report of what it did."""
 from __future__ import annotations
 
 import json
@@ -21,7 +21,7 @@ needs_native = pytest.mark.skipif(not _native_ok(), reason="the native map is no
 
 
 def run_workload(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mapbench.benchmarks.workload", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "mapbench.benchmarks.profiling.workload", *args], capture_output=True,
                           text=True, timeout=120)
 
 

@@ -1,5 +1,5 @@
 /*
- * clocks.c: three clocks read back to back, for the clock study (benchmarks/clockstudy.py):
+ * clocks.c: three clocks read back to back, for the clock study (benchmarks/studies/clockstudy.py):
  *   out[0] CLOCK_MONOTONIC         wall time, what the kernels' timings use;
  *   out[1] CLOCK_THREAD_CPUTIME_ID this thread's CPU time (with the kernel's paravirtual
  *                                  steal accounting, time the host stole is not in it);

@@ -1,7 +1,7 @@
 /*
  * count_region.h: marks the kernels' timed regions for valgrind's callgrind (the count pass).
  *
- * The count pass (benchmarks/counts.py) runs the kernels under
+ * The count pass (benchmarks/counts/count_pass.py) runs the kernels under
  *   valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no --cache-sim=yes ...
  * and must count only what the timed region executes, as the timing does. So:
  *   count_set_armed(true)      -> every region_start/region_end of the kernels toggles

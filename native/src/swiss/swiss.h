@@ -148,7 +148,7 @@ enum { ITER_CHUNK_SLOTS = 64 }; /* 8 groups: one uint64 of candidate bits */
 /* prefetch="auto" (the classic PREFETCH_AUTO's value): SWISS_PREFETCH_AUTO_DISTANCE
  * groups from SWISS_PREFETCH_AUTO_MIN_ENTRIES entries on, else off. Measured on the
  * 2-vCPU AMD EPYC guest, 2026-12-02, median of 9 interleaved in-process rounds
- * (benchmarks/maps_sweep.py's kernels), ns/element at distance 0 / 16 / 64: 2^14
+ * (benchmarks/studies/maps_sweep.py's kernels), ns/element at distance 0 / 16 / 64: 2^14
  * 1.49 / 1.56 / 1.62, 2^16 2.42 / 2.34 / 2.40, 2^18 3.21 / 1.78 / 1.71, 2^22
  * 8.41 / 3.19 / 2.37. 64 groups is half a full table (8.7 KB ahead): at 2^22 the
  * walk needs ~40 lines in flight to keep up with it. */

@@ -1,0 +1,99 @@
+"""The counted side of `mapbench compare`: `--metric`, the count tables, the count gate.
+
+`mapbench compare BASE [HEAD] --metric {time,instructions,cycles}`: every metric both runs
+have is shown; the verdict and `--fail-on-regression` use `--metric` (default: instructions
+when both runs have counts.json, else time). Counts are compared exactly against a
+threshold (analysis/stats/count_compare.py); time keeps its statistics.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mapbench.analysis.errors import InputError
+from mapbench.analysis.render import count_tables
+from mapbench.analysis.stats import count_compare
+from mapbench.benchmarks.store.calibration_file import read_calibration
+from mapbench.benchmarks.counts.count_pass import COUNTS_FILE, load_counts
+
+METRIC_CHOICES = ("time",) + count_compare.METRICS
+WHY_THEY_DIFFER = (
+    "time and counts can disagree: counts are exact but simulate no hardware prefetcher, no "
+    "memory-level parallelism and treat software prefetch as no memory access, so a change "
+    "that hides memory latency shows in time only; time sees everything the CPU does but "
+    "wanders with the machine's load.")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--metric", choices=METRIC_CHOICES, default=None,
+                        help="what the verdict and --fail-on-regression use (default: "
+                             "instructions when both runs have counts.json, else time); every "
+                             "metric both runs have is shown")
+
+
+@dataclass
+class CountSide:
+    """The count comparisons of two runs and which metric decides."""
+    decided_by: str
+    why: str
+    comparisons: dict[str, count_compare.CountComparison] = field(default_factory=dict)
+
+    @property
+    def decides(self) -> bool:
+        return self.decided_by in self.comparisons
+
+    def regressions(self, pct: float) -> list[count_compare.CountDelta]:
+        return self.comparisons[self.decided_by].regressions(pct) if self.decides else []
+
+    def markdown(self) -> str:
+        return count_tables.render_markdown(list(self.comparisons.values()),
+                                             self.decided_label()) + f"\n{WHY_THEY_DIFFER}\n"
+
+    def html(self) -> str:
+        return (count_tables.render_html(list(self.comparisons.values()), self.decided_label())
+                + f"<p>{html.escape(WHY_THEY_DIFFER)}</p>")
+
+    def decided_label(self) -> str:
+        return f"{self.decided_by} ({self.why})"
+
+
+def choose_metric(requested: str | None, base: Path, head: Path, base_counts, head_counts) -> tuple[str, str]:
+    """(metric, why): the requested one, checked against what the runs have, or the default."""
+    both = base_counts is not None and head_counts is not None
+    if requested in count_compare.METRICS and not both:
+        missing = [str(p) for p, d in ((base, base_counts), (head, head_counts)) if d is None]
+        raise InputError(f"--metric {requested} needs {COUNTS_FILE} in both runs; "
+                         f"{', '.join(missing)} has none (run `mapbench bench` without "
+                         f"--no-counts, or --counts-only)")
+    if requested:
+        return requested, "--metric"
+    if both:
+        return "instructions", "default: both runs have counts, which are exact"
+    return "time", "default: not both runs have counts.json"
+
+
+def count_side(base: Path, head: Path, root: Path, requested: str | None) -> CountSide:
+    base_counts, head_counts = load_counts(base), load_counts(head)
+    metric, why = choose_metric(requested, base, head, base_counts, head_counts)
+    side = CountSide(metric, why)
+    if base_counts is None or head_counts is None:
+        return side
+    threshold, origin = count_compare.threshold_from_calibration(read_calibration(root))
+    for m in count_compare.METRICS:
+        side.comparisons[m] = count_compare.compare_counts(base_counts, head_counts, m,
+                                                           threshold, origin)
+    return side
+
+
+def print_side(side: CountSide) -> None:
+    for m, c in side.comparisons.items():
+        print(f"counts, {c.summary_line()}")
+        for w in c.warnings:
+            print(f"warning: {w}")
+        if m != side.decided_by:
+            continue
+        for d in c.section(count_compare.SLOWER) + c.section(count_compare.FASTER):
+            print(f"  {'more' if d.verdict == count_compare.SLOWER else 'less'} work  {d.name}: "
+                  f"{d.change:+.3%} ({d.base:.6g} -> {d.head:.6g} {m}/element, callgrind count)")
+    print(f"verdict metric: {side.decided_label()}")
