@@ -44,7 +44,7 @@ def prefetch_distance(prefetch):
     map) or groups (Swiss map), or "auto" (PREFETCH_AUTO): by size, the classic map 16
     buckets when its bucket array has at least 64 MiB, the Swiss map 64 groups from 2^16
     entries, else off; measured, see native/src/classic/map.h, native/src/swiss/swiss.h
-    and the README)."""
+    and docs/speed-of-the-map.md)."""
     if prefetch == "auto":
         return lib.PREFETCH_AUTO
     if isinstance(prefetch, bool) or not isinstance(prefetch, int):

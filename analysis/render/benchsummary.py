@@ -239,7 +239,7 @@ def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,
             sections.append(table("Prefetch speed-up (x, above 1 = faster with prefetch)",
                                   "derived from pyperf timings; prefetch=auto (the default) is "
                                   "16 from a 64 MiB bucket array, off below, as measured per size "
-                                  "(README, Speed of the map); the distance it picked is run "
+                                  "(docs/speed-of-the-map.md); the distance it picked is run "
                                   "metadata", cols, rows))
 
     alloc_rows = []

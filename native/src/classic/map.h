@@ -191,7 +191,7 @@ static inline uintptr_t oldbucketmask(const hmap *h) { return noldbuckets(h) - 1
 
 /* The iterator (iter.c). mapiterinit's prefetch is a distance in buckets (0: off), or
  * PREFETCH_AUTO: PREFETCH_AUTO_DISTANCE when the bucket array has at least
- * PREFETCH_AUTO_MIN_BYTES, else off. Measured (README, "Speed of the map"): up to 2^14
+ * PREFETCH_AUTO_MIN_BYTES, else off. Measured (docs/speed-of-the-map.md): up to 2^14
  * entries (590 KB, inside L2) prefetch cost 5-9% or nothing; from 2^16 to 2^20 (2.4 to
  * 37 MB) sweeps disagreed by more than any effect, and 2^18 was slower in two of three;
  * at 2^22 (151 MB) it gained 12-19% in four of five sweeps. The threshold sits between. */
