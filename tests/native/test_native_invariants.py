@@ -43,6 +43,21 @@ def half_grown():
     return m
 
 
+def emptied_mid_grow_and_refilled():
+    """Deleting the last entry reseeds hash0 (as Go); mid-grow, the keys left behind in
+    evacuated old buckets hash differently after that."""
+    m = Map(hint=100000, seed=3)        # many buckets, few keys: the grow outlasts them
+    for k in range(200):
+        m[k] = k
+    m._half_grow()
+    for k in range(200):
+        del m[k]
+    for k in range(10**6, 10**6 + 50):
+        m[k] = k
+    assert m.stats()["growing"] and len(m) == 50
+    return m
+
+
 def emptied(kind):
     m = filled(kind, 3000)
     for k in list(m):
@@ -75,6 +90,10 @@ SOUND = {
 @pytest.mark.parametrize("state", sorted(SOUND))
 def test_sound_maps_pass(kind, state):
     SOUND[state](kind).check_invariants()
+
+
+def test_a_map_emptied_and_reseeded_mid_grow_passes():
+    emptied_mid_grow_and_refilled().check_invariants()
 
 
 def test_a_half_done_grow_passes_and_so_does_every_write_that_finishes_it():

@@ -32,8 +32,10 @@
  *   INVARIANT 7: oldbuckets != NULL exactly while growing (FLAG_GROWING), and then
  *                0 <= nevacuate < noldbuckets and every old bucket below nevacuate is
  *                evacuated. The markers EVACUATED_X/Y/EMPTY appear only in old buckets,
- *                in every slot of an evacuated chain (X or Y as the key's hash & newbit
- *                says; X alone in a same-size grow) and in no slot of another chain.
+ *                in every slot of an evacuated chain (X alone in a same-size grow) and
+ *                in no slot of another chain. (Which of X and Y a key went to follows
+ *                its hash & newbit only until a delete empties the map and reseeds
+ *                hash0, as Go's does, so it is no invariant.)
  *   map_check_invariants (check.c) checks INVARIANT 1 (the map's side) and 4 to 7, as
  *   Go's checkInvariants (internal/runtime/maps/table_debug.go) does for its tables.
  *
