@@ -171,7 +171,7 @@ class Map:
     def _debug_corrupt(self, what):
         """Break one invariant on purpose, for the checker's tests; calling it again with
         the same name undoes it (check.c says what each name breaks). Classic:
-        "tophash", "count", "empty_rest". Swiss: "h2", "used", "growth_left",
+        "tophash", "count", "empty_rest", "nevacuate". Swiss: "h2", "used", "growth_left",
         "map_used", "directory". ValueError if the map has no place for it."""
         with self._lock:
             self._rewind_iterators()

@@ -107,6 +107,30 @@ def test_a_half_done_grow_passes_and_so_does_every_write_that_finishes_it():
     assert k > 1
 
 
+def test_a_same_size_grow_passes_from_start_to_end():
+    # Churn at a steady count just under the load factor: overflow buckets pile up until
+    # noverflow >= 2^B starts a same-size grow (EVACUATED_X only).
+    rnd = random.Random(2)
+    m = Map(seed=4)
+    live = []
+    while len(m) < 6 * 64 + 20:
+        live.append(rnd.getrandbits(64))
+        m[live[-1]] = 1
+    for _ in range(50000):
+        j = rnd.randrange(len(live))
+        del m[live[j]]
+        live[j] = rnd.getrandbits(64)
+        m[live[j]] = 1
+        if m.stats()["same_size_grow"]:
+            break
+    assert m.stats()["same_size_grow"]
+    while m.stats()["growing"]:
+        m.check_invariants()
+        live.append(rnd.getrandbits(64))
+        m[live[-1]] = 1
+    m.check_invariants()
+
+
 def test_a_write_flag_left_set_is_no_structural_fault():
     for kind in KINDS:
         m = filled(kind, 100)
@@ -128,6 +152,8 @@ CORRUPTIONS = [
      r"^INVARIANT 6 \(chains\): bucket \d+ chain position \d+ slot \d: live entry after "
      r"an EMPTY_REST slot$"),
     ("classic", half_grown, "empty_rest", 6, r"^INVARIANT 6 \(chains\): old bucket \d+ "),
+    ("classic", half_grown, "nevacuate", 7,
+     r"^INVARIANT 7 \(evacuation\): nevacuate \d+ outside \[0, 1024\) while growing$"),
     ("swiss", lambda: filled("swiss", 5), "h2", 5,
      r"^INVARIANT S5 \(control bytes\): small group slot \d: control byte H2 0x[0-9a-f]{2}, "
      r"but key \d+ has H2 0x[0-9a-f]{2}$"),

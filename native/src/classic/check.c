@@ -268,12 +268,19 @@ static bool live_then_rest(bmap *b, unsigned *i, unsigned *j) {
  *   "count"      flip the low bit of count (INVARIANT 5)
  *   "empty_rest" swap a live slot with the EMPTY_REST slot after it, leaving an entry
  *                behind an EMPTY_REST (INVARIANT 6); the second call finds and swaps back
+ *   "nevacuate"  mid-grow, move nevacuate past the old buckets (INVARIANT 7), or back
  * Returns 0, or -1 for an unknown name or a map with no place for it. */
 int map_debug_corrupt(hmap *h, const char *what) {
     unsigned i = 0, j = 0;
     bmap *b;
     if (strcmp(what, "count") == 0) {
         h->count ^= 1;
+        return 0;
+    }
+    if (strcmp(what, "nevacuate") == 0) {
+        if (!growing(h)) return -1;
+        uintptr_t nold = noldbuckets(h);
+        h->nevacuate = h->nevacuate >= nold ? h->nevacuate - nold : h->nevacuate + nold;
         return 0;
     }
     if (strcmp(what, "tophash") == 0) {
