@@ -25,6 +25,15 @@ _ERRORS = {
 }
 
 
+class InvariantViolation(AssertionError):
+    """A native map broke one of its numbered invariants (map.h INVARIANT n, swiss.h
+    S<n>); the message is the checker's line naming the invariant and where it broke."""
+
+    def __init__(self, message, invariant):
+        super().__init__(message)
+        self.invariant = invariant
+
+
 def check(code):
     """Raise the Python error for a negative C return code; return the code otherwise."""
     if code < 0:

@@ -31,6 +31,8 @@ class Backend(NamedTuple):
     iter_rewind: Callable
     iter_release: Callable
     auto_prefetch: Callable  # (h) -> the distance prefetch="auto" picks for the map now
+    check_invariants: Callable  # (h, why, why_len) -> 0, or the broken invariant's number
+    debug_corrupt: Callable     # (h, what: bytes) -> 0, or -1 (test hook, check.c)
 
     @property
     def iter_pair_type(self) -> str:
@@ -110,11 +112,13 @@ def _swiss_auto_prefetch(h):
 CLASSIC = Backend("classic", _classic_new, lib.map_destroy, lib.mapaccess, lib.mapassign,
                   lib.mapdelete, lib.map_fill, lib.map_debug_set_writing, _classic_stats,
                   _classic_count, "hiter *", lib.mapiterinit, lib.mapiter_batch,
-                  lib.mapiter_fill, lib.mapiter_rewind, lib.mapiterrelease, _classic_auto_prefetch)
+                  lib.mapiter_fill, lib.mapiter_rewind, lib.mapiterrelease, _classic_auto_prefetch,
+                  lib.map_check_invariants, lib.map_debug_corrupt)
 SWISS = Backend("swiss", _swiss_new, lib.swiss_destroy, lib.swiss_get, lib.swiss_put,
                 lib.swiss_delete, lib.swiss_fill, lib.swiss_debug_set_writing, _swiss_stats,
                 lib.swiss_len, "swiss_iter *", _swiss_iter_init, lib.swiss_iter_batch,
-                lib.swiss_iter_fill, lib.swiss_iter_rewind, lib.swiss_iter_release, _swiss_auto_prefetch)
+                lib.swiss_iter_fill, lib.swiss_iter_rewind, lib.swiss_iter_release, _swiss_auto_prefetch,
+                lib.swiss_check_invariants, lib.swiss_debug_corrupt)
 BACKENDS = {"classic": CLASSIC, "swiss": SWISS}
 
 

@@ -24,13 +24,16 @@ HERE = pathlib.Path(__file__).resolve().parent
 SRC = HERE / "src"
 # By map: what every map shares (the counting allocator, the hash, the kernels' timing),
 # then the classic Go 1.19 map and the Go 1.24 Swiss map, each with its iterator,
-# kernels and layout introspection. count_region.c holds the callgrind client requests of
+# kernels, layout introspection and invariant checker (check.c, always compiled: it costs
+# nothing until a test calls it). count_region.c holds the callgrind client requests of
 # the count pass (valgrind's BSD-licensed headers are vendored under common/vendor/);
 # clocks.c the three clocks of the clock study.
 SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c", "common/count_region.c",
            "common/clocks.c", "common/keys.c",
-           "classic/map.c", "classic/iter.c", "classic/kernels.c", "classic/layout.c",
-           "swiss/map.c", "swiss/table_alloc.c", "swiss/iter.c", "swiss/kernels.c", "swiss/layout.c"]
+           "classic/map.c", "classic/check.c", "classic/iter.c", "classic/kernels.c",
+           "classic/layout.c",
+           "swiss/map.c", "swiss/check.c", "swiss/table_alloc.c", "swiss/iter.c",
+           "swiss/kernels.c", "swiss/layout.c"]
 INCLUDE_DIRS = ["common", "classic", "swiss"]
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]

@@ -16,12 +16,13 @@ through this class (pyiter.py), so batching never changes what they return.
 
 import threading
 
-from ._ffi import as_u64, check, ffi, lib
+from ._ffi import InvariantViolation, as_u64, check, ffi, lib
 from .backends import backend
 from .kernels import prefetch_distance
 from .pyiter import MapIterator
 
 _MISSING = object()
+_WHY_LEN = 256  # bytes for the checker's one-line message
 
 
 class Map:
@@ -110,6 +111,18 @@ class Map:
         with self._lock:
             return self._native.stats(self._h)
 
+    def check_invariants(self):
+        """Check the native map's structural invariants (native/src/classic/check.c:
+        map.h INVARIANT 1, 4-7; native/src/swiss/check.c: swiss.h S1-S3, S5, S6), as
+        Go's checkInvariants does in its debug builds. O(entries). Raises
+        InvariantViolation (an AssertionError) naming the first invariant that broke
+        and where; returns None for a sound map."""
+        why = ffi.new("char[]", _WHY_LEN)
+        with self._lock:
+            code = self._native.check_invariants(self._h, why, _WHY_LEN)
+        if code:
+            raise InvariantViolation(ffi.string(why).decode(errors="replace"), code)
+
     # -- iteration ------------------------------------------------------------------
     def _rewind_iterators(self):
         """Before a write: put every live batched iterator back where its caller is."""
@@ -154,6 +167,16 @@ class Map:
         with self._lock:
             census(self._h, counts)
         return {v: counts[v] for v in range(256) if counts[v]}
+
+    def _debug_corrupt(self, what):
+        """Break one invariant on purpose, for the checker's tests; calling it again with
+        the same name undoes it (check.c says what each name breaks). Classic:
+        "tophash", "count", "empty_rest", "nevacuate". Swiss: "h2", "used", "growth_left",
+        "map_used", "directory". ValueError if the map has no place for it."""
+        with self._lock:
+            self._rewind_iterators()
+            if self._native.debug_corrupt(self._h, what.encode()) != 0:
+                raise ValueError("cannot corrupt %r in this %s map" % (what, self.kind))
 
     def _half_grow(self):
         """Classic: start a doubling grow and evacuate half of it (iteration mid-grow).

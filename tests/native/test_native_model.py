@@ -1,7 +1,10 @@
 """Model-based tests: random sequences of inserts, updates, deletes, lookups, grows
 and iterations on native.Map, checked against a dict, across many grows (up to a few
 thousand keys, so B reaches 9, or a Swiss map splits into several tables) and after
-deleting back down; both kinds."""
+deleting back down; both kinds. After every rule the native checker
+(Map.check_invariants: map.h INVARIANT 1, 4-7; swiss.h S1-S3, S5, S6) checks the
+map's structure, as Go's debug builds run checkInvariants after writes: one pass over
+the map, cheap beside the rule itself, so it runs always (under `tox -e asan` too)."""
 
 import hypothesis.strategies as st
 from hypothesis import settings
@@ -93,6 +96,10 @@ class MapVersusDict(RuleBasedStateMachine):
         for _ in zip(range(steps), it):
             pass
         # dropped unfinished: its references on the bucket arrays go back
+
+    @invariant()
+    def structure_is_sound(self):
+        self.m.check_invariants()  # InvariantViolation names the first broken invariant
 
     @invariant()
     def sizes_agree(self):

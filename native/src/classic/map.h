@@ -15,6 +15,29 @@
  *   the old bucket backing the bucket it writes plus one more at nevacuate (growWork).
  *   Evacuation keeps the old keys and values in place (they have no pointers), so an
  *   iterator that walks an old bucket can still read them.
+ *   The live chains are the chains of the 2^B buckets and, while growing, those of the
+ *   old buckets not yet evacuated; a live entry is a slot of one whose tophash is at
+ *   least MIN_TOP_HASH.
+ *   INVARIANT 4: a live entry's tophash is tophash(hash) of its key's hash, and it lies
+ *                in the chain its hash picks: bucket hash & (2^B - 1), or in an old
+ *                bucket not yet evacuated, hash & (noldbuckets - 1); a bucket of the new
+ *                array holds entries only once the old bucket backing it is evacuated
+ *                (every write evacuates it first). No key is live twice.
+ *   INVARIANT 5: count is the number of live entries.
+ *   INVARIANT 6: a chain ends (at most as many buckets as its generation has) and every
+ *                overflow bucket belongs to the chain's generation; no live entry follows
+ *                an EMPTY_REST slot in its chain; noverflow is the number of overflow
+ *                buckets in the chains of the 2^B buckets while B < 16 (above, Go counts
+ *                with probability 1/2^(B-15), so it is at most that number).
+ *   INVARIANT 7: oldbuckets != NULL exactly while growing (FLAG_GROWING), and then
+ *                0 <= nevacuate < noldbuckets and every old bucket below nevacuate is
+ *                evacuated. The markers EVACUATED_X/Y/EMPTY appear only in old buckets,
+ *                in every slot of an evacuated chain (X alone in a same-size grow) and
+ *                in no slot of another chain. (Which of X and Y a key went to follows
+ *                its hash & newbit only until a delete empties the map and reseeds
+ *                hash0, as Go's does, so it is no invariant.)
+ *   map_check_invariants (check.c) checks INVARIANT 1 (the map's side) and 4 to 7, as
+ *   Go's checkInvariants (internal/runtime/maps/table_debug.go) does for its tables.
  *
  * Memory ownership (what replaces Go's garbage collector):
  *   A bucket array and every overflow bucket malloc'd for it form one generation
@@ -212,6 +235,15 @@ bool iter_pool_check_zeroed(void);
 /* cffi-cdef: end */
 hiter *iter_pool_get(void);
 void iter_pool_put(hiter *it);
+
+/* The invariant checker and its corruption hook (check.c). map_check_invariants returns
+ * 0 for a sound map, else the number of the first broken invariant (1, 4, 5, 6, 7),
+ * having written one line saying what broke where into why (why_len bytes, NUL
+ * included). Read-only, safe on any state the operations above leave. */
+/* cffi-cdef: begin */
+int map_check_invariants(const hmap *h, char *why, size_t why_len);
+int map_debug_corrupt(hmap *h, const char *what);
+/* cffi-cdef: end */
 
 /* Test hooks and stats (map.c). */
 /* cffi-cdef: begin */

@@ -25,7 +25,17 @@
  *   an EMPTY slot (no probe sequence can pass through this group then), else leaves a
  *   DELETED tombstone; tombstones go only when the table is rebuilt (grow or split).
  *   INVARIANT S3: every probe sequence for a key present in a table ends no later than
- *   the first group (in probe order) with an EMPTY slot; lookups stop there.
+ *   the first group (in probe order) with an EMPTY slot; lookups stop there. So every
+ *   table keeps an EMPTY slot, and a key is in its table once (a lookup finds it at the
+ *   first full slot holding it, in probe order).
+ *   INVARIANT S5: a control byte is EMPTY, DELETED or full; a full slot's is H2 of its
+ *   key's hash; a key in a table belongs to it: the top globalDepth bits of its hash
+ *   name one of the table's directory entries. The small group keeps no DELETED.
+ *   INVARIANT S6: m->used is the number of full slots of the map: the sum of t->used
+ *   over the directory's tables, or the small group's full slots.
+ *   swiss_check_invariants (check.c) checks S1, S2 (with t->used equal to the table's
+ *   full slots), S3, S5 and S6, as Go's checkInvariants (table_debug.go) checks S2 and
+ *   S3 for its tables; S4 and I1 concern iterators and are left to the tests.
  *   Tables are never rehashed in place: moving entries inside a table would break
  *   iteration (an iterator walks a table in slot order).
  *
@@ -192,6 +202,15 @@ bool swiss_iter_pool_check_zeroed(void);
 /* cffi-cdef: end */
 swiss_iter *swiss_iter_pool_get(void);
 void swiss_iter_pool_put(swiss_iter *it);
+
+/* The invariant checker and its corruption hook (check.c). swiss_check_invariants
+ * returns 0 for a sound map, else n of the first broken invariant S<n> (1, 2, 3, 5,
+ * 6), having written one line saying what broke where into why (why_len bytes, NUL
+ * included). Read-only, safe on any state the operations above leave. */
+/* cffi-cdef: begin */
+int swiss_check_invariants(const swiss_map *m, char *why, size_t why_len);
+int swiss_debug_corrupt(swiss_map *m, const char *what);
+/* cffi-cdef: end */
 
 /* Stats, test hooks, fill (map.c). */
 /* cffi-cdef: begin */
