@@ -24,29 +24,12 @@ from typing import Callable
 import numpy as np
 
 from mapbench.analysis.stats import compare, go_peers  # noqa: F401
-from mapbench.analysis.stats.finding_kit import (  # noqa: F401 (the findings' public names)
-    ALLOC_SOURCE,
-    COUNTED_KEY,
-    COUNT_SOURCE,
-    Finding,
-    MIXED,
-    NOT_SIGNIFICANT,
-    RunData,
-    SIGNIFICANT,
-    TIMING_SOURCE,
-    UNTESTED,
-    alloc_note,
-    init_finding,
-    instructions_note,
-    source_line,
-    why_not,
-    by_size,
-    method_note,
-    overall,
-    ranges,
-    significance,
-    size_label,
-    uncertainty)
+from mapbench.analysis.stats.finding_kit import (ALLOC_SOURCE, COUNTED_KEY, COUNT_SOURCE, Finding,  # noqa: F401 (the findings' public names)
+                                                 MIXED, NOT_SIGNIFICANT, RunData, SIGNIFICANT,
+                                                 TIMING_SOURCE, UNTESTED, alloc_note, init_finding,
+                                                 instructions_note, source_line, why_not, by_size,
+                                                 method_note, overall, ranges, significance,
+                                                 size_label, uncertainty)
 from mapbench.analysis.stats.quiet_levels import Spread, compare_levels, process_levels
 from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_classic
 

@@ -27,14 +27,8 @@ from pathlib import Path
 from mapbench.analysis.render import cachemiss_tables
 from mapbench.analysis.atomic import write_atomic
 from mapbench.benchmarks.catalog import families
-from mapbench.benchmarks.profiling.collectors import (
-    Capture,
-    cachegrind,
-    callgrind,
-    perf_record,
-    perf_stat,
-    pyinstrument_tree,
-    pyspy)
+from mapbench.benchmarks.profiling.collectors import (Capture, cachegrind, callgrind, perf_record,
+                                                      perf_stat, pyinstrument_tree, pyspy)
 from mapbench.benchmarks.store import run_folder
 
 SMALL = 1 << 14
