@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mapbench.benchmarks.store import runs as store
 from mapbench.benchmarks.history.commit_history import run
+from mapbench.benchmarks.history import cluster
 
 
 def register(subparsers) -> None:
@@ -30,4 +31,18 @@ def register(subparsers) -> None:
                    help="the git checkout whose history to walk (default: current folder)")
     p.add_argument("--wait", action="store_true",
                    help="if another history runs on this machine and store, wait for it")
+    add_cluster_arguments(p)
     p.set_defaults(func=run)
+
+
+def add_cluster_arguments(p) -> None:
+    """--workers / --scheduler, shared with `mapbench bisect`."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", metavar="N", type=int, default=None,
+                       help="worker processes of the embedded Dask LocalCluster (default: one "
+                            f"per CPU, here {cluster.default_workers()}); count-only benches run "
+                            "side by side, timed ones one at a time")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                       help="run on an existing Dask cluster instead (`dask scheduler`, and "
+                            "`dask worker tcp://HOST:PORT --nthreads 1 --resources timing=1` "
+                            "on each host)")

@@ -1,21 +1,24 @@
 """`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
 
-For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a temporary
-folder: `git worktree add --detach`, a fresh venv that sees this interpreter's packages
-(so the dependencies need no network), the commit's declared build backend taken from
-this environment, else the suite's wheel cache, else pip's indexes (see
-benchmarks/history/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
-(which builds its native module), then that commit's own `mapbench bench --out ROOT` with
-cwd in the worktree, so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
-for commits from before machine ids). The worktree and venv are removed afterwards. A
+Every commit of `git rev-list --reverse REV_RANGE` (oldest first) is one task on a Dask
+cluster (benchmarks/history/cluster.py: an embedded LocalCluster of --workers processes,
+or --scheduler's): the commit travels to a worker as a shallow git repository, is built
+there in its own temporary venv (benchmarks/history/commit_build.py: the commit's declared
+build backend from the worker's environment, else its wheel cache, else pip's indexes),
+and benchmarked with its own `mapbench bench` (benchmarks/history/commit_task.py). The run
+folder comes back as bytes and lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
+for commits from before machine ids), the layout a single `mapbench bench` writes
+(benchmarks/history/shipping.py, fanout.py). `--workers 1` is the same code path. A
 failed build's note is the backend's first error line; pip's whole output is kept in
-`ROOT/history-logs/<commit12>.build.log`.
+`ROOT/history-logs/<commit12>.build.log`. Count-only bench args run side by side;
+timed ones one per host (the `timing` worker resource).
 
-One history per machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
-each commit's bench also locks its own run folder, so a `mapbench bench` of the same
-commit at the same time fails instead of mixing with it.
+One history per client machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
+each landing run folder is written under its own writer lock, so a `mapbench bench` of the
+same commit at the same time cannot mix with it.
 
-Resumable: a commit whose run on this machine is already complete is skipped, and so is
+Resumable: a commit whose run on this machine (with --scheduler: on a worker's machine)
+is already complete is skipped, and so is
 one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
 again). Stop it any time; run the same command again to go on.
 """
@@ -23,27 +26,22 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import shlex
-import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.history import commit_build
+from mapbench.benchmarks.history import cluster, commit_task, fanout
 from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
 from mapbench.benchmarks.store import run_folder
 
 NOTES_FILE = run_folder.HISTORY          # in the store root: commit -> what happened (and where)
 NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten
 BUILD_LOGS = "history-logs"         # in the store root: <commit12>.build.log of a failed build
-BUILD_FAILED = "build failed"
-NO_BENCH = "no mapbench bench at this commit"
-BENCH_FAILED = "bench failed"
-DONE = "done"
+BUILD_FAILED, NO_BENCH = commit_task.BUILD_FAILED, commit_task.NO_BENCH
+BENCH_FAILED, DONE = commit_task.BENCH_FAILED, commit_task.DONE
 SKIP_ON_RESUME = (BUILD_FAILED, NO_BENCH)
 
 
@@ -95,14 +93,15 @@ def load_notes(root: Path) -> dict:
 
 
 def save_note(root: Path, commit: str, status: str, note: str, seconds: float,
-              machine: str | None = None) -> None:
+              machine: str | None = None, **where) -> dict:
     # Histories of other machines may share the store: read-modify-write under a lock.
     with store_lock.hold(root, lock_name=NOTES_LOCK, wait=True):
         notes = load_notes(root)
         notes[commit] = {"status": status, "note": note, "seconds": round(seconds, 1),
                          "machine": machine, "date": datetime.datetime.now(
-                             datetime.timezone.utc).isoformat(timespec="seconds")}
+                             datetime.timezone.utc).isoformat(timespec="seconds"), **where}
         write_atomic(root / NOTES_FILE, json.dumps(notes, indent=2, sort_keys=True) + "\n")
+        return notes[commit]
 
 
 def _last_lines(text: str, n: int = 2) -> str:
@@ -115,44 +114,6 @@ def save_build_log(root: Path, commit: str, log: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, "".join(log))
     return path
-
-
-def build_and_bench(commit: str, repo: Path, root: Path, bench_args: list[str],
-                    work: Path, wheel_cache: Path, machine: str, say=print) -> tuple[str, str]:
-    """(status, note) for one commit, run in `work` (a fresh temporary folder)."""
-    src = work / "src"
-    git(["worktree", "add", "--detach", "--quiet", str(src), commit], repo)
-    try:
-        python = commit_build.make_venv(work / "venv")
-        built = commit_build.build(python, src, wheel_cache, say)
-        if not built.ok:
-            log = save_build_log(root, commit, built.log) if built.log else None
-            return BUILD_FAILED, built.note + (f" (pip's output: {log})" if log else "")
-        say(built.note)
-        if not (src / "benchmarks" / "commands" / "bench.py").is_file():
-            return NO_BENCH, "benchmarks/commands/bench.py does not exist there"
-        env = dict(os.environ)
-        env.pop("PYTHONPATH", None)          # the worktree's own code, not this checkout's
-        # The commit's own console script: it knows its layout (older commits install
-        # top-level packages, newer ones the mapbench namespace).
-        script = python.parent / "mapbench"
-        if not script.is_file():
-            return NO_BENCH, "its install made no `mapbench` command"
-        bench = subprocess.run([str(script), "bench",
-                                "--out", str(root.resolve()), *bench_args],
-                               cwd=src, env=env, stdout=None, stderr=subprocess.PIPE, text=True)
-        if bench.returncode == 130:
-            raise KeyboardInterrupt
-        if not commit_runs(root, commit, machine):
-            return BENCH_FAILED, f"exit {bench.returncode}: {_last_lines(bench.stderr)}"
-        if bench.returncode != 0:
-            return BENCH_FAILED, (f"exit {bench.returncode}, partial results kept: "
-                                  f"{_last_lines(bench.stderr)}")
-        return DONE, built.note
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(src)], cwd=repo,
-                       capture_output=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=repo, capture_output=True)
 
 
 def run(args) -> int:
@@ -172,40 +133,39 @@ def _run_locked(args, root: Path, machine: str) -> int:
     top = Path(git(["rev-parse", "--show-toplevel"], repo))
     commits = commits_in(args.rev_range, top)
     notes = load_notes(root)
-    wheel_cache = args.wheel_cache or commit_build.default_wheel_cache()
-    counts = {"ran": 0, "skipped": 0, "failed": 0}
+    wheel_cache = args.wheel_cache
     started = time.monotonic()
-    others = sorted(set(store.machines_in(root)) - {machine})
-    print(f"history: {len(commits)} commits on machine {machine} into {root}/"
-          + (f" (the store also holds runs of {', '.join(others)})" if others else ""), flush=True)
-    for k, (commit, subject) in enumerate(commits, 1):
-        head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
-        if run_complete(root, commit, machine):
-            print(f"{head}: already in {root}/, skipped", flush=True)
-            counts["skipped"] += 1
-            continue
-        previous = notes.get(commit, {})
-        if previous.get("status") in SKIP_ON_RESUME and not args.retry_failed:
-            print(f"{head}: skipped, {previous['status']} before ({previous.get('note', '')}); "
-                  f"--retry-failed to try again", flush=True)
-            counts["skipped"] += 1
-            continue
-        print(f"{head}: building", flush=True)
-        t0 = time.monotonic()
-        work = Path(tempfile.mkdtemp(prefix="mapbench-history-"))
-        try:
-            status, note = build_and_bench(commit, top, root, bench_args, work, wheel_cache, machine,
-                                           say=lambda line, head=head: print(f"{head}: {line}", flush=True))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        save_note(root, commit, status, note, time.monotonic() - t0, machine)
-        if status == DONE:
-            counts["ran"] += 1
-            print(f"{head}: done in {time.monotonic() - t0:.0f} s", flush=True)
-        else:
-            counts["failed"] += 1
-            print(f"{head}: {status}: {note}", flush=True)
-    print(f"history: {counts['ran']} run, {counts['skipped']} skipped, {counts['failed']} "
+    with cluster.open_cluster(args.workers, args.scheduler) as client:
+        machines_here = cluster.worker_machines(client) if args.scheduler else {machine}
+        where = cluster.describe(client, args.scheduler)
+        if not cluster.counts_only(bench_args) and cluster.timing_capacity(client) == 0:
+            raise InputError(f"these bench args time, and no worker of {where} offers the "
+                             f"`{cluster.TIMING}` resource: start one worker per host with "
+                             f"--resources \"{cluster.TIMING}=1\", or add --counts-only")
+        others = sorted(set(store.machines_in(root)) - machines_here)
+        print(f"history: {len(commits)} commits on {where} into {root}/"
+              + (f" (the store also holds runs of {', '.join(others)})" if others else ""),
+              flush=True)
+        heads, todo, skipped = {}, [], 0
+        for k, (commit, subject) in enumerate(commits, 1):
+            head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
+            heads[commit] = head
+            if any(run_complete(root, commit, m) for m in machines_here):
+                print(f"{head}: already in {root}/, skipped", flush=True)
+                skipped += 1
+                continue
+            previous = notes.get(commit, {})
+            if previous.get("status") in SKIP_ON_RESUME and not args.retry_failed:
+                print(f"{head}: skipped, {previous['status']} before ({previous.get('note', '')}); "
+                      f"--retry-failed to try again", flush=True)
+                skipped += 1
+                continue
+            todo.append((commit, subject))
+        runner = fanout.CommitRunner(client, root, top, bench_args, wheel_cache,
+                                     save_note, save_build_log)
+        results = runner.run(todo, heads)
+    ran = sum(1 for note in results.values() if note["status"] == DONE)
+    print(f"history: {ran} run, {skipped} skipped, {len(results) - ran} "
           f"failed of {len(commits)} commits in {time.monotonic() - started:.0f} s; "
           f"notes in {root / NOTES_FILE}; `mapbench report --out {root}` for the index")
     return 0
