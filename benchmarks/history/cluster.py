@@ -31,7 +31,8 @@ from mapbench.analysis.errors import InputError
 TIMING = "timing"                 # the worker resource a timed task needs one unit of
 TIMING_WORKER = "timing"          # the embedded cluster's worker that offers it
 CONNECT_TIMEOUT_S = 5
-START_TIMEOUT_S = 120
+START_TIMEOUT_S = 120            # the embedded cluster's workers to come up
+WORKERS_TIMEOUT_S = 30           # a user's scheduler to have at least one worker
 
 
 def default_workers() -> int:
@@ -71,6 +72,12 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None):
                              f"{CONNECT_TIMEOUT_S} s ({reason[:160]}); start one with "
                              f"`dask scheduler`, workers with `dask worker {scheduler}`") from None
         try:
+            try:
+                client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+            except TimeoutError:
+                raise InputError(f"the Dask scheduler at {scheduler} has no workers after "
+                                 f"{WORKERS_TIMEOUT_S} s; start them with `dask worker "
+                                 f"{scheduler} --nthreads 1 --resources \"{TIMING}=1\"`") from None
             yield client
         finally:
             client.close()
