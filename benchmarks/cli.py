@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = [
     "mapbench.benchmarks.commands.peers",
     "mapbench.benchmarks.commands.compare",
     "mapbench.benchmarks.commands.history",
+    "mapbench.benchmarks.commands.bisect",
     "mapbench.benchmarks.commands.calibrate",
     "mapbench.benchmarks.commands.report",
     "mapbench.analysis.commands.fold",

@@ -162,7 +162,7 @@ def _run_locked(args, root: Path, machine: str) -> int:
                 continue
             todo.append((commit, subject))
         runner = fanout.CommitRunner(client, root, top, bench_args, wheel_cache,
-                                     save_note, save_build_log)
+                                     save_note, save_build_log, machines_here)
         results = runner.run(todo, heads)
     ran = sum(1 for note in results.values() if note["status"] == DONE)
     print(f"history: {ran} run, {skipped} skipped, {len(results) - ran} "

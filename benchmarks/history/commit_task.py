@@ -5,7 +5,9 @@ the installed package, so every worker can import it). It needs nothing of the c
 filesystem: the commit arrives as bytes (shipping.pack_commit), and in a temporary folder
 of the worker it is checked out, built into its own venv (commit_build, with the
 worker's wheel cache), and benchmarked with that commit's own console script,
-`mapbench bench --out TMP_ROOT BENCH_ARGS`. The result is plain data (a dict):
+`mapbench bench --out TMP_ROOT BENCH_ARGS`; the commit's run folders already in the store
+travel with it (`seeds`), so its passes add up in them as they do in a local store
+(store/passes.py). The result is plain data (a dict):
 
     status, note        DONE / BUILD_FAILED / NO_BENCH / BENCH_FAILED and what happened
     runs                {run folder name: tar.gz bytes} of what the bench wrote in TMP_ROOT
@@ -52,6 +54,8 @@ class CommitTask:
     run_id: str = ""                 # the client's, to tell its starts from other clients'
     wheel_cache: str | None = None   # None: the worker's default (commit_build)
     calibration: bytes | None = None  # the store's calibration.json, if it has one
+    seeds: dict | None = None        # run folder name -> tar.gz: this commit's runs already
+                                     # in the store, which the bench adds its passes to
 
 
 def _last_lines(text: str, n: int = 2) -> str:
@@ -99,6 +103,8 @@ def _build_and_bench(task: CommitTask, work: Path, result: dict) -> tuple[str, s
     out.mkdir()
     if task.calibration is not None:
         (out / run_folder.CALIBRATION).write_bytes(task.calibration)
+    for name, blob in (task.seeds or {}).items():
+        shipping.unpack_folder(blob, out / name)
     shipping.unpack_commit(task.source, task.commit, src)
     python = commit_build.make_venv(work / "venv")
     cache = Path(task.wheel_cache) if task.wheel_cache else commit_build.default_wheel_cache()

@@ -35,10 +35,12 @@ def _fmt_s(seconds: float) -> str:
 
 class CommitRunner:
     def __init__(self, client, root: Path, repo: Path, bench_args: list[str],
-                 wheel_cache: Path | None, save_note, save_build_log, say=print):
+                 wheel_cache: Path | None, save_note, save_build_log, machines: set[str],
+                 say=print):
         self.client, self.root, self.repo = client, Path(root), Path(repo)
         self.bench_args, self.wheel_cache = bench_args, wheel_cache
         self.save_note, self.save_build_log, self.say = save_note, save_build_log, say
+        self.machines = machines          # whose runs in the store a commit's bench adds to
         self.run_id = uuid.uuid4().hex[:12]
         self.resources = cluster.task_resources(bench_args)
         calibration = self.root / run_folder.CALIBRATION
@@ -62,12 +64,17 @@ class CommitRunner:
                   if isinstance(m, dict) and m.get("run") == self.run_id and m.get("commit") == commit]
         return max(1, len(events), len(self.starts.get(commit, [])))
 
+    def _seeds(self, commit: str) -> dict:
+        from mapbench.benchmarks.history.commit_history import commit_runs
+        runs = {run for machine in self.machines for run in commit_runs(self.root, commit, machine)}
+        return {run.name: shipping.pack_folder(run) for run in sorted(runs)}
+
     def _submit(self, commit: str):
         task = commit_task.CommitTask(
             commit=commit, source=shipping.pack_commit(self.repo, commit),
             bench_args=self.bench_args, run_id=self.run_id,
             wheel_cache=str(self.wheel_cache) if self.wheel_cache else None,
-            calibration=self.calibration)
+            calibration=self.calibration, seeds=self._seeds(commit))
         return self.client.submit(commit_task.run_commit, task, pure=False,
                                   key=f"mapbench-history-{commit[:12]}-{self.run_id}",
                                   resources=self.resources)

@@ -6,6 +6,9 @@ worker checks it out (`unpack_commit`), so the commit's `mapbench bench` sees th
 commit (its run folder is named after it, `git rev-parse HEAD` answers it) although the
 worker never sees the client's checkout. The store's calibration.json travels with it.
 
+The commit's run folders already in the store travel along the same way, so its bench
+adds to them as it would in the store itself.
+
 Worker -> client: each run folder the bench made, as a tar.gz of its files (`pack_folder`).
 The client lands it in the store (`land_run`): extracted into a temporary folder inside
 the store root, then, holding the run folder's writer lock (store/lock.py), each entry
@@ -69,6 +72,10 @@ def unpack_commit(blob: bytes, commit: str, src: Path) -> None:
 
 def pack_folder(folder: Path) -> bytes:
     return _tar(folder)
+
+
+def unpack_folder(blob: bytes, folder: Path) -> None:
+    _untar(blob, folder)
 
 
 def _put(entry: Path, dest: Path) -> None:
