@@ -1,0 +1,68 @@
+"""History wall time with one Dask worker against N: does the fan-out pay, and do the counts agree?
+
+    python -m mapbench.benchmarks.studies.history_speed RANGE [--repo DIR] [--workers 2]
+        [--bench-args "--counts-only --no-peers --only '^iterate/storage=stack/prefetch=0/n=1024$'"]
+
+Runs `mapbench history RANGE --workers 1` and then `--workers N` (issue 29's goal: at most
+0.6x the sequential wall time on 2 cores), each into a fresh temporary store, as
+subprocesses of this interpreter, timed with time.perf_counter around each whole command
+(cluster start and stop included). Then compares the two stores' counts.json, benchmark
+by benchmark, number for number, and prints both times, their ratio and whether the counts
+are equal. A study, not a test: wall time on a shared machine wanders (about 5% here,
+more when other work runs), so report the machine's load beside the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_ARGS = "--counts-only --no-peers --only '^iterate/storage=stack/prefetch=0/n=1024$'"
+
+
+def history(rev_range: str, repo: str, out: Path, workers: int, bench_args: str) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "mapbench", "history", rev_range, "--repo", repo,
+                           "--out", str(out), "--workers", str(workers),
+                           f"--bench-args={bench_args}"], capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"history --workers {workers} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    print(proc.stdout.strip().splitlines()[-1])
+    return seconds
+
+
+def counts(store: Path) -> dict:
+    """run folder name -> counts.json's benchmarks, for every run in the store."""
+    return {run.name: json.loads((run / "counts.json").read_text()).get("benchmarks")
+            for run in sorted(store.iterdir()) if (run / "counts.json").is_file()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("rev_range", metavar="RANGE")
+    parser.add_argument("--repo", default=".")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bench-args", default=DEFAULT_ARGS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="history-speed-") as tmp:
+        stores = {n: Path(tmp) / f"w{n}" for n in (1, args.workers)}
+        times = {n: history(args.rev_range, args.repo, store, n, args.bench_args)
+                 for n, store in stores.items()}
+        one, many = counts(stores[1]), counts(stores[args.workers])
+    load = os.getloadavg()
+    print(f"history {args.rev_range}: --workers 1 {times[1]:.0f} s, --workers {args.workers} "
+          f"{times[args.workers]:.0f} s (wall, time.perf_counter around each command), ratio "
+          f"{times[args.workers] / times[1]:.2f}; {len(one)} runs with counts, counts "
+          f"{'equal number for number' if one == many else 'DIFFER'}; load average "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs")
+    return 0 if one == many else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
