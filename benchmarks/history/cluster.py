@@ -86,7 +86,10 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None):
     if n < 1:
         raise InputError(f"--workers must be at least 1, not {n}")
     cluster = LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=None, silence_logs=logging.ERROR,
+                           # its health/metrics HTTP server on a free port, not 8787 (which
+                           # a user's own cluster may hold: Dask would warn and move)
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     try:
         plain = cluster.new_spec
         cluster.worker_spec[TIMING_WORKER] = {

@@ -14,10 +14,14 @@ Invariants:
   number is the note's `attempts`. Dask's own limit (distributed.scheduler.allowed-failures)
   ends a commit whose workers keep dying: it is noted WORKER_LOST and the range goes on.
 - Ctrl-C cancels every outstanding task and re-raises: the store holds what it held,
-  plus the commits that finished.
+  plus the commits that finished. A commit's landing and its note are one step that
+  Ctrl-C does not split (interrupt_after).
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +30,22 @@ from mapbench.benchmarks.history import cluster, commit_task, shipping
 from mapbench.benchmarks.store import run_folder
 
 WINDOW_PER_WORKER = 2
+
+
+@contextlib.contextmanager
+def interrupt_after():
+    """Ctrl-C inside the block takes effect at its end: a commit lands and is noted, or not."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _fmt_s(seconds: float) -> str:
@@ -114,6 +134,11 @@ class CommitRunner:
         return results
 
     def _finish(self, sha: str, fut, head: str, done: int, total: int, started: float) -> dict:
+        with interrupt_after():
+            return self._land_and_note(sha, fut, head, done, total, started)
+
+    def _land_and_note(self, sha: str, fut, head: str, done: int, total: int,
+                       started: float) -> dict:
         attempts = self._attempts(sha)
         if fut.status == "finished":
             result = fut.result()

@@ -171,3 +171,41 @@ def test_a_scheduler_nobody_runs_is_one_line_and_exit_2(repo, tmp_path):
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith(f"mapbench history: error: cannot reach the Dask scheduler at {address}")
     assert not (tmp_path / "p" / "history.json").exists()
+
+
+def test_ctrl_c_cancels_what_is_left_and_keeps_what_finished(repo, tmp_path):
+    repo, shas = repo
+    pids, store = tmp_path / "pids", tmp_path / "profiles"
+    pids.mkdir()
+    env = dict(os.environ, HISTORY_TOY_PIDS=str(pids), HISTORY_TOY_SLEEP="2")
+    env.pop("PYTHONPATH", None)
+    history = subprocess.Popen(
+        [sys.executable, "-m", "mapbench", "history", f"{shas[0]}~1..{shas[-1]}", "--repo", str(repo),
+         "--out", str(store), "--workers", "1", "--bench-args", COUNTS_ONLY],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (store / shas[0][:12] / "meta.json").is_file():   # the first has landed
+            assert time.monotonic() < deadline and history.poll() is None, "nothing landed"
+            time.sleep(0.1)
+        os.killpg(history.pid, signal.SIGINT)            # Ctrl-C: the whole process group
+        out, err = history.communicate(timeout=60)
+    finally:
+        if history.poll() is None:
+            os.killpg(history.pid, signal.SIGKILL)
+            history.wait()
+    assert history.returncode == 130, out + err
+    assert "interrupted; cancelled" in out
+    assert err.strip().splitlines()[-1] == ("mapbench history: interrupted; files already "
+                                            "written are kept")
+    landed = sorted(p.name for p in store.iterdir() if p.is_dir() and not p.name.startswith("."))
+    notes = json.loads((store / "history.json").read_text())
+    assert landed == sorted(s[:12] for s in notes) and shas[0][:12] in landed
+    assert shas[-1][:12] not in landed                   # cancelled before it ran
+    for name in landed:
+        assert (store / name / "bench.json").is_file() and (store / name / "meta.json").is_file()
+    assert not list(store.glob(".landing-*"))
+    time.sleep(1)
+    for pidfile in pids.iterdir():                       # the cluster's workers are gone
+        assert not Path(f"/proc/{pidfile.read_text()}").exists()
