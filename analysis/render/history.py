@@ -85,9 +85,15 @@ def _size_label(n: int) -> str:
     return names.size_column(n)
 
 
+def bench_name(family: str, variant: str, n: int) -> str:
+    return f"{family}/{variant}/n={n}" if variant else f"{family}/n={n}"
+
+
 def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
-                    labels: list[str]) -> str:
-    """Small multiples: a panel per n; a time row, then a row per count the family has."""
+                    labels: list[str], steps: set[tuple[str, int]] = frozenset()) -> str:
+    """Small multiples: a panel per n; a time row, then a row per count the family has.
+    `steps`: (benchmark, run index) pairs whose instructions stepped (count_steps),
+    marked with a red triangle on the instructions row."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -121,6 +127,12 @@ def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
                 if have:
                     ax.plot([p.run for p in have], [p.counts[count] for p in have],
                             marker="s", markersize=3, label=label, color=color)
+                stepped = [p for p in have if count == INSTRUCTIONS
+                           and (bench_name(family, variant, n), p.run) in steps]
+                if stepped:
+                    ax.plot([p.run for p in stepped], [p.counts[count] for p in stepped],
+                            linestyle="none", marker="^", markersize=7, color="red",
+                            label="count step")
         time_ax.set_title(_size_label(n), fontsize=9)
         time_ax.set_ylabel(f"{unit} (pyperf)", fontsize=7)
         for count, ax in count_axes.items():

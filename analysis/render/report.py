@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import pyperf
 
 from mapbench.analysis.render import pages
+from mapbench.analysis.stats import count_steps
 from mapbench.analysis.stats.findings import Finding
 
 PLOT_SUFFIXES = (".svg", ".png")
@@ -150,14 +151,18 @@ def _index_row(run: IndexRun) -> dict:
 
 
 def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
-                 plots_machine: str | None = None) -> str:
+                 plots_machine: str | None = None, steps: list | None = None,
+                 steps_threshold: str = "") -> str:
     """index.html: `runs` oldest first (as the store lists them), shown newest first with
     the machine each ran on, and the per-family history plots (family, path relative to
-    the root) -- of the runs of `plots_machine` only, when given."""
+    the root) -- of the runs of `plots_machine` only, when given -- and the count steps
+    (analysis/stats/count_steps.py) among those runs."""
     machines: dict[str, int] = {}
     for run in runs:
         key = _machine_of(run)
         machines[key] = machines.get(key, 0) + 1
     return pages.render("index.html.j2", title="mapbench runs",
                         runs=[_index_row(r) for r in reversed(runs)], plots=plots,
-                        machines=sorted(machines.items()), plots_machine=plots_machine)
+                        machines=sorted(machines.items()), plots_machine=plots_machine,
+                        steps=steps or [], steps_threshold=steps_threshold,
+                        steps_source=count_steps.SOURCE)

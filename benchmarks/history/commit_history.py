@@ -143,7 +143,9 @@ def _run_locked(args, root: Path, machine: str) -> int:
                              f"`{cluster.TIMING}` resource: start one worker per host with "
                              f"--resources \"{cluster.TIMING}=1\", or add --counts-only")
         others = sorted(set(store.machines_in(root)) - machines_here)
-        print(f"history: {len(commits)} commits on {where} into {root}/"
+        mode = ("count-only benches, side by side" if cluster.counts_only(bench_args)
+                else f"timed benches, one at a time per `{cluster.TIMING}` worker")
+        print(f"history: {len(commits)} commits on {where} ({mode}) into {root}/"
               + (f" (the store also holds runs of {', '.join(others)})" if others else ""),
               flush=True)
         heads, todo, skipped = {}, [], 0

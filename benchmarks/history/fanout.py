@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -66,6 +67,7 @@ class CommitRunner:
         calibration = self.root / run_folder.CALIBRATION
         self.calibration = calibration.read_bytes() if calibration.is_file() else None
         self.starts: dict[str, list[dict]] = {}
+        self.about: dict[str, dict] = {}     # sha -> subject, commit date, for its note
         client.subscribe_topic(commit_task.TOPIC, self._on_start)
 
     def _on_start(self, event) -> None:
@@ -90,6 +92,9 @@ class CommitRunner:
         return {run.name: shipping.pack_folder(run) for run in sorted(runs)}
 
     def _submit(self, commit: str):
+        date = subprocess.run(["git", "log", "-1", "--format=%cI", commit], cwd=self.repo,
+                              capture_output=True, text=True).stdout.strip()
+        self.about.setdefault(commit, {})["commit_date"] = date or None
         task = commit_task.CommitTask(
             commit=commit, source=shipping.pack_commit(self.repo, commit),
             bench_args=self.bench_args, run_id=self.run_id,
@@ -105,6 +110,8 @@ class CommitRunner:
         from distributed import as_completed
         if not commits:
             return {}
+        for sha, subject in commits:
+            self.about[sha] = {"subject": subject}
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         window = WINDOW_PER_WORKER * workers
         queue, futures, results = list(commits), {}, {}
@@ -161,7 +168,8 @@ class CommitRunner:
                     if killed else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             where, seconds = {"machine": None, "host": None, "worker": None}, 0.0
         entry = self.save_note(self.root, sha, status, note, seconds, where["machine"],
-                               attempts=attempts, host=where["host"], worker=where["worker"])
+                               attempts=attempts, host=where["host"], worker=where["worker"],
+                               **self.about.get(sha, {}))
         elapsed = time.monotonic() - started
         eta = elapsed / done * (total - done)
         retried = f" after {attempts} attempts (retried)" if attempts > 1 else ""

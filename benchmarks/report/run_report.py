@@ -17,7 +17,9 @@ import pyperf
 
 from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
-from mapbench.analysis.stats import findings
+from mapbench.analysis.stats import count_compare, count_steps, findings
+from mapbench.benchmarks.history import run_order
+from mapbench.benchmarks.store import calibration_file
 from mapbench.benchmarks.store import machine as machines, passes, runs as store
 from mapbench.benchmarks.store import run_folder
 
@@ -135,8 +137,9 @@ def _index_meta(run: Path) -> dict:
 
 
 def write_index(root: Path, machine: str | None = None) -> Path:
-    """index.html over every run; history plots of the runs of `machine` (None: all)."""
-    stored = store.list_runs(root)
+    """index.html over every run; history plots of the runs of `machine` (None: all), in
+    commit order where history.json knows it, with the count steps marked."""
+    stored = run_order.commit_order(root, store.list_runs(root))
     runs = [report.IndexRun(p.name, _index_meta(p),
                             _load_suite(p / run_folder.BENCH), (p / run_folder.REPORT).is_file(),
                             _rel(root, (p / "compare").glob("*/compare.html")))
@@ -146,11 +149,17 @@ def write_index(root: Path, machine: str | None = None) -> Path:
     labels = [r.name for r in plotted]
     plots = []
     counts = [_read_json(p / run_folder.COUNTS) for p, m in zip(stored, mine) if m]
+    limit, origin = count_compare.threshold_from_calibration(
+        calibration_file.read_calibration(root))
+    steps = count_steps.steps(list(zip(labels, counts)), limit)
+    marks = {(s.benchmark, s.index) for s in steps}
     for family, variants in history.family_history([r.suite for r in plotted], counts).items():
         rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
-        write_atomic(root / rel, history.plot_family_svg(family, variants, labels))
+        write_atomic(root / rel, history.plot_family_svg(family, variants, labels, steps=marks))
         plots.append((family, rel))
-    return write_atomic(root / "index.html", report.render_index(runs, plots, plots_machine=machine))
+    return write_atomic(root / "index.html", report.render_index(
+        runs, plots, plots_machine=machine, steps=steps,
+        steps_threshold=f"{limit:.2%} ({origin})"))
 
 
 def run(args) -> int:
