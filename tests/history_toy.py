@@ -36,8 +36,10 @@ def main():
     r = pyperf.Run([benchmarks.VALUE] * 3, metadata={"name": "iterate/n=1024", "loops": 1},
                    collect_metadata=False)
     pyperf.BenchmarkSuite([pyperf.Benchmark([r])]).dump(str(run / "bench.json"), replace=True)
-    (run / "meta.json").write_text(json.dumps({"commit": commit, "bench": {"status": "complete",
-                                               "args": args[args.index("--out") + 2:]}}))
+    meta = {"commit": commit, "bench": {"status": "complete", "args": args[args.index("--out") + 2:]}}
+    if benchmarks.COUNT is not None:
+        meta["counts"] = {"status": "complete", "file": "counts.json"}
+    (run / "meta.json").write_text(json.dumps(meta))
     return 0
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ from mapbench.analysis.counters import counts as countlib
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import bisection, count_compare
 from mapbench.benchmarks.history import cluster, fanout
-from mapbench.benchmarks.history.commit_history import (commit_runs, git, save_build_log,
-                                                       save_note)
+from mapbench.benchmarks.history.commit_history import git, save_build_log, save_note
+from mapbench.benchmarks.history.stored_runs import commit_runs
 from mapbench.benchmarks.store import calibration_file, lock as store_lock
 from mapbench.benchmarks.store import machine as machines, run_folder, runs as store
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.history import cluster, commit_task, fanout
+from mapbench.benchmarks.history.stored_runs import commit_runs, run_complete
 from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
 from mapbench.benchmarks.store import run_folder
 
@@ -60,28 +61,6 @@ def commits_in(rev_range: str, repo: Path) -> list[tuple[str, str]]:
     if not commits:
         raise InputError(f"{rev_range!r} names no commits (try OLD..NEW, e.g. HEAD~3..HEAD)")
     return commits
-
-
-def commit_runs(root: Path, commit: str, machine: str) -> list[Path]:
-    """Run folders of this commit (clean checkout) measured on `machine`, with or without
-    the machine in their name (commits from before machine ids write `<commit12>/`)."""
-    short = commit[:store.COMMIT_CHARS]
-    return [run for run in (root / f"{short}{store.MACHINE_SEP}{machine}", root / short)
-            if (run / run_folder.META).is_file() and store.run_machine(run) in (machine, None)]
-
-
-def run_complete(root: Path, commit: str, machine: str) -> bool:
-    """The store holds a finished bench run of this commit (clean checkout) on `machine`."""
-    for run in commit_runs(root, commit, machine):
-        if not (run / run_folder.BENCH).is_file():
-            continue
-        try:
-            bench = json.loads((run / run_folder.META).read_text()).get("bench") or {}
-        except ValueError:
-            continue
-        if bench.get("status", "complete") in ("complete", "failed"):
-            return True
-    return False
 
 
 def load_notes(root: Path) -> dict:
@@ -152,7 +131,8 @@ def _run_locked(args, root: Path, machine: str) -> int:
         for k, (commit, subject) in enumerate(commits, 1):
             head = f"history: commit {k} of {len(commits)} {commit[:12]} {subject[:60]!r}"
             heads[commit] = head
-            if any(run_complete(root, commit, m) for m in machines_here):
+            if any(run_complete(root, commit, m, cluster.counts_only(bench_args))
+                   for m in machines_here):
                 print(f"{head}: already in {root}/, skipped", flush=True)
                 skipped += 1
                 continue

@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 
 from mapbench.benchmarks.history import cluster, commit_task, shipping
+from mapbench.benchmarks.history.stored_runs import commit_runs
 from mapbench.benchmarks.store import run_folder
 
 WINDOW_PER_WORKER = 2
@@ -87,7 +88,6 @@ class CommitRunner:
         return max(1, len(events), len(self.starts.get(commit, [])))
 
     def _seeds(self, commit: str) -> dict:
-        from mapbench.benchmarks.history.commit_history import commit_runs
         runs = {run for machine in self.machines for run in commit_runs(self.root, commit, machine)}
         return {run.name: shipping.pack_folder(run) for run in sorted(runs)}
 

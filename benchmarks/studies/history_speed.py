@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mapbench.benchmarks.store import run_folder
+
 DEFAULT_ARGS = "--counts-only --no-peers --only '^iterate/storage=stack/prefetch=0/n=1024$'"
 
 
@@ -39,8 +41,8 @@ def history(rev_range: str, repo: str, out: Path, workers: int, bench_args: str)
 
 def counts(store: Path) -> dict:
     """run folder name -> counts.json's benchmarks, for every run in the store."""
-    return {run.name: json.loads((run / "counts.json").read_text()).get("benchmarks")
-            for run in sorted(store.iterdir()) if (run / "counts.json").is_file()}
+    return {run.name: json.loads((run / run_folder.COUNTS).read_text()).get("benchmarks")
+            for run in sorted(store.iterdir()) if (run / run_folder.COUNTS).is_file()}
 
 
 def main() -> int:
