@@ -36,6 +36,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from mapbench.benchmarks.history.build_errors import first_error
+from mapbench.benchmarks.store import lock as store_lock
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,6 +47,7 @@ WHEEL_CACHE_ENV = "MAPBENCH_WHEEL_CACHE"
 # PEP 518: a project without [build-system] is built as if it named these.
 DEFAULT_REQUIRES = ["setuptools>=40.8.0", "wheel"]
 PARENT_PTH = "mapbench-history-parent.pth"
+FILL_LOCK = ".fill.lock"          # in the wheel cache: held while pip fetches into it
 # Run in the commit's venv: where each named distribution is found first, and its version.
 WHERE_SCRIPT = """import importlib.metadata as md, json, sys
 found = {}
@@ -162,9 +164,15 @@ def get_lacking(python: Path, lacking: list[str], cache: Path, say, log: list[st
     cache.mkdir(parents=True, exist_ok=True)
     if _install_from_cache(python, lacking, cache, log).returncode == 0:
         return ""
-    say(f"fetching {', '.join(lacking)} into the wheel cache {cache} (pip's indexes)")
-    fill = _pip(python, ["wheel", "-q", "--wheel-dir", str(cache), "--find-links", str(cache),
-                         *lacking], log)
+    # Parallel history builds share the cache: one fills it at a time; the others then
+    # find what it fetched.
+    with store_lock.hold(cache, lock_name=FILL_LOCK, wait=True, command="mapbench history build",
+                         log=lambda line, **_: say(line)):
+        if _install_from_cache(python, lacking, cache, log).returncode == 0:
+            return ""
+        say(f"fetching {', '.join(lacking)} into the wheel cache {cache} (pip's indexes)")
+        fill = _pip(python, ["wheel", "-q", "--wheel-dir", str(cache), "--find-links", str(cache),
+                             *lacking], log)
     if fill.returncode != 0:
         return (f"{', '.join(lacking)}: not in the wheel cache {cache}, and pip could not "
                 f"fetch them: {first_error(fill.stdout)}")

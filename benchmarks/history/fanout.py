@@ -112,7 +112,7 @@ class CommitRunner:
             return {}
         for sha, subject in commits:
             self.about[sha] = {"subject": subject}
-        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        workers = max(1, len(cluster.worker_hosts(self.client)))
         window = WINDOW_PER_WORKER * workers
         queue, futures, results = list(commits), {}, {}
         started = time.monotonic()
