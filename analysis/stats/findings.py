@@ -59,6 +59,8 @@ class RunData:
     peers: dict | None = None
     method: compare.Method = field(default_factory=compare.Method)
     counts: dict | None = None
+    levels: dict | None = None          # cache_levels.json (the profile pass's level sweep)
+    layout: dict | None = None          # meta.json layout (sizes of bmap, swiss_group, ...)
     _prior: Spread | None = None
 
     def instructions(self, name: str) -> float | None:
@@ -356,6 +358,10 @@ from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_clas
 
 FINDERS.append(swiss_vs_classic)
 FINDERS.append(swiss_prefetch)
+
+from mapbench.analysis.stats.level_findings import cache_level_crossovers  # noqa: E402
+
+FINDERS.append(cache_level_crossovers)
 
 
 def findings(data: RunData) -> list[Finding]:

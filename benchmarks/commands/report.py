@@ -89,11 +89,12 @@ def _summary(suite: pyperf.BenchmarkSuite | None, peers: dict | None) -> str | N
 
 
 def _findings(suite: pyperf.BenchmarkSuite | None, peers: dict | None, counts: dict | None,
-              notes: list[str]) -> tuple[list[findings.Finding], str]:
+              notes: list[str], levels: dict | None = None,
+              layout: dict | None = None) -> tuple[list[findings.Finding], str]:
     """(the run's findings, the note on their test); a failure becomes a note, not a crash."""
     if suite is None:
         return [], ""
-    data = findings.RunData(suite, peers, counts=counts)
+    data = findings.RunData(suite, peers, counts=counts, levels=levels, layout=layout)
     try:
         found = findings.findings(data)
     except Exception as exc:                                # noqa: BLE001 - keep the report
@@ -113,7 +114,8 @@ def collect_run(run: Path) -> report.RunView:
     profile = _read_json(run / "profile.json") or {}
     notes += [str(m) for m in profile.get("messages", [])]
     peers = _read_json(run / "peers.json")
-    found, method_note = _findings(suite, peers, _read_json(run / "counts.json"), notes)
+    found, method_note = _findings(suite, peers, _read_json(run / "counts.json"), notes,
+                                   _read_json(run / "cache_levels.json"), meta.get("layout"))
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / "cachemiss.md").read_text() if (run / "cachemiss.md").is_file() else None
     files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json", "peers.json",
