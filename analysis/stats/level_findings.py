@@ -20,7 +20,7 @@ from __future__ import annotations
 import statistics
 
 from mapbench.analysis.counters import cache_levels
-from mapbench.analysis.stats import findings
+from mapbench.analysis.stats import finding_kit as findings
 
 HOLDS = 0.25          # misses/elem below this x table lines/elem: the level holds the table
 MISSES = 0.5          # at least this x: the level misses it
