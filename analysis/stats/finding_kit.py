@@ -46,6 +46,8 @@ class RunData:
     peers: dict | None = None
     method: compare.Method = field(default_factory=compare.Method)
     counts: dict | None = None
+    levels: dict | None = None          # cache_levels.json (the profile pass's level sweep)
+    layout: dict | None = None          # meta.json layout (sizes of bmap, swiss_group, ...)
     _prior: Spread | None = None
 
     def instructions(self, name: str) -> float | None:

@@ -67,11 +67,12 @@ def _summary(suite: pyperf.BenchmarkSuite | None, peers: dict | None) -> str | N
 
 
 def _findings(suite: pyperf.BenchmarkSuite | None, peers: dict | None, counts: dict | None,
-              notes: list[str]) -> tuple[list[findings.Finding], str]:
+              notes: list[str], levels: dict | None = None,
+              layout: dict | None = None) -> tuple[list[findings.Finding], str]:
     """(the run's findings, the note on their test); a failure becomes a note, not a crash."""
     if suite is None:
         return [], ""
-    data = findings.RunData(suite, peers, counts=counts)
+    data = findings.RunData(suite, peers, counts=counts, levels=levels, layout=layout)
     try:
         found = findings.findings(data)
     except Exception as exc:                                # noqa: BLE001 - keep the report
@@ -91,7 +92,8 @@ def collect_run(run: Path) -> report.RunView:
     profile = _read_json(run / run_folder.PROFILE) or {}
     notes += [str(m) for m in profile.get("messages", [])]
     peers = _read_json(run / run_folder.PEERS)
-    found, method_note = _findings(suite, peers, _read_json(run / run_folder.COUNTS), notes)
+    found, method_note = _findings(suite, peers, _read_json(run / run_folder.COUNTS), notes,
+                                   _read_json(run / run_folder.CACHE_LEVELS), meta.get("layout"))
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / run_folder.CACHEMISS_MD).read_text() if (run / run_folder.CACHEMISS_MD).is_file() else None
     files = _rel(run, [run / name for name in run_folder.DATA_FILES])
