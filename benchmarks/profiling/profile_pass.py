@@ -35,6 +35,7 @@ from mapbench.benchmarks.profiling.collectors import (
     perf_stat,
     pyinstrument_tree,
     pyspy)
+from mapbench.benchmarks.profiling import source_lines
 
 SMALL = 1 << 14
 LARGE = 1 << 20
@@ -185,6 +186,13 @@ class Pass:
                     config.name, cap.data, cap.source, f"{config.name}: CPU time (perf)",
                     period_ns=round(1e9 / opts.frequency)))
                 entry["files"]["perf_script"] = str(cap.files["perf_script"].relative_to(self.out))
+                # pprof/<name>.pb.gz again, from the addresses: source lines of the native module.
+                for message in source_lines.write_perf_pprof(
+                        self.out, config.name, cap.files["perf_script"], (cap.workload or {}).get("pid"),
+                        period_ns=round(1e9 / opts.frequency), source=cap.source):
+                    if message not in self.messages:
+                        self.messages.append(message)
+                        self.say(f"  {message}")
                 entry["sources"]["time"] = cap.source
                 entry["workload"] = cap.workload
         if "cache" in config.tools:
