@@ -59,6 +59,7 @@ class RunData:
     peers: dict | None = None
     method: compare.Method = field(default_factory=compare.Method)
     counts: dict | None = None
+    lines: dict | None = None           # lines.json.gz, the count pass's per-line data (schema 1)
     _prior: Spread | None = None
 
     def instructions(self, name: str) -> float | None:
@@ -356,6 +357,8 @@ from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_clas
 
 FINDERS.append(swiss_vs_classic)
 FINDERS.append(swiss_prefetch)
+from mapbench.analysis.stats.miss_lines_findings import where_the_misses_are  # noqa: E402,I001
+FINDERS.append(where_the_misses_are)
 
 
 def findings(data: RunData) -> list[Finding]:
