@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mapbench.analysis.counters.load_names import describe_line
-from mapbench.analysis.stats import findings
+from mapbench.analysis.stats import finding_kit as findings
 
 HOT_SHARE = 0.80                  # the lines named carry at least this share of a level's misses
 MOST_LINES = 5                    # at most this many named per size and level; the rest counted
