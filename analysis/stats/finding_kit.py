@@ -48,6 +48,7 @@ class RunData:
     counts: dict | None = None
     levels: dict | None = None          # cache_levels.json (the profile pass's level sweep)
     layout: dict | None = None          # meta.json layout (sizes of bmap, swiss_group, ...)
+    lines: dict | None = None           # lines.json.gz, the count pass's per-line data (schema 1)
     _prior: Spread | None = None
 
     def instructions(self, name: str) -> float | None:

@@ -30,6 +30,7 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.benchmarks.catalog import families
 from mapbench.benchmarks.profiling.collectors import (Capture, cachegrind, callgrind, perf_record,
                                                       perf_stat, pyinstrument_tree, pyspy)
+from mapbench.benchmarks.profiling import source_lines
 from mapbench.benchmarks.store import run_folder
 
 SMALL = 1 << 14
@@ -184,6 +185,13 @@ class Pass:
                     config.name, cap.data, cap.source, f"{config.name}: CPU time (perf)",
                     period_ns=round(1e9 / opts.frequency)))
                 entry["files"]["perf_script"] = str(cap.files["perf_script"].relative_to(self.out))
+                # pprof/<name>.pb.gz again, from the addresses: source lines of the native module.
+                for message in source_lines.write_perf_pprof(
+                        self.out, config.name, cap.files["perf_script"], (cap.workload or {}).get("pid"),
+                        period_ns=round(1e9 / opts.frequency), source=cap.source):
+                    if message not in self.messages:
+                        self.messages.append(message)
+                        self.say(f"  {message}")
                 entry["sources"]["time"] = cap.source
                 entry["workload"] = cap.workload
         if "cache" in config.tools:
