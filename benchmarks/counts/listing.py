@@ -22,6 +22,7 @@ from mapbench.benchmarks.counts import line_data
 
 FULL_ITERATION = re.compile(r"^iterate/(map=swiss/)?storage=stack/prefetch=0/n=(\d+)$")
 METRICS = ("Ir", "D1", "LL", "Bcm")
+PROFILE_FILE = "profile.json"         # written by `mapbench profile` (profiles/README.md)
 
 
 def compile_regex(pattern: str) -> re.Pattern:
@@ -89,7 +90,16 @@ def list_text(run: Path, pattern: str, *, bench: str | None = None, metric: str 
     return (f"run {run.name}, benchmark {name} ({how})\n"
             + line_listing.listing(name, doc.get("source", "callgrind"),
                                    {fn: functions[fn] for fn in order}, sources,
-                                   from_checkout=filled, metric=metric, top=top))
+                                   from_checkout=filled, metric=metric, top=top,
+                                   samples_note=samples_note(run)))
+
+
+def samples_note(run: Path) -> str:
+    """What the listing says about perf samples: this version shows none per line."""
+    if (run / PROFILE_FILE).is_file():
+        return ("perf samples: this run has a perf capture (mapbench profile), but this "
+                "listing does not attribute samples to lines yet")
+    return "perf samples: none in this run"
 
 
 def diff_text(base: Path, head: Path, pattern: str, *, bench: str | None = None,
