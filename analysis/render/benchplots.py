@@ -18,21 +18,10 @@ import io
 import math
 import statistics
 
-from mapbench.analysis.render.benchsummary import STORAGES, Result, iterate_name, sizes
+from mapbench.analysis.render import maps_figure
+from mapbench.analysis.render.bench_results import STORAGES, Result, iterate_name, sizes
+from mapbench.analysis.render.plotting import SOURCE, pyplot as _pyplot, series as _series
 from mapbench.analysis.stats import go_peers
-
-
-def _pyplot():
-    """matplotlib's pyplot on the Agg backend, imported on first use: it costs about a
-    second, which every `mapbench` command would otherwise pay at start-up."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-SOURCE = "pyperf timing (C kernels, CLOCK_MONOTONIC), mean ± stdev"
 
 
 def cache_fill_points(results: dict[str, Result], caches: dict[str, int]) -> dict[str, float]:
@@ -59,17 +48,6 @@ def cache_fill_points(results: dict[str, Result], caches: dict[str, int]) -> dic
                     out[label] = 2 ** (n0 + t * (n1 - n0))
                     break
     return out
-
-
-def _series(results, names_by_n):
-    xs, ys, es = [], [], []
-    for n, name in names_by_n:
-        r = results.get(name)
-        if r is not None:
-            xs.append(n)
-            ys.append(r.ns)
-            es.append(r.stdev * 1e9)
-    return xs, ys, es
 
 
 def _mark_caches(ax, results, caches):
@@ -199,7 +177,6 @@ def render(fig) -> dict[str, bytes]:
 def all_plots(results: dict[str, Result], caches: dict[str, int] | None = None,
               prefetch: int | None = None, peers: dict | None = None) -> dict[str, dict[str, bytes]]:
     """stem -> {'svg','png'} for each plot that has data; Go's line from peers.json."""
-    from mapbench.analysis.render import maps_figure  # it imports this module
     plots = {}
     if maps_figure.has_swiss(results):
         plots["classic_vs_swiss"] = render(maps_figure.maps_figure(results, prefetch, peers))

@@ -5,8 +5,8 @@ per Go toolchain (Go 1.24+ is Go's Swiss map). Source: pyperf timing (C kernels,
 CLOCK_MONOTONIC); Go: go test -bench, ns/op / n."""
 from __future__ import annotations
 
-from mapbench.analysis.render.benchplots import _pyplot, _series
-from mapbench.analysis.render.benchsummary import Result, sizes
+from mapbench.analysis.render.bench_results import Result, sizes
+from mapbench.analysis.render.plotting import pyplot as _pyplot, series as _series
 from mapbench.analysis.render.maps_summary import go_runs, swiss_name
 
 

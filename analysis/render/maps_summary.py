@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-from mapbench.analysis.render.benchsummary import Result, _fmt, table
+from mapbench.analysis.render.bench_results import Result
+from mapbench.analysis.render.tables import fmt as _fmt, table
 from mapbench.analysis.render.peers import versions as peer_versions
 
 SWISS_GO = (1, 24)  # the first Go whose runtime map is the Swiss table

@@ -13,6 +13,8 @@ profile of the iteration benchmarks spends its samples.
 """
 from __future__ import annotations
 
+from mapbench.analysis.render.tables import fmt as _fmt
+
 import re
 
 # (Go family, what Go runs, our benchmark name template, what ours is)
@@ -67,10 +69,6 @@ def versions(peers: dict | None) -> list[dict]:
         return [{"label": label, "go_version": peers.get("go_version") or "go (unknown version)",
                  "map": "classic", "benchmarks": records}]
     return []
-
-
-def _fmt(value, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
 
 
 def _who(version: dict) -> str:

@@ -6,7 +6,7 @@ map's carry map=swiss right after the family; a run without Swiss benchmarks get
 of these findings."""
 from __future__ import annotations
 
-from mapbench.analysis.stats import findings
+from mapbench.analysis.stats import finding_kit as findings
 
 # (topic, what, name template with {map} and {n}, family)
 PAIRS = (
@@ -40,7 +40,7 @@ def swiss_prefetch(data: "findings.RunData") -> list["findings.Finding"]:
             pairs.append((n, f"iterate/map=swiss/storage=stack/prefetch=0/n={n}", auto))
             distances.add(distance)
     ahead = " or ".join(str(d) for d in sorted(distances))
-    return findings._by_size(data, "Swiss map: does its default prefetch help?",
+    return findings.by_size(data, "Swiss map: does its default prefetch help?",
                              f"prefetch=\"auto\" ({ahead} groups ahead, across tables) against "
                              "none, stack iterator", pairs, as_speedup=True)
 
@@ -50,5 +50,5 @@ def swiss_vs_classic(data: "findings.RunData") -> list["findings.Finding"]:
     for topic, what, template, family in PAIRS:
         pairs = [(n, template.format(map="", n=n), template.format(map="map=swiss/", n=n))
                  for n in data.sizes(family)]
-        out += findings._by_size(data, topic, what, pairs, as_speedup=True)
+        out += findings.by_size(data, topic, what, pairs, as_speedup=True)
     return out

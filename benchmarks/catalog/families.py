@@ -47,9 +47,11 @@ import inspect
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
+from mapbench import names
+
 # The iterator storages of native.kernels (its C enum order; native imports nothing of
 # ours, so it keeps its own copy, and tests hold the two equal).
-STORAGES = ("stack", "heap", "pool")
+STORAGES = names.STORAGES
 
 # The Python-layer families stop at this n: per-element iteration from Python costs
 # 30-150 ns per entry (batched, see native/pyiter.py), set by the interpreter, not by the

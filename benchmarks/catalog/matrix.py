@@ -31,6 +31,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from mapbench import names
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.catalog import families
 from mapbench.benchmarks.catalog.families import PREFETCH_SWEEP, PYTHON_MAX_N  # noqa: F401 (re-exported)
@@ -52,11 +53,7 @@ class Benchmark:
 
     @property
     def name(self) -> str:
-        parts = [self.family]
-        for key, value in self.params:
-            parts.append(f"{key}={value}" if value != "" else key)
-        parts.append(f"n={self.n}")
-        return "/".join(parts)
+        return names.format_name(self.family, self.params, self.n)
 
     def param(self, key: str, default: str | None = None) -> str | None:
         for k, v in self.params:
@@ -126,17 +123,12 @@ def select(benchmarks: list[Benchmark], pattern: str | None) -> list[Benchmark]:
     return chosen
 
 
-_NAME_RE = re.compile(r"^(?P<family>[a-z-]+)(?P<params>(/[^/]+)*)/n=(?P<n>\d+)$")
-
-
 def parse_name(name: str) -> Benchmark:
-    """The Benchmark a name stands for; InputError if it is not a suite name."""
-    match = _NAME_RE.match(name)
-    if not match or match["family"] not in families.BY_NAME:
+    """The Benchmark a name stands for (grammar: mapbench.names); InputError if it is not
+    a suite name."""
+    parsed = names.parse_name(name)
+    if parsed is None or parsed[0] not in families.BY_NAME:
         raise InputError(f"{name!r} is not a mapbench benchmark name "
                          f"(family/param=value/.../n=N)")
-    params = []
-    for part in match["params"].split("/")[1:]:
-        key, _, value = part.partition("=")
-        params.append((key, value))
-    return Benchmark(match["family"], int(match["n"]), tuple(params))
+    family, params, n = parsed
+    return Benchmark(family, n, params)

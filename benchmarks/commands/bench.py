@@ -29,7 +29,7 @@ from mapbench.benchmarks.store import meta as metamod, passes, runs as store, lo
 from mapbench.benchmarks.report import summary
 from mapbench.benchmarks.store.calibration_file import rounds_note
 from mapbench.benchmarks.counts import bench_counts
-from mapbench.benchmarks.timing.run_engine import (
+from mapbench.benchmarks.timing.run_engine import (  # noqa: F401 (re-exported for tests)
     MAX_CONSECUTIVE_FAILURES,
     WORKER_TIMEOUT_S,
     Launch,
@@ -38,6 +38,7 @@ from mapbench.benchmarks.timing.run_engine import (
     resolve_rounds,
     run_suite)
 from mapbench.benchmarks.timing.suite import BEST_PREFETCH, MODES
+from mapbench.benchmarks.store import run_folder
 
 LOOPS_RULE = ("fixed, never calibrated: loops = WORK_PER_VALUE[family] / elements per loop, "
               "rounded up to a power of two (benchmarks/catalog/matrix.py)")
@@ -122,7 +123,7 @@ def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path, go_item
     print(f"bench pass: {kept} of {len(benchmarks)} benchmarks in {fmt_duration(outcome.elapsed_s)}",
           flush=True)
     if outcome.interrupted:
-        print(f"mapbench bench: interrupted; {run_dir / 'bench.json'} keeps every process that "
+        print(f"mapbench bench: interrupted; {run_dir / run_folder.BENCH} keeps every process that "
               f"finished: {kept} benchmarks with all {rounds} rounds, {len(outcome.partial)} with fewer "
               f"(listed as partial in meta.json)", file=sys.stderr)
         return 130
@@ -143,7 +144,7 @@ def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path, go_item
         names = ", ".join(f["name"] for f in outcome.failed)
         print(f"mapbench bench: error: {len(outcome.failed)} benchmark(s) failed: {names}"
               + ("; stopped early" if outcome.stopped_early else "")
-              + f". {kept} results kept in {run_dir / 'bench.json'}", file=sys.stderr)
+              + f". {kept} results kept in {run_dir / run_folder.BENCH}", file=sys.stderr)
         return 1
     return 0
 
@@ -159,5 +160,5 @@ def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path, spec: str) -> N
     if peers is None:
         print("[peer] no Go toolchain could run: no Go numbers", flush=True)
         return
-    print(f"[peer] Go peers done in {fmt_duration(time.monotonic() - t0)} -> {run_dir / 'peers.json'}",
+    print(f"[peer] Go peers done in {fmt_duration(time.monotonic() - t0)} -> {run_dir / run_folder.PEERS}",
           flush=True)

@@ -36,6 +36,7 @@ from mapbench.benchmarks.store.calibration_file import (
     machine_noise_note)
 from mapbench.benchmarks.comparison import count_side as compare_counts
 from mapbench.benchmarks.comparison.where_lines import where_section
+from mapbench.benchmarks.store import run_folder
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/store/meta.py) that identify the machine; compared when both have them.
@@ -87,13 +88,7 @@ def load_json(path: Path) -> dict:
 
 
 def load_suite(run: Path) -> pyperf.BenchmarkSuite:
-    path = run / "bench.json"
-    if not path.is_file():
-        raise InputError(f"{run} has no bench.json; run `mapbench bench` for it first")
-    try:
-        return pyperf.BenchmarkSuite.load(str(path))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{path} is not a pyperf suite ({exc})") from None
+    return run_folder.RunFolder(run).suite_strict()
 
 
 def _field(meta: dict, path: tuple[str, ...]):
@@ -174,7 +169,7 @@ def recorded_sources(doc, key: str = "source_detail", fallback: str = "source") 
 
 
 def cache_deltas(base: Path, head: Path) -> list[number_deltas.NumberDelta]:
-    b, h = base / "cachemiss.json", head / "cachemiss.json"
+    b, h = base / run_folder.CACHEMISS, head / run_folder.CACHEMISS
     if not (b.is_file() and h.is_file()):
         return []
     deltas = number_deltas.number_deltas(load_json(b), load_json(h))
@@ -187,10 +182,7 @@ def cache_deltas(base: Path, head: Path) -> list[number_deltas.NumberDelta]:
 
 def _peers(run: Path) -> dict | None:
     """peers.json of a run, or None when it is missing or unreadable (it is only context)."""
-    try:
-        return json.loads((run / "peers.json").read_text())
-    except (OSError, ValueError):
-        return None
+    return run_folder.RunFolder(run).doc(run_folder.PEERS)
 
 
 def compare_runs(base: Path, head: Path, method: compare.Method, *,
@@ -200,7 +192,7 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     """Compare two run folders; write the files into HEAD. Returns the comparison and folder."""
     if base.resolve() == head.resolve():
         raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
-    base_meta, head_meta = load_json(base / "meta.json"), load_json(head / "meta.json")
+    base_meta, head_meta = load_json(base / run_folder.META), load_json(head / run_folder.META)
     base_suite, head_suite = load_suite(base), load_suite(head)
     machine = machine_differences(base_meta, head_meta, base_suite, head_suite)
     if machine and not allow_other_machine:
@@ -235,7 +227,7 @@ def compare_runs(base: Path, head: Path, method: compare.Method, *,
     flames, flames_md, notes = diff_flames(base, head, out_dir, base_label, head_label)
     cmp.warnings += notes
     deltas = cache_deltas(base, head)
-    sources = (recorded_sources(load_json(head / "cachemiss.json")) if deltas else [])
+    sources = (recorded_sources(load_json(head / run_folder.CACHEMISS)) if deltas else [])
     source = ("cachemiss.json of both runs: " + "; ".join(sources) if sources else
               "cachemiss.json of both runs (perf hardware counters or cachegrind simulation)")
     compared = sorted({t.name for t in cmp.timings})
@@ -309,7 +301,7 @@ def run(args) -> int:
     side = compare_counts.count_side(base, head, root, args.metric)
     extra = [("Counted metrics (callgrind)", side.markdown(), side.html())] if side.comparisons else []
     where, where_lines = where_section(base, head)
-    if side.decides and not ((base / "bench.json").is_file() and (head / "bench.json").is_file()):
+    if side.decides and not ((base / run_folder.BENCH).is_file() and (head / run_folder.BENCH).is_file()):
         out_dir = compare_counts_only(base, head, side, [where] if where else [])
         compare_counts.print_side(side)
         for line in where_lines:

@@ -36,8 +36,9 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.history import commit_build
 from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
+from mapbench.benchmarks.store import run_folder
 
-NOTES_FILE = "history.json"          # in the store root: commit -> what happened (and where)
+NOTES_FILE = run_folder.HISTORY          # in the store root: commit -> what happened (and where)
 NOTES_LOCK = ".history.json.lock"     # held while history.json is read and rewritten
 BUILD_LOGS = "history-logs"         # in the store root: <commit12>.build.log of a failed build
 BUILD_FAILED = "build failed"
@@ -92,16 +93,16 @@ def commit_runs(root: Path, commit: str, machine: str) -> list[Path]:
     the machine in their name (commits from before machine ids write `<commit12>/`)."""
     short = commit[:store.COMMIT_CHARS]
     return [run for run in (root / f"{short}{store.MACHINE_SEP}{machine}", root / short)
-            if (run / "meta.json").is_file() and store.run_machine(run) in (machine, None)]
+            if (run / run_folder.META).is_file() and store.run_machine(run) in (machine, None)]
 
 
 def run_complete(root: Path, commit: str, machine: str) -> bool:
     """The store holds a finished bench run of this commit (clean checkout) on `machine`."""
     for run in commit_runs(root, commit, machine):
-        if not (run / "bench.json").is_file():
+        if not (run / run_folder.BENCH).is_file():
             continue
         try:
-            bench = json.loads((run / "meta.json").read_text()).get("bench") or {}
+            bench = json.loads((run / run_folder.META).read_text()).get("bench") or {}
         except ValueError:
             continue
         if bench.get("status", "complete") in ("complete", "failed"):

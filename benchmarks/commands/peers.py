@@ -21,6 +21,7 @@ from mapbench.benchmarks.peers import go_run as gopeers_run, toolchains as gotoo
 from mapbench.benchmarks.catalog import matrix
 from mapbench.benchmarks.store import runs as store, lock as store_lock
 from mapbench.benchmarks.report import summary
+from mapbench.benchmarks.store import run_folder
 
 _BENCHTIME = re.compile(r"^(\d+x|\d+(\.\d+)?(ns|us|µs|ms|s|m))$")
 
@@ -81,13 +82,13 @@ def _run_locked(args, run_dir: Path, sizes: list[int]) -> int:
         print("mapbench peers: error: no Go toolchain could run; nothing written", file=sys.stderr)
         return 1
     print(f"[peer] {len(doc['versions'])} Go version(s) in {time.monotonic() - t0:.0f} s -> "
-          f"{run_dir / 'peers.json'}")
+          f"{run_dir / run_folder.PEERS}")
     for version in doc["versions"]:
         flame = (version.get("profile") or {}).get("flame")
         print(f"  {version['go_version']} ({version['map']} map): {len(version['benchmarks'])} benchmarks"
               + (f", flame graph {run_dir / flame}" if flame else ", no CPU profile"))
-    if (run_dir / "bench.json").is_file():
+    if (run_dir / run_folder.BENCH).is_file():
         summary.summarize(run_dir)
-        print(f"  summary with ours beside Go: {run_dir / 'summary.md'}")
+        print(f"  summary with ours beside Go: {run_dir / run_folder.SUMMARY}")
     failed = doc["problems"] or any(v["problems"] for v in doc["versions"])
     return 1 if failed else 0

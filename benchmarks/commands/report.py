@@ -11,7 +11,6 @@ benchmark family, `<root>/history/<family>.svg`. The layout table comes from met
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyperf
@@ -20,6 +19,7 @@ from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.stats import findings
 from mapbench.benchmarks.store import machine as machines, passes, runs as store
+from mapbench.benchmarks.store import run_folder
 
 HISTORY_FOLDER = "history"
 
@@ -38,20 +38,11 @@ def register(subparsers) -> None:
 
 
 def _read_json(path: Path) -> dict | None:
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
+    return run_folder.RunFolder(path.parent).doc(path.name)
 
 
 def _load_suite(path: Path) -> pyperf.BenchmarkSuite | None:
-    if not path.is_file():
-        return None
-    try:
-        return pyperf.BenchmarkSuite.load(str(path))
-    except (ValueError, KeyError, TypeError, OSError):
-        return None
+    return run_folder.RunFolder(path.parent).suite()
 
 
 def _rel(run: Path, paths) -> list[str]:
@@ -103,22 +94,20 @@ def _findings(suite: pyperf.BenchmarkSuite | None, peers: dict | None, counts: d
 
 
 def collect_run(run: Path) -> report.RunView:
-    meta = _read_json(run / "meta.json") or {}
-    suite = _load_suite(run / "bench.json")
+    meta = _read_json(run / run_folder.META) or {}
+    suite = _load_suite(run / run_folder.BENCH)
     notes = []
-    if (run / "bench.json").is_file() and suite is None:
+    if (run / run_folder.BENCH).is_file() and suite is None:
         notes.append("bench.json is not a readable pyperf suite")
     if suite is not None:
-        notes += [line.strip() for line in passes.lines("bench.json", passes.groups(run, suite, meta))]
-    profile = _read_json(run / "profile.json") or {}
+        notes += [line.strip() for line in passes.lines(run_folder.BENCH, passes.groups(run, suite, meta))]
+    profile = _read_json(run / run_folder.PROFILE) or {}
     notes += [str(m) for m in profile.get("messages", [])]
-    peers = _read_json(run / "peers.json")
-    found, method_note = _findings(suite, peers, _read_json(run / "counts.json"), notes)
+    peers = _read_json(run / run_folder.PEERS)
+    found, method_note = _findings(suite, peers, _read_json(run / run_folder.COUNTS), notes)
     layout, layout_source = _layout(meta)
-    cachemiss_md = (run / "cachemiss.md").read_text() if (run / "cachemiss.md").is_file() else None
-    files = _rel(run, [run / name for name in ("bench.json", "meta.json", "profile.json", "peers.json",
-                                               "cachemiss.json", "cachemiss.md", "summary.md",
-                                               "counts.json")])
+    cachemiss_md = (run / run_folder.CACHEMISS_MD).read_text() if (run / run_folder.CACHEMISS_MD).is_file() else None
+    files = _rel(run, [run / name for name in run_folder.DATA_FILES])
     files += _rel(run, (run / "pprof").glob("*.pb.gz"))
     files += _rel(run, (run / "pyinstrument").glob("*.html"))
     files += _rel(run, (run / "folded").glob("*.folded"))
@@ -148,11 +137,11 @@ def _counts(run: Path, notes: list[str]) -> str | None:
 
 
 def write_run_report(run: Path) -> Path:
-    return write_atomic(run / "report.html", report.render_run_report(collect_run(run)))
+    return write_atomic(run / run_folder.REPORT, report.render_run_report(collect_run(run)))
 
 
 def _index_meta(run: Path) -> dict:
-    meta = _read_json(run / "meta.json") or {}
+    meta = _read_json(run / run_folder.META) or {}
     if not isinstance(meta.get("machine"), dict):         # stored before machine ids
         meta["machine"] = {"id": store.run_machine(run) or "unrecorded"}
     return meta
@@ -162,14 +151,14 @@ def write_index(root: Path, machine: str | None = None) -> Path:
     """index.html over every run; history plots of the runs of `machine` (None: all)."""
     stored = store.list_runs(root)
     runs = [report.IndexRun(p.name, _index_meta(p),
-                            _load_suite(p / "bench.json"), (p / "report.html").is_file(),
+                            _load_suite(p / run_folder.BENCH), (p / run_folder.REPORT).is_file(),
                             _rel(root, (p / "compare").glob("*/compare.html")))
             for p in stored]
     mine = [machine is None or r.meta["machine"]["id"] in (machine, "unrecorded") for r in runs]
     plotted = [r for r, m in zip(runs, mine) if m]
     labels = [r.name for r in plotted]
     plots = []
-    counts = [_read_json(p / "counts.json") for p, m in zip(stored, mine) if m]
+    counts = [_read_json(p / run_folder.COUNTS) for p, m in zip(stored, mine) if m]
     for family, variants in history.family_history([r.suite for r in plotted], counts).items():
         rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
         write_atomic(root / rel, history.plot_family_svg(family, variants, labels))

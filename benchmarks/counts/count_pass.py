@@ -45,8 +45,9 @@ from mapbench.benchmarks.catalog import families, matrix
 from mapbench.benchmarks.profiling.collectors import find_tool, last_line, workload_report
 from mapbench.benchmarks.profiling.collectors.cachegrind import available as valgrind_available
 from mapbench.benchmarks.profiling.collectors.cachegrind import model_options
+from mapbench.benchmarks.store import run_folder
 
-COUNTS_FILE = "counts.json"
+COUNTS_FILE = run_folder.COUNTS
 SCHEMA = 1
 # A fixed geometry, so counts are comparable whichever CPU the VM got: a common x86 core's
 # L1s and a 2 MiB per-core L2 as the simulated last level (valgrind simulates two levels).

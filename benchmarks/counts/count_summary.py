@@ -12,13 +12,14 @@ from pathlib import Path
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import counts as countmetrics
 from mapbench.benchmarks.counts.count_pass import load_counts
+from mapbench.benchmarks.store import run_folder
 
 COUNTS_HEADING = "## Counted metrics (callgrind count pass)"
 
 
 def ns_per_element(run_dir: Path) -> dict[str, float]:
     """name -> mean ns/element of bench.json (empty without one)."""
-    path = Path(run_dir) / "bench.json"
+    path = Path(run_dir) / run_folder.BENCH
     if not path.is_file():
         return {}
     from mapbench.analysis.render import benchsummary
@@ -40,7 +41,7 @@ def add_to_summary(run_dir: Path, *, plots: bool = True) -> tuple[str, list[Path
     if doc is None:
         return "", []
     text = section(run_dir, doc)
-    path = run_dir / "summary.md"
+    path = run_dir / run_folder.SUMMARY
     old = path.read_text() if path.is_file() else f"# mapbench summary: {run_dir}\n\n"
     if COUNTS_HEADING in old:
         old = old[:old.index(COUNTS_HEADING)]

@@ -19,10 +19,10 @@ from mapbench.analysis.errors import InputError
 from mapbench.analysis.render import line_listing
 from mapbench.analysis.stats import line_delta
 from mapbench.benchmarks.counts import line_data
+from mapbench.benchmarks.store import run_folder
 
 FULL_ITERATION = re.compile(r"^iterate/(map=swiss/)?storage=stack/prefetch=0/n=(\d+)$")
 METRICS = ("Ir", "D1", "LL", "Bcm")
-PROFILE_FILE = "profile.json"         # written by `mapbench profile` (profiles/README.md)
 
 
 def compile_regex(pattern: str) -> re.Pattern:
@@ -96,7 +96,7 @@ def list_text(run: Path, pattern: str, *, bench: str | None = None, metric: str 
 
 def samples_note(run: Path) -> str:
     """What the listing says about perf samples: this version shows none per line."""
-    if (run / PROFILE_FILE).is_file():
+    if (run / run_folder.PROFILE).is_file():
         return ("perf samples: this run has a perf capture (mapbench profile), but this "
                 "listing does not attribute samples to lines yet")
     return "perf samples: none in this run"

@@ -43,6 +43,7 @@ from mapbench.analysis.stacks.fold import filter_stacks
 from mapbench.analysis.stacks.folded import format_folded
 from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
 from mapbench.benchmarks.peers import go_output as gopeers, toolchains as gotoolchains
+from mapbench.benchmarks.store import run_folder
 
 GO_SOURCE = Path(__file__).resolve().parent / "gomap"
 BENCHTIME = "50ms"
@@ -173,7 +174,7 @@ def run_peers(run_dir: Path, sizes: list[int], spec: str = gotoolchains.DEFAULT_
     for toolchain in toolchains:
         doc["versions"].append(run_toolchain(toolchain, sizes, run_dir, benchtime=benchtime,
                                              count=count, log=log))
-        write_atomic(run_dir / "peers.json", json.dumps(doc, indent=2) + "\n")
+        write_atomic(run_dir / run_folder.PEERS, json.dumps(doc, indent=2) + "\n")
     if not doc["versions"]:
         return None
     return doc

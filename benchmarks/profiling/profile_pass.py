@@ -35,6 +35,7 @@ from mapbench.benchmarks.profiling.collectors import (
     perf_stat,
     pyinstrument_tree,
     pyspy)
+from mapbench.benchmarks.store import run_folder
 
 SMALL = 1 << 14
 LARGE = 1 << 20
@@ -256,27 +257,27 @@ class Pass:
 
     # -- outputs ----------------------------------------------------------------------------
     def write_summaries(self) -> None:
-        configs = merge_by_name(load_json_list(self.out / "cachemiss.json", "configurations"), self.cache_configs)
+        configs = merge_by_name(load_json_list(self.out / run_folder.CACHEMISS, "configurations"), self.cache_configs)
         if configs:
-            write_atomic(self.out / "cachemiss.json",
+            write_atomic(self.out / run_folder.CACHEMISS,
                          json.dumps({"configurations": configs}, indent=2, sort_keys=True) + "\n")
             md = ["# Cache misses per element", "", cachemiss_tables.summary_table(configs)]
             for config in configs:
                 table = cachemiss_tables.attribution_table(config)
                 if table:
                     md += [table]
-            write_atomic(self.out / "cachemiss.md", "\n".join(md))
+            write_atomic(self.out / run_folder.CACHEMISS_MD, "\n".join(md))
             write_atomic(self.out / "plots" / "cachemiss.svg", cachemiss_tables.plot_misses_per_element(configs))
-        entries = merge_by_name(load_json_list(self.out / "profile.json", "configurations"), self.entries)
+        entries = merge_by_name(load_json_list(self.out / run_folder.PROFILE, "configurations"), self.entries)
         index = {"configurations": entries, "sources": self.sources, "messages": self.messages,
                  "options": {"frequency_hz": self.options.frequency, "call_graph": self.options.call_graph,
                              "quick": self.options.quick}}
-        write_atomic(self.out / "profile.json", json.dumps(index, indent=2, sort_keys=True) + "\n")
+        write_atomic(self.out / run_folder.PROFILE, json.dumps(index, indent=2, sort_keys=True) + "\n")
         self.record_counters()
 
     def record_counters(self) -> None:
         """meta.json's `counters`: whether perf's hardware cache counters worked, and what stood in."""
-        if not (self.out / "meta.json").is_file() or not self._checked_perf_stat:
+        if not (self.out / run_folder.META).is_file() or not self._checked_perf_stat:
             return
         from mapbench.benchmarks.store.meta import update_meta
 

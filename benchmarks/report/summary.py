@@ -7,7 +7,6 @@ mapbench.analysis.render.benchsummary and mapbench.analysis.render.benchplots.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyperf
@@ -17,20 +16,17 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import findings
 from mapbench.benchmarks.store import passes
+from mapbench.benchmarks.store import run_folder
 
 
 def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        return None
-    except ValueError as exc:
-        raise InputError(f"{path} is not valid JSON: {exc}") from None
+    """A JSON file of the run: None when missing, InputError when malformed."""
+    return run_folder.RunFolder(path.parent).doc_strict(path.name)
 
 
 def pass_lines(run_dir: Path, suite: pyperf.BenchmarkSuite, meta: dict) -> list[str]:
     """Lines saying that bench.json mixes passes or holds an unfinished one (else none)."""
-    found = passes.lines("bench.json", passes.groups(run_dir, suite, meta))
+    found = passes.lines(run_folder.BENCH, passes.groups(run_dir, suite, meta))
     return [line if not line.startswith("  ") else "- " + line.strip() for line in found]
 
 
@@ -38,7 +34,7 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
               plots: bool = True) -> tuple[str, list[Path]]:
     """(summary markdown, plot files written) for a run folder; InputError without bench.json."""
     run_dir = Path(run_dir)
-    bench_path = run_dir / "bench.json"
+    bench_path = run_dir / run_folder.BENCH
     if not bench_path.is_file():
         raise InputError(f"{bench_path} does not exist: no benchmark finished in this run")
     try:
@@ -46,8 +42,8 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
         results = benchsummary.results_from_suite(suite)
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{bench_path} is not a pyperf suite: {exc}") from None
-    meta = _read_json(run_dir / "meta.json") or {}
-    peers = _read_json(run_dir / "peers.json")
+    meta = _read_json(run_dir / run_folder.META) or {}
+    peers = _read_json(run_dir / run_folder.PEERS)
     caches = meta.get("cache_sizes") or {}
 
     status = (meta.get("bench") or {}).get("status", "unknown")
@@ -55,11 +51,11 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
     head += pass_lines(run_dir, suite, meta)
-    data = findings.RunData(suite, peers, counts=_read_json(run_dir / "counts.json"))
+    data = findings.RunData(suite, peers, counts=_read_json(run_dir / run_folder.COUNTS))
     answers = findings.findings_markdown(findings.findings(data))
     text = "\n".join(head) + "\n\n" + (answers + "\n" if answers else "") + \
         benchsummary.summary_markdown(results, peers=peers, prefetch=best_prefetch)
-    write_atomic(run_dir / "summary.md", text)
+    write_atomic(run_dir / run_folder.SUMMARY, text)
 
     written: list[Path] = []
     if plots:

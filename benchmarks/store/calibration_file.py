@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 from mapbench.analysis.stats import compare
+from mapbench.benchmarks.store import run_folder
 
-CALIBRATION_FILE = "calibration.json"     # in the store root
+CALIBRATION_FILE = run_folder.CALIBRATION     # in the store root
 
 
 def read_calibration(root: Path) -> dict | None:

@@ -19,6 +19,8 @@ import os
 import re
 import socket
 
+from mapbench.benchmarks.store import cpu_facts
+
 MACHINE_ENV = "MAPBENCH_MACHINE"
 HOST_CHARS = 24                         # of the host name kept in the id, for humans
 DERIVED_FROM = "sha256 of hostname, cpu.model, cpu.logical_cpus, cache_sizes (meta.json)"
@@ -58,9 +60,8 @@ def this_machine() -> dict:
     if named:
         machine_id = slug(named)[:64]
         return {"id": machine_id, "source": f"${MACHINE_ENV}={named!r}"}
-    from mapbench.benchmarks.store import meta as metamod  # sysfs and /proc readers
-    return {"id": derive_id(socket.gethostname(), metamod.cpu_model(), os.cpu_count(),
-                            metamod.cache_sizes(metamod.read_caches())),
+    return {"id": derive_id(socket.gethostname(), cpu_facts.cpu_model(), os.cpu_count(),
+                            cpu_facts.cache_sizes(cpu_facts.read_caches())),
             "source": DERIVED_FROM}
 
 

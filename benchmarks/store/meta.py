@@ -30,9 +30,11 @@ from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.benchmarks.store import machine
+from mapbench.benchmarks.store.cpu_facts import (  # noqa: F401 (meta.json's readers)
+    SYS_CACHE, cache_sizes, cpu_model, parse_size, read_caches)
+from mapbench.benchmarks.store import run_folder
 
 SCHEMA = 1
-SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")
 PACKAGES = ("pyperf", "cffi", "matplotlib", "scipy", "protobuf", "py-spy", "pyinstrument")
 TOOLS = {                       # tool -> command printing its version
     "perf": ["perf", "--version"],
@@ -42,61 +44,6 @@ TOOLS = {                       # tool -> command printing its version
     "gcc": ["gcc", "--version"],
 }
 PRESERVED = ("counters", "passes")      # fields other steps own: a rewrite keeps them
-
-
-def parse_size(text: str) -> int:
-    """'48K' -> 49152 (the /sys cache `size` format: K, M or G suffix)."""
-    text = text.strip()
-    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
-    digits = text[:-1] if scale != 1 else text
-    return int(digits) * scale
-
-
-def read_caches(root: Path = SYS_CACHE) -> list[dict]:
-    """The cache hierarchy of cpu0 from sysfs, one dict per level/type; [] if unreadable."""
-    caches = []
-    for index in sorted(Path(root).glob("index*")):
-        def field(name: str) -> str | None:
-            try:
-                return (index / name).read_text().strip()
-            except OSError:
-                return None
-        level, ctype, size = field("level"), field("type"), field("size")
-        if not (level and ctype and size):
-            continue
-        ways, line = field("ways_of_associativity"), field("coherency_line_size")
-        caches.append({
-            "level": int(level), "type": ctype, "size_bytes": parse_size(size),
-            "ways": int(ways) if ways and ways.isdigit() else None,
-            "line_bytes": int(line) if line and line.isdigit() else None,
-        })
-    return caches
-
-
-def cache_sizes(caches: list[dict]) -> dict[str, int]:
-    """{'L1d', 'L2', 'LLC'} sizes in bytes from `read_caches` output (missing ones left out)."""
-    out: dict[str, int] = {}
-    data = [c for c in caches if c["type"] in ("Data", "Unified")]
-    for c in data:
-        if c["level"] == 1:
-            out["L1d"] = c["size_bytes"]
-        elif c["level"] == 2:
-            out["L2"] = c["size_bytes"]
-    if data:
-        last = max(data, key=lambda c: c["level"])
-        if last["level"] >= 2:
-            out["LLC"] = last["size_bytes"]
-    return out
-
-
-def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    try:
-        for line in cpuinfo.read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _first_line(cmd: list[str]) -> str | None:
@@ -192,7 +139,7 @@ def collect_meta(revision, *, bench: dict | None = None) -> dict:
 
 
 def read_meta(run_dir: str | os.PathLike) -> dict | None:
-    path = Path(run_dir) / "meta.json"
+    path = Path(run_dir) / run_folder.META
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
@@ -208,12 +155,12 @@ def write_meta(run_dir: str | os.PathLike, meta: dict) -> Path:
     for key in PRESERVED:
         if old.get(key) is not None and merged.get(key) is None:
             merged[key] = old[key]
-    return write_atomic(Path(run_dir) / "meta.json", json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    return write_atomic(Path(run_dir) / run_folder.META, json.dumps(merged, indent=2, sort_keys=True) + "\n")
 
 
 def update_meta(run_dir: str | os.PathLike, **fields) -> dict:
     """Set top-level fields of an existing meta.json (atomically)."""
     meta = read_meta(run_dir) or {}
     meta.update(fields)
-    write_atomic(Path(run_dir) / "meta.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    write_atomic(Path(run_dir) / run_folder.META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return meta

@@ -31,6 +31,7 @@ from pathlib import Path
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.store import meta as metamod
 from mapbench.benchmarks.store.lock import writer_of
+from mapbench.benchmarks.store import run_folder
 
 PASS_KEY = "mapbench_pass"          # pyperf metadata of every run in bench.json
 LEGACY_PREFIX = "legacy-"
@@ -97,7 +98,7 @@ def prepare(run_dir: Path, *, fresh: bool, log=print, diff_hash: str | None = No
     the new pass keeps (none with `fresh`)."""
     meta = metamod.read_meta(run_dir) or {}
     records = dict(meta.get("passes") or {})
-    suite = _load(run_dir / "bench.json", log)
+    suite = _load(run_dir / run_folder.BENCH, log)
     counts = _process_counts(suite) if suite is not None else {}
     keep, ids = {}, set()
     for bench in (suite.get_benchmarks() if suite is not None else []):
@@ -125,15 +126,15 @@ def prepare(run_dir: Path, *, fresh: bool, log=print, diff_hash: str | None = No
     other_code = sorted({n for n, b in keep.items()
                          if (records.get(pass_of(b)) or {}).get(DIFF_KEY, diff_hash) != diff_hash})
     if other_code and not fresh:
-        log(f"note: {len(other_code)} benchmarks kept in {run_dir / 'bench.json'} were measured "
+        log(f"note: {len(other_code)} benchmarks kept in {run_dir / run_folder.BENCH} were measured "
             f"on other uncommitted changes than this pass's (git diff HEAD differs); "
             f"--fresh drops them", flush=True)
     if keep and not fresh:
-        log(f"{run_dir / 'bench.json'} holds {len(keep)} benchmarks of {len(ids)} earlier "
+        log(f"{run_dir / run_folder.BENCH} holds {len(keep)} benchmarks of {len(ids)} earlier "
             f"pass{'es' if len(ids) != 1 else ''}: this pass replaces those it runs and keeps "
             f"the others (--fresh to start over)", flush=True)
     if fresh and keep:
-        log(f"--fresh: the {len(keep)} benchmarks of earlier passes in {run_dir / 'bench.json'} "
+        log(f"--fresh: the {len(keep)} benchmarks of earlier passes in {run_dir / run_folder.BENCH} "
             f"are dropped when this pass writes its first result", flush=True)
     return Previous({} if fresh else keep, ids)
 

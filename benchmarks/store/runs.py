@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.store import machine as machines
+from mapbench.benchmarks.store import run_folder
 
 DEFAULT_ROOT = Path("profiles")
 COMMIT_CHARS = 12
@@ -86,7 +87,7 @@ def run_dir(root: str | os.PathLike, revision: Revision, machine: str | None = N
 
 def _read_meta(run: Path) -> dict:
     try:
-        doc = json.loads((run / "meta.json").read_text())
+        doc = json.loads((run / run_folder.META).read_text())
     except (OSError, ValueError):
         return {}
     return doc if isinstance(doc, dict) else {}
@@ -113,7 +114,7 @@ def list_runs(root: str | os.PathLike = DEFAULT_ROOT, machine: str | None = None
     root = Path(root)
     if not root.is_dir():
         return []
-    runs = [p for p in root.iterdir() if p.is_dir() and (p / "meta.json").is_file()
+    runs = [p for p in root.iterdir() if p.is_dir() and (p / run_folder.META).is_file()
             and _on_machine(p, machine)]
 
     def sort_key(p: Path):
@@ -142,7 +143,7 @@ def find_run(spec: str, root: str | os.PathLike = DEFAULT_ROOT, machine: str | N
     (of `machine` when given: a clean run before a dirty one, then the newest)."""
     as_path = Path(spec)
     if as_path.is_dir():
-        if not (as_path / "meta.json").is_file():
+        if not (as_path / run_folder.META).is_file():
             raise InputError(f"{spec} is a folder but not a mapbench run (no meta.json)")
         return as_path
     commit = resolve_commit(spec)

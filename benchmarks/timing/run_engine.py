@@ -30,6 +30,7 @@ from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.catalog import matrix
 from mapbench.benchmarks.store import passes
 from mapbench.benchmarks.timing.suite import MODES
+from mapbench.benchmarks.store import run_folder
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
 MAX_CONSECUTIVE_FAILURES = 3    # then stop: the cause is not one benchmark
@@ -189,7 +190,7 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     rounds = resolve_rounds(rounds, mode)
 
     outcome = Outcome()
-    bench_path = run_dir / "bench.json"
+    bench_path = run_dir / run_folder.BENCH
     previous = previous or passes.Previous()
     pass_id = pass_id or passes.new_pass_id()
     ids_on_disk = set(previous.ids_on_disk)

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from mapbench import names
 from mapbench.analysis.render import benchsummary
 from mapbench.benchmarks.catalog import families, matrix
 from mapbench.benchmarks.timing import run_engine
@@ -32,7 +33,7 @@ def test_kernel_functions_match_the_kernels_own_c_symbol():
 
 def test_every_room_names_the_same_storages():
     native = pytest.importorskip("mapbench.native")
-    assert families.STORAGES == native.STORAGES == benchsummary.STORAGES
+    assert names.STORAGES == families.STORAGES == native.STORAGES == benchsummary.STORAGES
 
 
 def test_every_kernel_exists_in_native():
