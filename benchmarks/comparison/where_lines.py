@@ -17,6 +17,7 @@ from mapbench.benchmarks.counts import line_data
 
 TITLE = "Where: the source lines that account for each change (callgrind, per element)"
 TOP_LINES = 10
+TERMINAL_BENCHMARKS = 10      # changed benchmarks named on the terminal; all in compare.md
 
 
 def where_section(base: Path, head: Path, metric: str = "Ir") -> tuple[tuple[str, str, str] | None, list[str]]:
@@ -38,11 +39,13 @@ def where_section(base: Path, head: Path, metric: str = "Ir") -> tuple[tuple[str
     md = line_listing.where_markdown(deltas, metric, TOP_LINES, source)
     body = line_listing.where_html(deltas, metric, TOP_LINES, source)
     lines = ["where (callgrind, per element; lines matched by function and source text):"]
-    for bd in deltas:
+    for bd in deltas[:TERMINAL_BENCHMARKS]:
         top = bd.top(metric, 1)
         if top:
             d = top[0]
             lines.append(f"  {bd.name}: {metric} {line_listing.fmt_delta(bd.total_delta(metric))}, "
                          f"top line {d.where} ({d.fn}) {line_listing.fmt_delta(d.delta(metric))}; "
                          f"residual {bd.residual(metric):+.2g}")
+    if len(deltas) > TERMINAL_BENCHMARKS:
+        lines.append(f"  ... and {len(deltas) - TERMINAL_BENCHMARKS} more benchmarks in compare.md")
     return (TITLE, md, body), lines
