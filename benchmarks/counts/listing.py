@@ -82,6 +82,10 @@ def list_text(run: Path, pattern: str, *, bench: str | None = None, metric: str 
     functions = matching_rows(doc["benchmarks"][name], regex)
     if not functions:
         raise InputError(f"no function matches {pattern!r} in benchmark {name}")
+    if not any(r["line"] for rows in functions.values() for r in rows):
+        raise InputError(f"{name} has no source-line information for {pattern!r}: the native "
+                         f"module was built without -g (native/build_map.py CFLAGS); rebuild "
+                         f"it and rerun the count pass")
     files = {r["file"] for rows in functions.values() for r in rows}
     sources, filled = with_checkout_sources(doc, files)
     order = sorted(functions, key=lambda fn: -sum(line_delta.metric_value(r, "Ir")

@@ -97,3 +97,16 @@ def test_bad_input_is_one_line_and_exit_2(runs, capsys, tmp_path):
     # compare goes on without per-line data, and says what to run
     assert main(["compare", str(base), str(head), "--out", str(root)]) == 0
     assert "mapbench bench --counts-only" in capsys.readouterr().out
+
+
+def test_a_module_without_debug_lines_is_named_as_the_cause(runs, capsys):
+    root, _, head = runs
+    import gzip
+    path = head / line_data.LINES_FILE
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    for row in doc["benchmarks"][BENCH]["lines"]:
+        row["line"] = 0                      # what a build without -g gives
+    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    assert main(["list", "traverse", str(head), "--out", str(root)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "without -g" in err[0]
