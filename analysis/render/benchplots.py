@@ -18,6 +18,7 @@ import io
 import math
 import statistics
 
+from mapbench import names
 from mapbench.analysis.render import maps_figure
 from mapbench.analysis.render.bench_results import STORAGES, Result, iterate_name, sizes
 from mapbench.analysis.render.plotting import SOURCE, pyplot as _pyplot, series as _series
@@ -76,8 +77,8 @@ def ns_per_element_figure(results: dict[str, Result], caches: dict[str, int] | N
                      [(n, iterate_name("stack", 0, n, atomic=True)) for n in ns_]))
     variants.append(("iterate-growing", [(n, f"iterate-growing/n={n}") for n in ns_]))
     variants.append(("roofline (sequential read)", [(n, f"roofline/n={n}") for n in ns_]))
-    for label, names in variants:
-        xs, ys, es = _series(results, names)
+    for label, names_by_n in variants:
+        xs, ys, es = _series(results, names_by_n)
         if xs:
             style = "k--" if label.startswith("roofline") else "-o"
             ax.errorbar(xs, ys, yerr=es, fmt=style, markersize=3, capsize=2, label=label)
@@ -147,7 +148,7 @@ def storage_figure(results: dict[str, Result]):
                     es.append(r.stdev * 1e9)
             if xs:
                 ax.bar(xs, ys, width, yerr=es, capsize=2, label=storage)
-    labels = [f"2^{n.bit_length() - 1}" if n & (n - 1) == 0 else str(n) for n in ns_]
+    labels = [names.size_label(n) for n in ns_]
     for ax, title, ylabel in ((ax1, "full traversal (prefetch=0)", "ns per element"),
                               (ax2, "iterator init + break", "ns per init")):
         ax.set_xticks(range(len(ns_)), labels)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import pyperf
 
+from mapbench import names
+
 NAME_RE = re.compile(r"^(?P<family>[^/]+)(?:/(?P<variant>.+))?/n=(?P<n>\d+)$")
 MAX_COLUMNS = 4
 
@@ -80,7 +82,7 @@ def family_slug(family: str) -> str:
 
 
 def _size_label(n: int) -> str:
-    return f"n=2^{n.bit_length() - 1}" if n > 0 and n & (n - 1) == 0 else f"n={n}"
+    return names.size_column(n)
 
 
 def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],

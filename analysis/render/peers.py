@@ -13,6 +13,7 @@ profile of the iteration benchmarks spends its samples.
 """
 from __future__ import annotations
 
+from mapbench import names
 from mapbench.analysis.render.tables import fmt as _fmt
 
 import re
@@ -86,7 +87,7 @@ def peers_sections(results: dict, peers: dict | None, ns_: list[int], cols: list
     go_sizes = {int(b["n"]) for b in by_name.values() if isinstance(b.get("n"), int)}
     if not go_sizes <= set(ns_):                # Go ran at sizes ours did not: show them too
         ns_ = sorted(set(ns_) | go_sizes)
-        cols = [f"n=2^{n.bit_length() - 1}" if n & (n - 1) == 0 else f"n={n}" for n in ns_]
+        cols = [names.size_column(n) for n in ns_]
     repeats = (peers or {}).get("count")
     go_source = ("go test -bench -benchmem" + (f", mean of {repeats} runs (-count)" if repeats else "")
                  + ", ns/op divided by the entries an op touches (iterinit: ns/op, one set-up per op)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+from mapbench import names
 from mapbench.benchmarks.catalog.families import build_map
 
 SIZES = (2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22)
@@ -51,7 +52,7 @@ def sweep_maps(sizes=SIZES, distance: int = 16, rounds: int = 3, work: int = 2 *
                 note((kind, "insert hint=0", n), kernels.insert(n, max(1, loops // 8), kind=kind, seed=3))
     whats = sorted({(kind, what) for kind, what, _ in best})
     print("| ns/element (min of %d rounds) | " % rounds
-          + " | ".join(f"2^{n.bit_length() - 1}" for n in sizes) + " |")
+          + " | ".join(names.size_label(n) for n in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for kind, what in whats:
         print(f"| {kind}: {what} | " + " | ".join(f"{best[kind, what, n]:.2f}" for n in sizes) + " |")

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from mapbench import names
 from mapbench.benchmarks.catalog.families import build_map
 
 
@@ -29,6 +30,6 @@ def sweep_prefetch(sizes=(2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22), distances=(0, 1, 
                 best[d] = min(best[d], res.seconds * 1e9 / res.elements)
         out[n] = best
         base = best[0]
-        print(f"n=2^{n.bit_length() - 1}: " + "  ".join(
+        print(f"{names.size_column(n)}: " + "  ".join(
             f"d={d}: {v:.2f} ns ({base / v:.2f}x)" for d, v in best.items()), flush=True)
     return out

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from mapbench.benchmarks.catalog import matrix
 from mapbench.benchmarks.store import passes
 from mapbench.benchmarks.timing.suite import MODES
 from mapbench.benchmarks.store import run_folder
+from mapbench.benchmarks.timing.rounds import interleave
+from mapbench.benchmarks.timing.worker_errors import failure_detail
 
 WORKER_TIMEOUT_S = 900          # pyperf --timeout: one worker process of one benchmark
 MAX_CONSECUTIVE_FAILURES = 3    # then stop: the cause is not one benchmark
@@ -106,21 +107,6 @@ def launch_one_process(name: str, mode: str, workdir: Path, env: dict | None = N
         raise
     text = out_json.read_text() if out_json.is_file() else None
     return Launch(proc.returncode, output, text)
-
-
-EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)(: .*)?$")
-
-
-def failure_detail(output: str, tail: int = 4) -> str:
-    """The exceptions a failed run raised (a worker's own error first, not only pyperf's
-    "worker failed" at the end) and the last lines of its output, indented."""
-    lines = output.strip().splitlines()
-    found = []
-    for line in lines:
-        if EXCEPTION_LINE.match(line.strip()) and line.strip() not in found:
-            found.append(line.strip())
-    shown = found[:3] if found else lines[-tail:]
-    return "\n".join("      " + line for line in shown)
 
 
 def _dump_suite(suite) -> str:
@@ -230,44 +216,43 @@ def run_suite(benchmarks: list[matrix.Benchmark], run_dir: Path, mode: str, *,
     record("running")
     try:
         with tempfile.TemporaryDirectory(prefix="mapbench-bench-") as tmp:
-            for round_no in range(1, rounds + 1):
-                todo = [b for b in benchmarks if b.name not in failed_names]
-                for k, bench in enumerate(todo, 1):
-                    elapsed = time.monotonic() - start
-                    left = (total_cost - done_cost) * (elapsed / done_cost if done_cost > 0 else 1.0)
-                    log(f"[round {round_no} of {rounds}, benchmark {k} of {len(todo)}] {bench.name}  "
-                        f"(elapsed {fmt_duration(elapsed)}, estimate left {fmt_duration(left)})",
-                        flush=True)
-                    one, error = read_launch(launcher(bench, mode, Path(tmp)))
-                    done_cost += one_process_cost[bench.name]
-                    if one is not None:
-                        try:
-                            passes.tag(one, pass_id)
-                            merge_process(results, one)
-                        except ValueError as exc:      # pyperf: incompatible metadata
-                            one, error = None, f"unreadable pyperf result: {exc}"
-                    if error:
-                        fail(bench, error)
-                        consecutive_failures += 1
-                        record("running")
-                        if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                            outcome.stopped_early = True
-                            log(f"    stopping: the last {consecutive_failures} benchmarks all failed",
-                                flush=True)
-                            break
-                        continue
-                    consecutive_failures = 0
-                    save()
-                    if round_no == rounds:
-                        outcome.done.append(bench.name)
-                    values = one.get_values()
-                    log(f"    {sum(values) / len(values) * 1e9:.3f} ns per "
-                        f"{bench.record.element_word} (pyperf timing, mean of "
-                        f"{len(values)} values of this process, {bench.loops} loops)", flush=True)
+            for round_no, k, todo_count, bench in interleave(
+                    benchmarks, rounds, skip=lambda b: b.name in failed_names):
+                rounds_done = max(rounds_done, round_no - 1)     # the rounds before this one are done
+                elapsed = time.monotonic() - start
+                left = (total_cost - done_cost) * (elapsed / done_cost if done_cost > 0 else 1.0)
+                log(f"[round {round_no} of {rounds}, benchmark {k} of {todo_count}] {bench.name}  "
+                    f"(elapsed {fmt_duration(elapsed)}, estimate left {fmt_duration(left)})",
+                    flush=True)
+                one, error = read_launch(launcher(bench, mode, Path(tmp)))
+                done_cost += one_process_cost[bench.name]
+                if one is not None:
+                    try:
+                        passes.tag(one, pass_id)
+                        merge_process(results, one)
+                    except ValueError as exc:      # pyperf: incompatible metadata
+                        one, error = None, f"unreadable pyperf result: {exc}"
+                if error:
+                    fail(bench, error)
+                    consecutive_failures += 1
                     record("running")
-                if outcome.stopped_early:
-                    break
-                rounds_done = round_no
+                    if consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                        outcome.stopped_early = True
+                        log(f"    stopping: the last {consecutive_failures} benchmarks all failed",
+                            flush=True)
+                        break
+                    continue
+                consecutive_failures = 0
+                save()
+                if round_no == rounds:
+                    outcome.done.append(bench.name)
+                values = one.get_values()
+                log(f"    {sum(values) / len(values) * 1e9:.3f} ns per "
+                    f"{bench.record.element_word} (pyperf timing, mean of "
+                    f"{len(values)} values of this process, {bench.loops} loops)", flush=True)
+                record("running")
+            else:
+                rounds_done = rounds
     except KeyboardInterrupt:
         # Ctrl-C during a process or between two (while writing bench.json or logging):
         # every process that finished goes into bench.json, whenever the interrupt came.

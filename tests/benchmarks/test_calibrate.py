@@ -7,7 +7,7 @@ import pytest
 
 from mapbench.analysis.stats import compare
 from mapbench.benchmarks.cli import main
-from mapbench.benchmarks.commands import calibrate
+from mapbench.benchmarks.timing import calibration as calibrate
 from tests.process_suites import process_suite
 
 NAMES = ["iterate/storage=stack/prefetch=0/n=1024", "iterate/storage=heap/prefetch=0/n=16384",

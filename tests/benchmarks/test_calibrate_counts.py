@@ -2,7 +2,7 @@
 from types import SimpleNamespace
 
 from mapbench.analysis.counters import counts
-from mapbench.benchmarks.commands import calibrate
+from mapbench.benchmarks.timing import calibration as calibrate
 from mapbench.benchmarks.counts.calibrate_counts import evaluate
 
 NAMES = ["iterate/storage=stack/prefetch=0/n=1024", "iterinit/storage=stack/n=1024"]

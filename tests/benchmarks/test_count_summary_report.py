@@ -3,7 +3,7 @@ import json
 
 from mapbench.analysis.counters import counts
 from mapbench.benchmarks.counts import count_summary
-from mapbench.benchmarks.commands import report as report_cmd
+from mapbench.benchmarks.report import run_report as report_cmd
 
 NAMES = [f"iterate/storage=stack/prefetch=0/n={n}" for n in (1024, 16384)]
 

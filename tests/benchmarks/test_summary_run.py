@@ -60,7 +60,7 @@ def test_damaged_files_are_input_errors(tmp_path, bad):
 
 
 def test_the_report_page_shows_every_go_version_beside_ours(tmp_path):
-    from mapbench.benchmarks.commands import report
+    from mapbench.benchmarks.report import run_report as report
 
     write_run(tmp_path, ["iterate/storage=stack/prefetch=0/n=1024"])
     (tmp_path / "peers.json").write_text(json.dumps({"format": 2, "count": 3, "versions": [
