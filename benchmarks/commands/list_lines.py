@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.counts import listing
-from mapbench.benchmarks.store import machine as machines, runs as store
+from mapbench.benchmarks.store import runs as store
 
 
 def register(subparsers) -> None:
@@ -41,13 +41,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _run(spec: str | None, root: Path, machine: str | None) -> Path:
-    if spec is None:
-        return store.newest_run_or_any(root, machine or machines.this_machine_id())[0]
-    return store.find_run(spec, root, machine or (None if Path(spec).is_dir()
-                                                  else machines.this_machine_id()))
-
-
 def run(args) -> int:
     root = Path(args.out)
     if args.top is not None and args.top < 1:
@@ -57,7 +50,7 @@ def run(args) -> int:
             raise InputError("--diff takes BASE HEAD REGEX")
         base_spec, head_spec, pattern = args.args
         machine = args.machine or store.ANY_MACHINE
-        text = listing.diff_text(_run(base_spec, root, machine), _run(head_spec, root, machine),
+        text = listing.diff_text(listing.pick_run(base_spec, root, machine), listing.pick_run(head_spec, root, machine),
                                  pattern, bench=args.bench, metric=args.metric or "Ir",
                                  top=args.top or 15)
     else:
@@ -65,7 +58,7 @@ def run(args) -> int:
             raise InputError("list takes REGEX [RUN] (or --diff BASE HEAD REGEX)")
         pattern = args.args[0]
         spec = args.args[1] if len(args.args) == 2 else None
-        text = listing.list_text(_run(spec, root, args.machine), pattern, bench=args.bench,
+        text = listing.list_text(listing.pick_run(spec, root, args.machine), pattern, bench=args.bench,
                                  metric=args.metric, top=args.top)
     print(text, end="")
     return 0

@@ -25,6 +25,16 @@ FULL_ITERATION = re.compile(r"^iterate/(map=swiss/)?storage=stack/prefetch=0/n=(
 METRICS = ("Ir", "D1", "LL", "Bcm")
 
 
+def pick_run(spec: str | None, root: Path, machine: str | None) -> Path:
+    """RUN as `mapbench compare` resolves it: a run folder, or a commit-ish's run in the
+    store (of this machine unless `machine` says), or the newest run when left out."""
+    from mapbench.benchmarks.store import machine as machines, runs as store
+    if spec is None:
+        return store.newest_run_or_any(root, machine or machines.this_machine_id())[0]
+    return store.find_run(spec, root, machine or (None if Path(spec).is_dir()
+                                                  else machines.this_machine_id()))
+
+
 def compile_regex(pattern: str) -> re.Pattern:
     try:
         return re.compile(pattern)
