@@ -29,14 +29,9 @@ from mapbench.benchmarks.store import meta as metamod, passes, runs as store, lo
 from mapbench.benchmarks.report import summary
 from mapbench.benchmarks.store.calibration_file import rounds_note
 from mapbench.benchmarks.counts import bench_counts
-from mapbench.benchmarks.timing.run_engine import (  # noqa: F401 (re-exported for tests)
-    MAX_CONSECUTIVE_FAILURES,
-    WORKER_TIMEOUT_S,
-    Launch,
-    fmt_duration,
-    now,
-    resolve_rounds,
-    run_suite)
+from mapbench.benchmarks.timing.run_engine import (MAX_CONSECUTIVE_FAILURES, WORKER_TIMEOUT_S,  # noqa: F401 (re-exported for tests)
+                                                   Launch, fmt_duration, now, resolve_rounds,
+                                                   run_suite)
 from mapbench.benchmarks.timing.suite import BEST_PREFETCH, MODES
 from mapbench.benchmarks.store import run_folder
 

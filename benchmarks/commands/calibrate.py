@@ -1,28 +1,6 @@
 """`mapbench calibrate [--quick]`: the suite proves its own comparisons on this machine.
 
-It times a few iteration benchmarks several times with the same code:
-  A1, A2   no slowdown: comparing them (A/A) must flag nothing -- every flag is a false positive;
-  S<pct>   with MAPBENCH_INJECT_SLOWDOWN_PCT=<pct>, which makes the native iteration
-           kernels spend <pct> percent extra time in `calibration_spin` inside their timed
-           region (read by `native` at import; the suite passes MAPBENCH_* variables
-           on to pyperf's workers with --inherit-environ): A1 vs S<pct> must flag it.
-With a count pass (valgrind installed; benchmarks/counts/calibrate_counts.py) it also
-calibrates the counted metric: A/A of counts, and injected *work* (MAPBENCH_INJECT_WORK_PCT
-1 and 10) flagged on every benchmark. Exit 0 when the counted metric passes and the timed
-A/A flags nothing; without valgrind, exit 0 only when A/A flags nothing and the 10 %
-slowdown is flagged on every benchmark.
-It prints the false-positive count, the change each injected slowdown measured, the
-smallest slowdown detected on every benchmark, and the machine's process noise with the
-rounds it estimates a 10% check needs (analysis/process_noise.py); it writes
-`<ROOT>/calibration.json` (whose suggested minimum effect `mapbench compare` then uses
-by default) and keeps the runs' pyperf suites under `<ROOT>/calibrate/`.
-
-Runs go through the suite script like `mapbench bench`'s (one worker process per
-benchmark per round, `python -m mapbench.benchmarks.timing.suite --bench NAME --mode M -p 1`, the same
-values and warmups), and the labels are interleaved round by round, so the calibration
-measures the noise within one stretch of time. Two runs made minutes apart drift on
-top of that; `mapbench compare` raises its threshold by what the control benchmarks
-moved between them (analysis/stats/compare.py), which calibrate cannot see.
+The arguments only; how it works is told in mapbench.benchmarks.timing.calibration.
 """
 from __future__ import annotations
 

@@ -1,18 +1,6 @@
 """`mapbench compare BASE [HEAD]`: did HEAD make the map slower than BASE, and where?
 
-BASE and HEAD are run folders or commit-ishes whose run is in the store (HEAD defaults to
-the newest run); commit-ishes pick runs of this machine (HEAD) and of HEAD's machine (BASE)
-unless --machine names another. When a run folder mixes passes of `mapbench bench`, the
-output says which pass each benchmark came from; --pass/--base-pass compare one pass. Writes, into HEAD's run folder under `compare/vs-<BASE run>/` (or
-`vs-<store>-<run>` when both are runs of one commit in two stores): compare.md, compare.html, `diffflame/<configuration>.svg` for each profiled
-configuration folded in both runs, the cache-miss deltas from both cachemiss.json, and
-the Go peers of both peers.json as context (mapbench.analysis.stats.peers_context: no verdict).
-The statistics are mapbench.analysis.stats.compare's (a test + a minimum effect), stated in
-the output. `--fail-on-regression PCT` exits 1 when a benchmark is significantly slower
-by more than PCT percent: the CI gate. When both runs have counts.json, the counted
-metrics are compared too (exactly, benchmarks/comparison/count_side.py) and, by
-default, decide the verdict and the gate (`--metric`); runs with counts but no
-bench.json are compared on counts alone.
+The arguments only; how it works is told in mapbench.benchmarks.comparison.compare_runs.
 """
 from __future__ import annotations
 

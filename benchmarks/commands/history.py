@@ -1,23 +1,6 @@
 """`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
 
-For each commit of `git rev-list --reverse REV_RANGE` (oldest first), in a temporary
-folder: `git worktree add --detach`, a fresh venv that sees this interpreter's packages
-(so the dependencies need no network), the commit's declared build backend taken from
-this environment, else the suite's wheel cache, else pip's indexes (see
-benchmarks/history/commit_build.py), `pip install --no-deps --no-build-isolation` of the worktree
-(which builds its native module), then that commit's own `mapbench bench --out ROOT` with
-cwd in the worktree, so the run lands in `ROOT/<commit12>@<machine>/` (`ROOT/<commit12>/`
-for commits from before machine ids). The worktree and venv are removed afterwards. A
-failed build's note is the backend's first error line; pip's whole output is kept in
-`ROOT/history-logs/<commit12>.build.log`.
-
-One history per machine and store at a time (the lock `ROOT/.history@<machine>.lock`);
-each commit's bench also locks its own run folder, so a `mapbench bench` of the same
-commit at the same time fails instead of mixing with it.
-
-Resumable: a commit whose run on this machine is already complete is skipped, and so is
-one that failed to build before (recorded in `ROOT/history.json`; --retry-failed tries
-again). Stop it any time; run the same command again to go on.
+The arguments only; how it works is told in mapbench.benchmarks.history.commit_history.
 """
 from __future__ import annotations
 

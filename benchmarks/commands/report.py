@@ -1,13 +1,6 @@
 """`mapbench report [RUN]`: report.html for a run, index.html over the store.
 
-RUN is a run folder or a commit-ish whose run is in the store (default: the newest run of
-this machine; --machine picks another). The index lists every run with its machine; its
-history plots cover the runs of RUN's machine only.
-This command reads the run folder's files into an `mapbench.analysis.render.report.RunView` and writes
-what mapbench.analysis.render.report renders: `<run>/report.html` (findings from
-mapbench.analysis.stats.findings first), `<root>/index.html` and one history plot per
-benchmark family, `<root>/history/<family>.svg`. The layout table comes from meta.json's `layout`
-(the shape of `native.layout()`), else from the installed native module, labelled so.
+The arguments only; how it works is told in mapbench.benchmarks.report.run_report.
 """
 from __future__ import annotations
 

@@ -29,11 +29,8 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.comparison import compare_passes
 from mapbench.benchmarks.store import machine as machines, runs as store
-from mapbench.benchmarks.store.calibration_file import (
-    CALIBRATION_FILE,
-    calibrated_on,
-    default_min_effect,
-    machine_noise_note)
+from mapbench.benchmarks.store.calibration_file import (CALIBRATION_FILE, calibrated_on,
+                                                        default_min_effect, machine_noise_note)
 from mapbench.benchmarks.comparison import count_side as compare_counts
 from mapbench.benchmarks.store import run_folder
 from mapbench.benchmarks.comparison.where_lines import where_section

@@ -115,15 +115,18 @@ def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple, list[str]], di
 
 def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[str],
               env: dict, timeout: float = VALGRIND_TIMEOUT_S,
+              model: dict[str, CacheGeometry] = CACHE_MODEL,
+              worker: str = "mapbench.benchmarks.counts.count_worker",
               texts: dict | None = None) -> tuple[dict, dict]:
     """One valgrind process for the benchmarks of one map size: ({name: entry}, {name: why}).
+    `model`: the simulated caches (the profile pass's level sweep gives the machine's).
     With `texts`, each counted benchmark's dump text and elements go into it (per-line data,
     benchmarks/counts/line_data.py)."""
     n = matrix.parse_name(names[0]).n
     out_dir.mkdir(parents=True, exist_ok=True)
     pattern = out_dir / f"callgrind.n{n}.%p.out"         # one folder per process
-    cmd = [*prefix, valgrind, *valgrind_options(), f"--callgrind-out-file={pattern}",
-           sys.executable, "-m", "mapbench.benchmarks.counts.count_worker", *names]
+    cmd = [*prefix, valgrind, *valgrind_options(model), f"--callgrind-out-file={pattern}",
+           sys.executable, "-m", worker, *names]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, cwd=FIXED_CWD)
     except subprocess.TimeoutExpired:

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mapbench.benchmarks.peers import (
-    go_output as gopeers,
-    go_run as gopeers_run,
-    toolchains as gotoolchains)
+from mapbench.benchmarks.peers import (go_output as gopeers, go_run as gopeers_run,
+                                       toolchains as gotoolchains)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "go"
 VERSIONS = ("go1.19", "go1.23", "go1.27")

@@ -4,10 +4,8 @@ import json
 import pytest
 
 from mapbench.analysis.stats import compare
-from mapbench.benchmarks.store.calibration_file import (
-    default_min_effect,
-    read_calibration,
-    rounds_note)
+from mapbench.benchmarks.store.calibration_file import (default_min_effect, read_calibration,
+                                                        rounds_note)
 
 
 def write(root, doc):

@@ -12,14 +12,8 @@ from mapbench.analysis.stacks import callgrind_stacks
 from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.profiling.collectors import (
-    cachegrind,
-    callgrind,
-    perf_record,
-    perf_stat,
-    pyinstrument_tree,
-    pyspy,
-    workload_report)
+from mapbench.benchmarks.profiling.collectors import (cachegrind, callgrind, perf_record, perf_stat,
+                                                      pyinstrument_tree, pyspy, workload_report)
 
 CONFIG = {"op": "iterate", "n": 1024, "storage": "stack", "prefetch": 0, "layer": "native"}
 

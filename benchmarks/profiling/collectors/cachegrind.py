@@ -22,14 +22,9 @@ from mapbench.analysis.counters import cachegrind_out
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.catalog import families
-from mapbench.benchmarks.profiling.collectors import (
-    Capture,
-    find_tool,
-    last_line,
-    run_tool,
-    table_lines_per_element,
-    workload_args,
-    workload_report)
+from mapbench.benchmarks.profiling.collectors import (Capture, find_tool, last_line, run_tool,
+                                                      table_lines_per_element, workload_args,
+                                                      workload_report)
 
 TOOL = "cachegrind"
 SYS_CACHE = Path("/sys/devices/system/cpu/cpu0/cache")

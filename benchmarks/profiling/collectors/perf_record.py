@@ -13,13 +13,8 @@ import subprocess
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
-from mapbench.benchmarks.profiling.collectors import (
-    Capture,
-    find_tool,
-    last_line,
-    run_tool,
-    workload_args,
-    workload_report)
+from mapbench.benchmarks.profiling.collectors import (Capture, find_tool, last_line, run_tool,
+                                                      workload_args, workload_report)
 
 TOOL = "perf record"
 

@@ -14,14 +14,9 @@ from mapbench.analysis.counters import cachemiss
 from mapbench.analysis.counters import perf_stat_csv
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.profiling.collectors import (
-    Capture,
-    find_tool,
-    last_line,
-    run_tool,
-    table_lines_per_element,
-    workload_args,
-    workload_report)
+from mapbench.benchmarks.profiling.collectors import (Capture, find_tool, last_line, run_tool,
+                                                      table_lines_per_element, workload_args,
+                                                      workload_report)
 
 TOOL = "perf stat"
 EVENTS = ("cycles", "instructions", "cache-references", "cache-misses", "L1-dcache-loads",

@@ -10,13 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mapbench.benchmarks.profiling.collectors import (
-    Capture,
-    find_tool,
-    last_line,
-    run_tool,
-    workload_args,
-    workload_report)
+from mapbench.benchmarks.profiling.collectors import (Capture, find_tool, last_line, run_tool,
+                                                      workload_args, workload_report)
 
 TOOL = "py-spy"
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_report.h"
 #include "map.h"
 
 static inline uint8_t tophash_of(uint64_t hash) {
@@ -25,17 +26,12 @@ static inline uint8_t tophash_of(uint64_t hash) {
 
 /* Write the first violation into why (one line) and return its invariant number. */
 static int fail(char *why, size_t why_len, int invariant, const char *fmt, ...) {
-    if (why && why_len) {
-        static const char *const names[] = {[1] = "generations", [4] = "placement",
-                                            [5] = "count", [6] = "chains", [7] = "evacuation"};
-        int n = snprintf(why, why_len, "INVARIANT %d (%s): ", invariant, names[invariant]);
-        if (n >= 0 && (size_t)n < why_len) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(why + n, why_len - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
+    static const char *const names[] = {[1] = "generations", [4] = "placement",
+                                        [5] = "count", [6] = "chains", [7] = "evacuation"};
+    va_list ap;
+    va_start(ap, fmt);
+    check_reportv(why, why_len, "", invariant, names[invariant], fmt, ap);
+    va_end(ap);
     return invariant;
 }
 

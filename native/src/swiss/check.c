@@ -14,23 +14,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check_report.h"
 #include "group.h"
 
 /* Write the first violation into why (one line) and return its invariant number n
  * (S<n>). */
 static int fail(char *why, size_t why_len, int invariant, const char *fmt, ...) {
-    if (why && why_len) {
-        static const char *const names[] = {[1] = "directory", [2] = "table counts",
-                                            [3] = "probing", [5] = "control bytes",
-                                            [6] = "map count"};
-        int n = snprintf(why, why_len, "INVARIANT S%d (%s): ", invariant, names[invariant]);
-        if (n >= 0 && (size_t)n < why_len) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(why + n, why_len - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
+    static const char *const names[] = {[1] = "directory", [2] = "table counts",
+                                        [3] = "probing", [5] = "control bytes", [6] = "map count"};
+    va_list ap;
+    va_start(ap, fmt);
+    check_reportv(why, why_len, "S", invariant, names[invariant], fmt, ap);
+    va_end(ap);
     return invariant;
 }
 
