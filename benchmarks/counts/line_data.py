@@ -26,8 +26,10 @@ from pathlib import Path
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import callgrind_lines
 from mapbench.analysis.errors import InputError
+from mapbench.benchmarks.counts.line_data_read import load_lines
+from mapbench.benchmarks.store import run_folder
 
-LINES_FILE = "lines.json.gz"
+LINES_FILE = run_folder.LINES
 DUMPS_FOLDER = "callgrind"
 SCHEMA = 1
 LINE_EVENTS = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw", "Bc", "Bcm"]
@@ -117,24 +119,8 @@ def write_lines(run_dir: Path, dumps: dict[str, tuple[str, int]], *, valgrind_ve
     return doc
 
 
-def load_lines(run_dir: Path) -> dict | None:
-    """A run's lines.json.gz, or None when it has none; InputError when it is unreadable."""
-    path = Path(run_dir) / LINES_FILE
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, ValueError, EOFError) as exc:
-        raise InputError(f"{path} is not gzip JSON ({exc})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), dict):
-        raise InputError(f"{path} is not a mapbench lines.json.gz (no 'benchmarks')")
-    if doc.get("schema") != SCHEMA:
-        raise InputError(f"{path} has schema {doc.get('schema')!r}; this mapbench reads {SCHEMA}")
-    return doc
-
-
 def require_lines(run_dir: Path) -> dict:
-    """load_lines, or InputError naming what to run when the run has no per-line data."""
+    """load_lines (the one reader: benchmarks/counts/line_data_read.py), or InputError naming what to run when the run has no per-line data."""
     doc = load_lines(run_dir)
     if doc is None:
         raise InputError(f"{run_dir} has no per-line data ({LINES_FILE}); {NO_LINES_HINT}")
