@@ -30,7 +30,7 @@ from mapbench.benchmarks.counts.line_data_read import load_lines
 from mapbench.benchmarks.store import run_folder
 
 LINES_FILE = run_folder.LINES
-DUMPS_FOLDER = "callgrind"
+DUMPS_FOLDER = run_folder.CALLGRIND_DUMPS
 SCHEMA = 1
 LINE_EVENTS = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw", "Bc", "Bcm"]
 SOURCE_MARKER = "native/src/"
