@@ -3,6 +3,10 @@
 Sample types: samples/count, and cpu/nanoseconds when the input is perf script of
 a `cpu-clock` or `task-clock` event with one sampling period (or --period-ns is given).
 Read it with `go tool pprof -top OUT` or open it in speedscope.
+
+`mapbench pprof --from-lines RUN/lines.json.gz --bench NAME -o OUT`: instead, one benchmark of
+the count pass's per-line data as a profile with source lines (instructions, D1/LL misses,
+branch mispredicts: mapbench.analysis.counters.line_pprof), for `go tool pprof -list FUNC OUT`.
 """
 from __future__ import annotations
 
@@ -24,10 +28,39 @@ def register(subparsers) -> None:
                         help="the .pb.gz file to write (- for stdout)")
     parser.add_argument("--period-ns", type=int, metavar="NS",
                         help="sampling period in ns: adds the cpu/nanoseconds sample type")
+    lines = parser.add_argument_group("per-line data of the count pass (instead of FILE)")
+    lines.add_argument("--from-lines", metavar="LINES_JSON_GZ",
+                       help="a run's lines.json.gz: write one benchmark's per-line costs as the profile")
+    lines.add_argument("--bench", metavar="NAME", help="the benchmark (with --from-lines)")
     parser.set_defaults(func=run)
 
 
+def run_from_lines(args) -> int:
+    import gzip
+    import json
+    from pathlib import Path
+
+    from mapbench.analysis.counters.line_pprof import benchmark_entry, line_profile
+
+    if not args.bench:
+        raise InputError("--from-lines needs --bench NAME (the benchmark to export)")
+    path = Path(args.from_lines)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: give its per-line file, e.g. {path}/lines.json.gz")
+    try:
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+    except (EOFError, ValueError, gzip.BadGzipFile) as exc:
+        raise InputError(f"{path}: not gzipped per-line JSON ({exc})") from None
+    entry = benchmark_entry(doc, args.bench)
+    sources = doc.get("sources") if isinstance(doc.get("sources"), dict) else {}
+    write_output(args.output, line_profile(args.bench, entry, sources=sources,
+                                           source=str(doc.get("source") or "callgrind")))
+    return 0
+
+
 def run(args) -> int:
+    if getattr(args, "from_lines", None):
+        return run_from_lines(args)
     stacks, perf = load_stacks(args)
     period_ns = args.period_ns
     comments = [f"made by mapbench pprof from {args.input}; samples/count = number of samples"]

@@ -35,6 +35,11 @@ METRICS = {
     "instructions_per_element": ("instr/elem", "instructions executed per element"),
     "l1d_read_misses_per_element": ("L1d read misses/elem", "L1 data-cache read (load) misses per element"),
     "ll_read_misses_per_element": ("LL read misses/elem", "last-level-cache read (load) misses per element"),
+    "l2_read_misses_per_element": ("L2 read misses/elem", "L2 read misses per element (simulated: "
+                                   "valgrind's LL set to this machine's L2)"),
+    "l3_read_misses_per_element": ("L3 read misses/elem", "L3 read misses per element (simulated: "
+                                   "valgrind's LL set to this machine's L3)"),
+    "l2_miss_rate": ("L2 miss rate", "L2 data misses / data accesses (global rate)"),
     "l1d_misses_per_element": ("L1d misses/elem", "L1 data-cache misses, reads + writes, per element"),
     "l1d_miss_rate": ("L1d miss rate", "L1d misses / L1d accesses"),
     "ll_miss_rate": ("LL miss rate", "LL data misses / data accesses (global rate)"),

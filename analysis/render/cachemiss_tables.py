@@ -33,7 +33,8 @@ def _fmt(value: float | None, rate: bool = False) -> str:
 
 
 TABLE_METRICS = ("instructions_per_element", "l1d_read_misses_per_element",
-                 "ll_read_misses_per_element", "l1d_miss_rate", "ll_miss_rate",
+                 "l2_read_misses_per_element", "l3_read_misses_per_element",
+                 "ll_read_misses_per_element", "l1d_miss_rate", "l2_miss_rate", "ll_miss_rate",
                  "cache_misses_per_element", "table_lines_per_element")
 
 
@@ -53,7 +54,10 @@ def summary_table(configs: list[dict]) -> str:
     if not configs:
         return "_no cache-miss measurements_\n"
     shown = [m for m in TABLE_METRICS if any(c["metrics"].get(m) is not None for c in configs)]
-    header = ["configuration", "elements"] + [METRICS[m][0] for m in shown] + ["source"]
+    labels = {m: METRICS[m][0] for m in shown}
+    for c in configs:                       # a simulated level's name: "(last level)" only if it is
+        labels.update({k: v for k, v in (c.get("metric_labels") or {}).items() if k in labels})
+    header = ["configuration", "elements"] + [labels[m] for m in shown] + ["source"]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["---:"] * (len(shown) + 1) + ["---"]) + "|"]
     footnotes: list[str] = []
     for config in configs:
@@ -75,7 +79,7 @@ def summary_table(configs: list[dict]) -> str:
         lines.append("")
         lines.append("Counters that gave no number or were scaled: " + "; ".join(notes))
     lines.append("")
-    lines.append("Columns: " + "; ".join(f"{METRICS[m][0]} = {METRICS[m][1]}" for m in shown) + ".")
+    lines.append("Columns: " + "; ".join(f"{labels[m]} = {METRICS[m][1]}" for m in shown) + ".")
     return "\n".join(lines) + "\n"
 
 
@@ -83,14 +87,17 @@ def attribution_table(config: dict) -> str:
     rows = config.get("functions") or []
     if not rows:
         return ""
+    # The second level's column: "LL read misses" (a model) or the machine level it simulated.
+    second = next((k for k in rows[0] if k.endswith(" read misses") and not k.startswith("D1")),
+                  "LL read misses")
     lines = [f"Per-function attribution, {config_label(config)} ({config['source_detail']}; self costs, "
              f"{config.get('attribution_scope', 'whole process')}; share = of the whole process's D1 read misses):",
              "",
-             "| function | Ir | D1 read misses | LL read misses | share of D1 read misses |",
+             f"| function | Ir | D1 read misses | {second} | share of D1 read misses |",
              "|---|---:|---:|---:|---:|"]
     for r in rows:
         share = next((v for k, v in r.items() if k.startswith("share of")), None)
-        lines.append(f"| {r['function']} | {r['Ir']:,} | {r['D1 read misses']:,} | {r['LL read misses']:,} "
+        lines.append(f"| {r['function']} | {r['Ir']:,} | {r['D1 read misses']:,} | {r.get(second, 0):,} "
                      f"| {_fmt(share, rate=True)} |")
     return "\n".join(lines) + "\n"
 

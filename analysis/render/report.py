@@ -33,6 +33,7 @@ from mapbench.analysis.stats.findings import Finding
 
 PLOT_SUFFIXES = (".svg", ".png")
 HEADLINE_PLOT = "ns_per_element"       # plots/<stem>.svg|png shown under the findings
+LEVELS_PLOT = "cache_levels"           # misses/element per cache level, shown beside it
 
 
 @dataclass
@@ -58,6 +59,11 @@ class RunView:
     def headline_plot(self) -> str | None:
         stems = {p.rsplit("/", 1)[-1].rsplit(".", 1)[0]: p for p in self.plots}
         return stems.get(HEADLINE_PLOT)
+
+    @property
+    def levels_plot(self) -> str | None:
+        stems = {p.rsplit("/", 1)[-1].rsplit(".", 1)[0]: p for p in self.plots}
+        return stems.get(LEVELS_PLOT)
 
 
 # -- one run ----------------------------------------------------------------------------
@@ -113,8 +119,8 @@ def render_run_report(view: RunView) -> str:
         date=str(meta.get("date", "unknown")),
         cpu=str((meta.get("cpu") or {}).get("model", "unknown")),
         findings=view.findings, findings_method=view.findings_method, notes=view.notes, headline_plot=view.headline_plot,
-        summary_md=view.summary_md, compares=view.compares,
-        plots=[p for p in view.plots if p != view.headline_plot], flames=view.flames,
+        levels_plot=view.levels_plot, summary_md=view.summary_md, compares=view.compares,
+        plots=[p for p in view.plots if p not in (view.headline_plot, view.levels_plot)], flames=view.flames,
         cachemiss_md=view.cachemiss_md, counts_md=view.counts_md,
         benchmark_rows=benchmark_rows(view.suite) if view.suite is not None else [],
         layout=layout_structs(view.layout) if view.layout else [],

@@ -46,6 +46,9 @@ class RunData:
     peers: dict | None = None
     method: compare.Method = field(default_factory=compare.Method)
     counts: dict | None = None
+    levels: dict | None = None          # cache_levels.json (the profile pass's level sweep)
+    layout: dict | None = None          # meta.json layout (sizes of bmap, swiss_group, ...)
+    lines: dict | None = None           # lines.json.gz, the count pass's per-line data (schema 1)
     _prior: Spread | None = None
 
     def instructions(self, name: str) -> float | None:

@@ -32,6 +32,8 @@ from mapbench.analysis.stats.finding_kit import (ALLOC_SOURCE, COUNTED_KEY, COUN
                                                  size_label, uncertainty)
 from mapbench.analysis.stats.quiet_levels import Spread, compare_levels, process_levels
 from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_classic
+from mapbench.analysis.stats.level_findings import cache_level_crossovers
+from mapbench.analysis.stats.miss_lines_findings import where_the_misses_are
 
 
 def heap_vs_stack(data: RunData) -> list[Finding]:
@@ -114,7 +116,8 @@ def ours_vs_go(data: RunData) -> list[Finding]:
 
 FINDERS: list[Callable[[RunData], list[Finding]]] = [
     heap_vs_stack, pool_vs_heap, prefetch, snapshot, growing, ours_vs_go,
-    swiss_vs_classic, swiss_prefetch]
+    swiss_vs_classic, swiss_prefetch, cache_level_crossovers,
+    where_the_misses_are]
 
 
 def findings(data: RunData) -> list[Finding]:

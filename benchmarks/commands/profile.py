@@ -31,6 +31,9 @@ def register(subparsers) -> None:
                    help="perf unwinding: frame pointers (default) or DWARF")
     p.add_argument("--cache-model", metavar="D1=size,assoc,line:LL=...",
                    help="cachegrind's simulated caches (default: this machine's L1d and L2)")
+    p.add_argument("--no-levels", action="store_true",
+                   help="skip the level sweep (simulated misses at each cache level of this machine, "
+                        "every suite size; on by default for the default pass without --only)")
     custom = p.add_argument_group("a custom configuration (instead of the default pass)")
     custom.add_argument("--op", choices=OPS)
     custom.add_argument("--n", type=int, default=None)
@@ -64,6 +67,7 @@ def run(args) -> int:
     model = cachegrind.parse_model(args.cache_model) if args.cache_model else None
     options = profiling.Options(quick=args.quick, frequency=args.frequency, call_graph=args.call_graph,
                                 cache_model=model)
+    options.levels = not (args.no_levels or args.only or args.op or args.n is not None or model)
     if args.op or args.n is not None:
         if args.only:
             raise InputError("--only selects among the default configurations; drop it with --op/--n")

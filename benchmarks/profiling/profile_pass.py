@@ -24,11 +24,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapbench.analysis.render import cachemiss_tables
+from mapbench.analysis.counters import cache_levels
+from mapbench.analysis.render import cachemiss_tables, level_tables
 from mapbench.analysis.atomic import write_atomic
 from mapbench.benchmarks.catalog import families
 from mapbench.benchmarks.profiling.collectors import (Capture, cachegrind, callgrind, perf_record,
                                                       perf_stat, pyinstrument_tree, pyspy)
+from mapbench.benchmarks.profiling import source_lines
 from mapbench.benchmarks.store import run_folder
 
 SMALL = 1 << 14
@@ -115,6 +117,7 @@ class Options:
     perf: str = "perf"
     valgrind: str = "valgrind"
     pyspy: str | None = None
+    levels: bool = False                   # the level sweep (level_sweep.py) after the configurations
 
     @property
     def seconds(self) -> float:
@@ -138,6 +141,8 @@ class Pass:
     cache_configs: list[dict] = field(default_factory=list)
     perf_stat_why: str | None = None
     _checked_perf_stat: bool = False
+    levels_doc: dict | None = None
+    level_seconds: float = 0.0
 
     def say(self, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -180,6 +185,13 @@ class Pass:
                     config.name, cap.data, cap.source, f"{config.name}: CPU time (perf)",
                     period_ns=round(1e9 / opts.frequency)))
                 entry["files"]["perf_script"] = str(cap.files["perf_script"].relative_to(self.out))
+                # pprof/<name>.pb.gz again, from the addresses: source lines of the native module.
+                for message in source_lines.write_perf_pprof(
+                        self.out, config.name, cap.files["perf_script"], (cap.workload or {}).get("pid"),
+                        period_ns=round(1e9 / opts.frequency), source=cap.source):
+                    if message not in self.messages:
+                        self.messages.append(message)
+                        self.say(f"  {message}")
                 entry["sources"]["time"] = cap.source
                 entry["workload"] = cap.workload
         if "cache" in config.tools:
@@ -238,12 +250,17 @@ class Pass:
             if cap.ok:
                 summary = cap.data
         if summary is None:
+            model, level = opts.cache_model, None
+            if model is None:       # this machine's L1s, and its L2 named as what valgrind's LL is
+                model, level = machine_l2_model()
             cap = cachegrind.simulate(wl, self.out, config.name, loops=cache_loops(config),
-                                      model=opts.cache_model, binary=opts.valgrind)
+                                      model=model, binary=opts.valgrind)
             self.note(cap)
             if cap.ok:
                 summary = cachegrind.summarize(cap, wl)
                 summary["files"] = {"cachegrind": str(cap.files["cachegrind"].relative_to(self.out))}
+                if level is not None:
+                    cache_levels.name_simulated_ll(summary, level)
         if summary:
             summary["name"] = config.name
             self.cache_configs.append(summary)
@@ -256,6 +273,8 @@ class Pass:
             write_atomic(self.out / run_folder.CACHEMISS,
                          json.dumps({"configurations": configs}, indent=2, sort_keys=True) + "\n")
             md = ["# Cache misses per element", "", cachemiss_tables.summary_table(configs)]
+            if self.levels_doc:
+                md += [level_tables.levels_markdown(self.levels_doc)]
             for config in configs:
                 table = cachemiss_tables.attribution_table(config)
                 if table:
@@ -266,6 +285,9 @@ class Pass:
         index = {"configurations": entries, "sources": self.sources, "messages": self.messages,
                  "options": {"frequency_hz": self.options.frequency, "call_graph": self.options.call_graph,
                              "quick": self.options.quick}}
+        if self.levels_doc:
+            index["level_sweep"] = {"file": run_folder.CACHE_LEVELS, "plot": f"plots/{level_tables.PLOT_FILE}",
+                                    "seconds": round(self.level_seconds, 1)}
         write_atomic(self.out / run_folder.PROFILE, json.dumps(index, indent=2, sort_keys=True) + "\n")
         self.record_counters()
 
@@ -281,6 +303,36 @@ class Pass:
             "why_not": self.perf_stat_why,
             "cache_source": self.sources.get("cache"),
         })
+
+
+def machine_l2_model() -> tuple[dict, cache_levels.Level | None]:
+    """(valgrind model, the level its LL is): this machine's I1/D1 and its L2 as LL."""
+    from mapbench.benchmarks.store.meta import read_caches
+
+    model = cachegrind.machine_model()
+    levels = cache_levels.simulated_levels(read_caches())
+    if not levels:
+        return model, None
+    model["LL"] = levels[0].simulated
+    return model, levels[0]
+
+
+def run_level_sweep(state: "Pass") -> None:
+    """Every level of this machine at every suite size (level_sweep.py), with its plot."""
+    from mapbench.benchmarks.profiling import level_sweep
+    from mapbench.benchmarks.store.meta import read_caches, read_meta
+
+    meta = read_meta(state.out) or {}
+    caches = meta.get("caches") or read_caches()
+    layout = meta.get("layout") if isinstance(meta.get("layout"), dict) else None
+    start = time.monotonic()
+    state.say("profile: level sweep (simulated misses at each cache level of this machine)")
+    doc = level_sweep.run_sweep(state.out, level_sweep.sweep_sizes(state.options.quick, (SMALL, LARGE)),
+                                caches, layout=layout, valgrind=state.options.valgrind, say=state.say)
+    state.level_seconds = time.monotonic() - start
+    if doc:
+        state.levels_doc = doc
+        write_atomic(state.out / "plots" / level_tables.PLOT_FILE, level_tables.levels_plot(doc, layout))
 
 
 def load_json_list(path: Path, key: str) -> list[dict]:
@@ -307,6 +359,8 @@ def run_pass(out: Path, configs: list[Config], options: Options) -> Pass:
         state.say(f"profile: step {k} of {len(configs)}: {label} "
                   f"({', '.join(config.tools)}) [{time.monotonic() - start:.0f} s elapsed]")
         state.entries.append(state.profile(config))
+    if options.levels:
+        run_level_sweep(state)
     state.write_summaries()
     state.say(f"profile: {len(configs)} configuration(s) in {time.monotonic() - start:.0f} s -> {out}")
     for kind, source in sorted(state.sources.items()):

@@ -69,17 +69,29 @@ def _summary(suite: pyperf.BenchmarkSuite | None, peers: dict | None) -> str | N
 
 
 def _findings(suite: pyperf.BenchmarkSuite | None, peers: dict | None, counts: dict | None,
-              notes: list[str]) -> tuple[list[findings.Finding], str]:
+              notes: list[str], levels: dict | None = None, layout: dict | None = None,
+              lines: dict | None = None) -> tuple[list[findings.Finding], str]:
     """(the run's findings, the note on their test); a failure becomes a note, not a crash."""
     if suite is None:
         return [], ""
-    data = findings.RunData(suite, peers, counts=counts)
+    data = findings.RunData(suite, peers, counts=counts, levels=levels, layout=layout, lines=lines)
     try:
         found = findings.findings(data)
     except Exception as exc:                                # noqa: BLE001 - keep the report
         notes.append(f"findings unavailable: {type(exc).__name__}: {exc}")
         return [], ""
     return found, findings.method_note(data.method) if found else ""
+
+
+def _lines(run: Path, notes: list[str]) -> dict | None:
+    """The run's per-line data (lines.json.gz), or None; damaged data becomes a note."""
+    from mapbench.analysis.errors import InputError
+    from mapbench.benchmarks.counts.line_data_read import load_lines
+    try:
+        return load_lines(run)
+    except InputError as exc:
+        notes.append(str(exc))
+        return None
 
 
 def collect_run(run: Path) -> report.RunView:
@@ -93,7 +105,9 @@ def collect_run(run: Path) -> report.RunView:
     profile = _read_json(run / run_folder.PROFILE) or {}
     notes += [str(m) for m in profile.get("messages", [])]
     peers = _read_json(run / run_folder.PEERS)
-    found, method_note = _findings(suite, peers, _read_json(run / run_folder.COUNTS), notes)
+    found, method_note = _findings(suite, peers, _read_json(run / run_folder.COUNTS), notes,
+                                   _read_json(run / run_folder.CACHE_LEVELS), meta.get("layout"),
+                                   _lines(run, notes))
     layout, layout_source = _layout(meta)
     cachemiss_md = (run / run_folder.CACHEMISS_MD).read_text() if (run / run_folder.CACHEMISS_MD).is_file() else None
     files = _rel(run, [run / name for name in run_folder.DATA_FILES])
@@ -126,7 +140,19 @@ def _counts(run: Path, notes: list[str]) -> str | None:
 
 
 def write_run_report(run: Path) -> Path:
+    count_profiles(run)
     return write_atomic(run / run_folder.REPORT, report.render_run_report(collect_run(run)))
+
+
+def count_profiles(run: Path) -> None:
+    """pprof/counts-<bench>.pb.gz from the run's per-line data, where it has some."""
+    from mapbench.analysis.errors import InputError
+    from mapbench.benchmarks.counts.line_data_read import write_count_profiles
+    try:
+        write_count_profiles(run)
+    except InputError as exc:
+        import sys
+        print(f"mapbench report: {exc}; no per-line pprof profiles", file=sys.stderr)
 
 
 def _index_meta(run: Path) -> dict:

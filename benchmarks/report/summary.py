@@ -51,7 +51,8 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
             f"bench pass: {status}; {len(results)} benchmarks in bench.json"
             + (f"; machine: {meta['cpu']['model']}" if meta.get("cpu") else "")]
     head += pass_lines(run_dir, suite, meta)
-    data = findings.RunData(suite, peers, counts=_read_json(run_dir / run_folder.COUNTS))
+    data = findings.RunData(suite, peers, counts=_read_json(run_dir / run_folder.COUNTS),
+                            levels=_read_json(run_dir / run_folder.CACHE_LEVELS), layout=meta.get("layout"))
     answers = findings.findings_markdown(findings.findings(data))
     text = "\n".join(head) + "\n\n" + (answers + "\n" if answers else "") + \
         benchsummary.summary_markdown(results, peers=peers, prefetch=best_prefetch)

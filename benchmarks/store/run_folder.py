@@ -25,16 +25,19 @@ BENCH = "bench.json"            # the pyperf suite (mapbench bench)
 META = "meta.json"              # machine, code and tools (store/meta.py)
 PEERS = "peers.json"            # the Go peers (peers/go_run.py)
 COUNTS = "counts.json"          # the count pass (counts/count_pass.py)
+LINES = "lines.json.gz"         # the count pass's per-source-line costs (gzip JSON)
+CALLGRIND_DUMPS = "callgrind"   # folder: each counted benchmark's callgrind dump, gzipped
 PROFILE = "profile.json"        # the profile pass's index (profiling/profile_pass.py)
 CACHEMISS = "cachemiss.json"    # misses per element per configuration (profile pass)
 CACHEMISS_MD = "cachemiss.md"
+CACHE_LEVELS = "cache_levels.json"  # the level sweep: misses per element at each cache level
 SUMMARY = "summary.md"          # the end-of-run summary (report/summary.py)
 REPORT = "report.html"          # mapbench report
 HISTORY = "history.json"        # at the store root: what history did per commit
 CALIBRATION = "calibration.json"  # at the store root: mapbench calibrate
 
 # What `mapbench report` links as the run's data files, in this order.
-DATA_FILES = (BENCH, META, PROFILE, PEERS, CACHEMISS, CACHEMISS_MD, SUMMARY, COUNTS)
+DATA_FILES = (BENCH, META, PROFILE, PEERS, CACHEMISS, CACHEMISS_MD, CACHE_LEVELS, SUMMARY, COUNTS)
 
 
 def _load_json(path: Path, strict: bool) -> dict | None:

@@ -8,8 +8,8 @@ from tests.house.import_graph import FOLDERS, ROOT, cycles, graph, modules
 BENCHMARKS = FOLDERS["mapbench.benchmarks"]
 ROOMS = ("catalog", "timing", "counts", "peers", "profiling", "store", "comparison", "history",
          "report", "studies", "commands")
-RUN_FOLDER_FILES = re.compile(r"^(bench|meta|peers|counts|profile|cachemiss|history|calibration)\.json$"
-                              r"|^(summary|cachemiss)\.md$|^report\.html$")
+RUN_FOLDER_FILES = re.compile(r"^(bench|meta|peers|counts|profile|cachemiss|cache_levels|history|calibration)"
+                              r"\.json$|^lines\.json\.gz$|^(summary|cachemiss)\.md$|^report\.html$")
 
 
 def test_no_import_cycles():
