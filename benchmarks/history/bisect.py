@@ -11,6 +11,9 @@ in history.json), with the bench args the metric needs:
     time           --no-counts --no-peers --only REGEX      bench.json, pyperf mean
                    (threshold: the store's calibrated minimum effect, else compare's default)
 
+Once it names a commit (instructions), it prints the source lines that account for the
+change when both runs kept per-line counts (lines.json.gz; benchmarks/counts/listing.py).
+
 A commit whose run is already in the store (on this machine, or with --scheduler on a
 worker's machine) and has the benchmark is read, not built. The search is
 analysis/stats/bisection.py: the two ends first, then k commits a step, k = the workers
@@ -30,6 +33,7 @@ from pathlib import Path
 from mapbench.analysis.counters import counts as countlib
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import bisection, count_compare
+from mapbench.benchmarks.counts import listing
 from mapbench.benchmarks.history import cluster, fanout
 from mapbench.benchmarks.history.commit_history import git, save_build_log, save_note
 from mapbench.benchmarks.history.stored_runs import commit_runs
@@ -126,11 +130,14 @@ def _bisect(args, root: Path, machine: str) -> int:
         unmeasurable: dict[int, str] = {}
         built: list[int] = []
 
+        runs: dict[int, Path] = {}
+
         def stored(i: int):
             for m in sorted(machines_here):
                 for run in commit_runs(root, seq[i][0], m):
                     got = value_of(run, args.metric, args.bench)
                     if got:
+                        runs[i] = run
                         return got
             return None
 
@@ -186,12 +193,25 @@ def _bisect(args, root: Path, machine: str) -> int:
         sha, subject = seq[hi]
         print(f"bisect: the first commit that changes {name} past {limit:.2%}: {sha[:12]} "
               f"{subject!r}: {args.metric} {change}, {SOURCES[args.metric]}; {tail}")
+        if args.metric == "instructions":
+            print(culprit_lines(runs[lo], runs[hi], name), end="")
     else:
         skipped = ", ".join(seq[i][0][:12] for i in range(lo + 1, hi))
         print(f"bisect: {name} changes between {seq[lo][0][:12]} and {seq[hi][0][:12]} "
               f"{seq[hi][1]!r}: {args.metric} {change}; the commits between could not be "
               f"measured ({skipped}); {tail}")
     return 0
+
+
+def culprit_lines(before: Path, after: Path, bench: str, top: int = 8) -> str:
+    """The source lines that account for the change (`mapbench list --diff`, callgrind
+    per-line counts of the two runs), or one line on why there are none."""
+    try:
+        text = listing.diff_text(before, after, ".", bench=bench, metric="Ir", top=top)
+    except InputError as exc:
+        return f"bisect: no per-line attribution ({exc})\n"
+    return (f"bisect: the lines that account for it (`mapbench list --diff {before.name} "
+            f"{after.name} .`):\n{text}")
 
 
 def _fmt(value: float) -> str:

@@ -11,6 +11,7 @@ import pytest
 from mapbench.analysis.stats import bisection
 from mapbench.benchmarks.cli import main
 from tests.history_toy import commit, init_repo, package, pyproject
+from tests.benchmarks.test_list_lines_cmd import runs  # noqa: F401  (fixture: c0d2bd4 per-line runs)
 
 BEFORE, AFTER, STEP_AT, N = 41.56, 39.56, 5, 8       # commits 0..7; 5 is the first at AFTER
 
@@ -82,3 +83,15 @@ def test_unmeasurable_commits_are_skipped_and_differs_honours_the_threshold():
     assert bisection.probes(0, 4, 1, {2}) in ([1], [3])
     assert not bisection.differs(100.0, 100.09, 0.001)
     assert bisection.differs(100.0, 100.11, 0.001)
+
+
+def test_the_culprit_is_named_with_the_lines_that_account_for_it(runs):
+    """c0d2bd4's real per-line counts (tests/fixtures/counts): the traversal's loop test."""
+    from mapbench.benchmarks.history.bisect import culprit_lines
+    from tests.benchmarks.test_list_lines_cmd import BENCH, KERNELS
+    root, base, head = runs
+    text = culprit_lines(base, head, BENCH)
+    assert text.startswith("bisect: the lines that account for it")
+    assert f"{KERNELS}:63->65" in text
+    (head / "lines.json.gz").unlink()
+    assert culprit_lines(base, head, BENCH).startswith("bisect: no per-line attribution (")
