@@ -34,7 +34,7 @@ from pathlib import Path
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.history import cluster, commit_task, fanout
-from mapbench.benchmarks.history.stored_runs import commit_runs, run_complete
+from mapbench.benchmarks.history.stored_runs import run_complete
 from mapbench.benchmarks.store import machine as machines, runs as store, lock as store_lock
 from mapbench.benchmarks.store import run_folder
 
