@@ -9,11 +9,22 @@ subprocesses of this interpreter, timed with time.perf_counter around each whole
 (cluster start and stop included). Then compares the two stores' counts.json, benchmark
 by benchmark, number for number, and prints both times, their ratio and whether the counts
 are equal. A study, not a test: wall time on a shared machine wanders (about 5% here,
-more when other work runs), so report the machine's load beside the ratio.
+more when other work runs), so report the machine's load beside the ratio. --keep DIR
+keeps both stores; where the counts differ, the first differences are printed.
+
+Measured 2026-12-06, 2-vCPU KVM guest shared with other sessions, issue 29's bench args:
+  2ae3ca3~6..2ae3ca3 (11 commits): --workers 1 187 s, --workers 2 107 s, ratio 0.57
+  (an earlier try, before the wheel cache was warm: 304 s / 133 s, 0.44); 2ae3ca3~4..2ae3ca3
+  (4 commits, load average about 7): 181 s / 123 s, 0.68. Ir and every simulated cache
+  event equal number for number; Bcm (simulated mispredicted branches) differed by 1 of
+  about 1545 in 4 of 11 commits under --workers 2, on both workers, and never in three
+  sequential repeats of one of those commits: callgrind's branch simulation is not fully
+  independent of what runs beside it (not yet explained).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -45,14 +56,34 @@ def counts(store: Path) -> dict:
             for run in sorted(store.iterdir()) if (run / run_folder.COUNTS).is_file()}
 
 
+def differences(one: dict, many: dict, limit: int = 8) -> list[str]:
+    """`run benchmark key: a != b` for the first `limit` values that differ."""
+    out = []
+    for run in sorted(set(one) | set(many)):
+        a, b = one.get(run) or {}, many.get(run) or {}
+        for bench in sorted(set(a) | set(b)):
+            ea, eb = a.get(bench) or {}, b.get(bench) or {}
+            for key in sorted(set(ea) | set(eb)):
+                va, vb = ea.get(key), eb.get(key)
+                if isinstance(va, dict) and isinstance(vb, dict):
+                    out += [f"{run} {bench} {key}.{k}: {va.get(k)!r} != {vb.get(k)!r}"
+                            for k in sorted(set(va) | set(vb)) if va.get(k) != vb.get(k)]
+                elif va != vb:
+                    out.append(f"{run} {bench} {key}: {va!r} != {vb!r}")
+    return out[:limit]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rev_range", metavar="RANGE")
     parser.add_argument("--repo", default=".")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bench-args", default=DEFAULT_ARGS)
+    parser.add_argument("--keep", metavar="DIR", default=None,
+                        help="write the two stores under DIR (w1/, wN/) and keep them")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="history-speed-") as tmp:
+    with (contextlib.nullcontext(args.keep) if args.keep
+          else tempfile.TemporaryDirectory(prefix="history-speed-")) as tmp:
         stores = {n: Path(tmp) / f"w{n}" for n in (1, args.workers)}
         times = {n: history(args.rev_range, args.repo, store, n, args.bench_args)
                  for n, store in stores.items()}
@@ -63,6 +94,8 @@ def main() -> int:
           f"{times[args.workers] / times[1]:.2f}; {len(one)} runs with counts, counts "
           f"{'equal number for number' if one == many else 'DIFFER'}; load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs")
+    for line in differences(one, many):
+        print(f"  differs: {line}")
     return 0 if one == many else 1
 
 
