@@ -7,7 +7,8 @@ blue shrank); `--diff-mode` picks leaf (FlameGraph's self-delta) or subtree delt
 from __future__ import annotations
 
 
-from mapbench.analysis.commands.streams import read_nonempty, write_output
+from mapbench.analysis.commands.streams import add_max_input_argument, read_nonempty, write_output
+from mapbench.analysis.input_limit import DEFAULT_MAX_INPUT
 from mapbench.analysis.flame.diffflame import MODES, render_diff_svg
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.flame.flamegraph import DEFAULT_MIN_WIDTH, render_svg
@@ -32,12 +33,13 @@ def register(subparsers) -> None:
     p.add_argument("--diff", metavar="BASE", help="differential graph: FILE is the head, BASE the baseline")
     p.add_argument("--diff-mode", choices=MODES, default="leaf",
                    help="leaf: change of self samples (FlameGraph difffolded); subtree: inclusive change")
+    add_max_input_argument(p)
     p.set_defaults(func=run)
 
 
-def read_profile(path: str) -> dict[str, int]:
-    """The folded stacks in `path` (or stdin for "-"); InputError when there are none."""
-    data = read_nonempty(path)
+def read_profile(path: str, limit: int = DEFAULT_MAX_INPUT) -> dict[str, int]:
+    """The folded stacks in `path` (or stdin for "-"; gzip inflated); InputError when there are none."""
+    data = read_nonempty(path, limit)
     if b"\0" in data:
         raise InputError(f"{path}: binary data, not folded stacks")
     try:
@@ -50,9 +52,9 @@ def read_profile(path: str) -> dict[str, int]:
 
 
 def run(args) -> int:
-    head = read_profile(args.input)
+    head = read_profile(args.input, args.max_input)
     if args.diff:
-        base = read_profile(args.diff)
+        base = read_profile(args.diff, args.max_input)
         svg = render_diff_svg(base, head, mode=args.diff_mode,
                               title=args.title or "Differential Flame Graph", subtitle=args.subtitle,
                               width=args.width, min_width=args.min_width, inverted=args.inverted,
