@@ -136,6 +136,7 @@ class IndexRun:
     suite: pyperf.BenchmarkSuite | None
     has_report: bool
     compares: list[str] = field(default_factory=list)   # <run>/compare/*/compare.html, from the root
+    counted: int = 0                          # benchmarks in the run's counts.json
 
 
 def _machine_of(run: IndexRun) -> str:
@@ -151,8 +152,17 @@ def _index_row(run: IndexRun) -> dict:
             "dirty": "yes" if meta.get("dirty") else "no", "date": str(meta.get("date", "?")),
             "machine": _machine_of(run),
             "cpu": str((meta.get("cpu") or {}).get("model", "?")), "mode": str(bench.get("mode", "")),
-            "benchmarks": len(run.suite.get_benchmarks()) if run.suite is not None else 0,
+            "benchmarks": benchmarks_cell(run),
             "compares": [{"path": c, "label": c.split("/")[-2]} for c in run.compares]}
+
+
+def benchmarks_cell(run: IndexRun) -> str:
+    """What the run measured: `12 timed, 40 counted`, `40 counted (no timings)`, `none`."""
+    timed = len(run.suite.get_benchmarks()) if run.suite is not None else 0
+    parts = [f"{timed} timed"] if timed else []
+    if run.counted:
+        parts.append(f"{run.counted} counted" + ("" if timed else " (no timings)"))
+    return ", ".join(parts) or "none"
 
 
 def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
