@@ -103,10 +103,16 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0])
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", metavar="OUT", help="write the folded stacks here instead of stdout")
+    parser.add_argument("--collapse-unknown", action="store_true",
+                        help="write each run of [unknown] frames as one frame `[unknown] ×N` "
+                             "(default: stackcollapse-perf.pl's output, byte for byte)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     stacks, _ = load_stacks(args)
+    if args.collapse_unknown:
+        from mapbench.analysis.flame.first_screen import collapse_unknown_runs
+        stacks = collapse_unknown_runs(stacks)
     write_output(args.output, encode_folded(format_folded(stacks)))
     return 0

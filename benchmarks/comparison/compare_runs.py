@@ -96,7 +96,7 @@ def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_lab
     if not common:
         return [], "", []
     try:
-        from mapbench.analysis.flame import diffflame
+        from mapbench.analysis.flame import diffflame, first_screen
         from mapbench.analysis.stacks.folded import read_folded
     except ImportError as exc:
         return [], "", [f"differential flame graphs skipped: {exc}"]
@@ -104,9 +104,12 @@ def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_lab
     for config in common:
         b = read_folded((base / "folded" / f"{config}.folded").read_text())
         h = read_folded((head / "folded" / f"{config}.folded").read_text())
+        # As the profile pass draws them: unknown towers as one frame, deep graphs as icicles.
+        b, h = first_screen.collapse_unknown_runs(b), first_screen.collapse_unknown_runs(h)
         svg = diffflame.render_diff_svg(
             b, h, title=f"{config}: {head_label} vs {base_label}",
-            subtitle="perf samples; red = more in head, blue = fewer (frame width: head)")
+            subtitle="perf samples; red = more in head, blue = fewer (frame width: head)",
+            inverted=first_screen.draw_inverted(h))
         rel = f"diffflame/{config}.svg"
         write_atomic(out_dir / rel, svg)
         pairs.append((config, rel))
