@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import pyperf
 
 from mapbench.analysis.render import pages
+from mapbench.analysis.render import findings_glance
 from mapbench.analysis.stats.findings import Finding
 
 PLOT_SUFFIXES = (".svg", ".png")
@@ -117,7 +118,8 @@ def render_run_report(view: RunView) -> str:
         commit=str(meta.get("commit", "unknown")), dirty=bool(meta.get("dirty")),
         date=str(meta.get("date", "unknown")),
         cpu=str((meta.get("cpu") or {}).get("model", "unknown")),
-        findings=view.findings, findings_method=view.findings_method, notes=view.notes, headline_plot=view.headline_plot,
+        findings=view.findings, glance=findings_glance.glance_rows(view.findings),
+        findings_method=view.findings_method, notes=view.notes, headline_plot=view.headline_plot,
         levels_plot=view.levels_plot, summary_md=view.summary_md, compares=view.compares,
         plots=[p for p in view.plots if p not in (view.headline_plot, view.levels_plot)], flames=view.flames,
         cachemiss_md=view.cachemiss_md, counts_md=view.counts_md,
