@@ -80,7 +80,7 @@ def _members(data, limit: int, name: str, keep: bool):
                 raise InputError(f"{name}: gzip data ends early (truncated file)")
         view = memoryview(inflater.unused_data)
         # gzip -d ignores trailing zero padding after the last member; so do we.
-        if not bytes(view[:64]).strip(b"\0") and not bytes(view).strip(b"\0"):
+        if not bytes(view).strip(b"\0"):
             break
         if bytes(view[:2]) != GZIP_MAGIC:
             raise InputError(f"{name}: trailing bytes after the gzip data")
