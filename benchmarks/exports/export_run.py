@@ -25,7 +25,7 @@ FORMATS = ("benchstat", "bmf", "speedscope", "asv")
 GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i686": "386"}
 
 
-def _platform_parts(meta: dict) -> tuple[str, str]:
+def platform_parts(meta: dict) -> tuple[str, str]:
     """(goos, goarch) of the run's machine from pyperf's `platform` metadata, else this host."""
     platform = str((meta.get("pyperf_metadata") or {}).get("platform") or "")
     goos = platform.split("-", 1)[0].lower() if platform else host.system().lower()
@@ -34,7 +34,7 @@ def _platform_parts(meta: dict) -> tuple[str, str]:
 
 
 def benchstat_config(run: Path, meta: dict) -> list[tuple[str, str]]:
-    goos, goarch = _platform_parts(meta)
+    goos, goarch = platform_parts(meta)
     cpu = (meta.get("cpu") or {}).get("model") or "unknown"
     commit = meta.get("commit") or "unknown"
     return [("goos", goos), ("goarch", goarch), ("cpu", cpu), ("pkg", "mapbench"),
