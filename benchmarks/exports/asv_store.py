@@ -100,8 +100,7 @@ def export_store(args) -> int:
     branch = _git(["rev-parse", "--abbrev-ref", "HEAD"])
     dump = lambda doc: json.dumps(doc, indent=2, sort_keys=True) + "\n"        # noqa: E731
     write_atomic(to / CONF, dump(asv_results.conf("mapbench", repo, [branch] if branch else ["main"])))
-    from mapbench.benchmarks.exports.export_run import platform_parts
-    described = asv_results.machine_json(machine, meta, *platform_parts(meta))
+    described = asv_results.machine_json(machine, meta, *run_records.platform_parts(meta))
     write_atomic(to / RESULTS / machine / asv_results.MACHINE_FILE, dump(described))
     params = {k: v for k, v in described.items() if k != "version"}
     for c in commits:

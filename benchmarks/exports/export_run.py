@@ -11,7 +11,6 @@ refused. A run with no counts exports time only and says so on stderr.
 """
 from __future__ import annotations
 
-import platform as host
 import sys
 from pathlib import Path
 
@@ -22,19 +21,10 @@ from mapbench.benchmarks.exports import peer_records, run_records
 from mapbench.benchmarks.store import machine as machines, run_folder, runs as store
 
 FORMATS = ("benchstat", "bmf", "speedscope", "asv")
-GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i686": "386"}
-
-
-def platform_parts(meta: dict) -> tuple[str, str]:
-    """(goos, goarch) of the run's machine from pyperf's `platform` metadata, else this host."""
-    platform = str((meta.get("pyperf_metadata") or {}).get("platform") or "")
-    goos = platform.split("-", 1)[0].lower() if platform else host.system().lower()
-    arch = next((GOARCH[p] for p in platform.split("-") if p in GOARCH), None)
-    return goos or "unknown", arch or GOARCH.get(host.machine(), host.machine() or "unknown")
 
 
 def benchstat_config(run: Path, meta: dict) -> list[tuple[str, str]]:
-    goos, goarch = platform_parts(meta)
+    goos, goarch = run_records.platform_parts(meta)
     cpu = (meta.get("cpu") or {}).get("model") or "unknown"
     commit = meta.get("commit") or "unknown"
     return [("goos", goos), ("goarch", goarch), ("cpu", cpu), ("pkg", "mapbench"),

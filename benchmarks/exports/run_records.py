@@ -8,6 +8,7 @@ with no counts exports time only, and `notes` says so. Nothing here writes.
 """
 from __future__ import annotations
 
+import platform as host
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from mapbench.analysis.exports.export_records import ExportBenchmark, counted_un
 from mapbench.benchmarks.counts.count_pass import load_counts
 from mapbench.benchmarks.store import run_folder, runs as store
 
+GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i686": "386"}
 ALLOC_KEYS = {"B/op": "alloc_bytes_per_op", "allocs/op": "allocs_per_op"}   # pyperf metadata
 
 
@@ -85,3 +87,11 @@ def resolve_run(spec: str | None, root: Path, machine: str | None) -> Path:
         return store.find_run(spec, root, machine)
     run, note = store.newest_run_or_any(root, machine)
     return run
+
+
+def platform_parts(meta: dict) -> tuple[str, str]:
+    """(goos, goarch) of the run's machine from pyperf's `platform` metadata, else this host."""
+    platform = str((meta.get("pyperf_metadata") or {}).get("platform") or "")
+    goos = platform.split("-", 1)[0].lower() if platform else host.system().lower()
+    arch = next((GOARCH[p] for p in platform.split("-") if p in GOARCH), None)
+    return goos or "unknown", arch or GOARCH.get(host.machine(), host.machine() or "unknown")
