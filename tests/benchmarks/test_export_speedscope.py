@@ -48,6 +48,8 @@ def test_each_configuration_is_a_profile_with_the_folded_stacks_and_totals(tmp_p
     assert main(["export", str(run), "--format", "speedscope", "--out", str(tmp_path / "profiles")]) == 0
     doc = json.loads(capsys.readouterr().out)
     jsonschema.validate(doc, SCHEMA)
+    # ... and speedscope's own published schema (tests/fixtures/, from speedscope 1.25.0).
+    jsonschema.validate(doc, json.loads((FIXTURES / "speedscope-file-format-schema.json").read_text()))
     frames = [f["name"] for f in doc["shared"]["frames"]]
     assert len(frames) == len(set(frames))
     assert [p["name"] for p in doc["profiles"]] == sorted(FOLDED)
