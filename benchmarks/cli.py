@@ -15,6 +15,7 @@ SUBCOMMAND_MODULES = [
     "mapbench.benchmarks.commands.profile",
     "mapbench.benchmarks.commands.peers",
     "mapbench.benchmarks.commands.compare",
+    "mapbench.benchmarks.commands.list_lines",
     "mapbench.benchmarks.commands.history",
     "mapbench.benchmarks.commands.calibrate",
     "mapbench.benchmarks.commands.report",

@@ -4,7 +4,9 @@ Layout, for a reader who sees the first line in a notification and opens the res
   1. the verdict, one line: what the deciding metric says (counts: callgrind, exact; time:
      pyperf and its test) and the gate's outcome when --fail-on-regression was given;
   2. a table of the changed benchmarks only (base, head, change), largest change first;
-  3. `<details>`: every benchmark of the deciding metric, the other metrics' summary lines,
+  3. when the runs have per-line data, `<details>` with the lines that account for the
+     changes (compare's "Where" section);
+  4. `<details>`: every benchmark of the deciding metric, the other metrics' summary lines,
      the method and the warnings.
 
 Pure: a Verdict built from the comparison objects in, Markdown out.
@@ -38,6 +40,7 @@ class Verdict:
     gate_pct: float | None = None
     gate_failed: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)      # Markdown paragraphs for <details>
+    where: tuple[str, str] | None = None     # (title, Markdown): the lines behind the changes
 
 
 def _md_cell(text: str) -> str:
@@ -78,6 +81,8 @@ def render(v: Verdict) -> str:
     out = [verdict_line(v), ""]
     if changed:
         out += [f"Changed ({len(changed)} of {len(v.rows)}), {v.metric}:", ""] + _table(changed) + [""]
+    if v.where:
+        out += ["<details>", f"<summary>{v.where[0]}</summary>", "", v.where[1].strip(), "", "</details>", ""]
     out += ["<details>", f"<summary>All {len(v.rows)} benchmarks, method and notes</summary>", ""]
     out += _table(sorted(v.rows, key=lambda r: r.name)) + [""]
     for paragraph in v.details:

@@ -33,6 +33,7 @@ from mapbench.benchmarks.store.calibration_file import (CALIBRATION_FILE, calibr
                                                         default_min_effect, machine_noise_note)
 from mapbench.benchmarks.comparison import count_side as compare_counts
 from mapbench.benchmarks.store import run_folder
+from mapbench.benchmarks.comparison.where_lines import where_section
 
 COMPARE_FOLDER = "compare"
 # meta.json fields (benchmarks/store/meta.py) that identify the machine; compared when both have them.
@@ -222,15 +223,17 @@ def run_labels(base: Path, head: Path) -> tuple[str, str]:
     return base.name, head.name
 
 
-def compare_counts_only(base: Path, head: Path, side) -> Path:
+def compare_counts_only(base: Path, head: Path, side, extra=()) -> Path:
     """compare.md/.html with the counted metrics alone (runs without bench.json)."""
     if base.resolve() == head.resolve():
         raise InputError(f"BASE and HEAD are the same run ({head}); name two different runs")
     base_label, head_label = run_labels(base, head)
     out_dir = head / COMPARE_FOLDER / f"vs-{base_label.replace('/', '-')}"
     title = f"{head_label} vs {base_label}: counted metrics"
-    write_atomic(out_dir / "compare.md", f"# {title}\n\n{side.markdown()}")
-    body = Markup(f"<h1>{html.escape(title)}</h1>\n{side.html()}")
+    write_atomic(out_dir / "compare.md", f"# {title}\n\n{side.markdown()}"
+                 + "".join(f"\n## {t}\n\n{md}\n" for t, md, _ in extra))
+    body = Markup(f"<h1>{html.escape(title)}</h1>\n{side.html()}"
+                  + "".join(f"\n<h2>{html.escape(t)}</h2>\n{h}" for t, _, h in extra))
     write_atomic(out_dir / "compare.html", pages.render("base.html.j2", title=title, body=body))
     return out_dir
 
@@ -268,9 +271,13 @@ def run(args, found: dict | None = None) -> int:
     side = compare_counts.count_side(base, head, root, args.metric)
     found.update(base=base, head=head, side=side)
     extra = [("Counted metrics (callgrind)", side.markdown(), side.html())] if side.comparisons else []
+    where, where_lines = where_section(base, head)
+    found["where"] = where
     if side.decides and not ((base / run_folder.BENCH).is_file() and (head / run_folder.BENCH).is_file()):
-        out_dir = compare_counts_only(base, head, side)
+        out_dir = compare_counts_only(base, head, side, [where] if where else [])
         compare_counts.print_side(side)
+        for line in where_lines:
+            print(line)
         print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'} (no timings: "
               f"not both runs have bench.json)")
         return count_gate(side, args.fail_on_regression)
@@ -289,7 +296,8 @@ def run(args, found: dict | None = None) -> int:
     method = compare.Method(alpha=args.alpha, min_effect=min_effect, statistic=args.statistic,
                             machine_noise=machine_noise_note(root, machine=store.run_machine(head)))
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine,
-                                base_pass=args.base_pass, head_pass=args.head_pass, extra=extra)
+                                base_pass=args.base_pass, head_pass=args.head_pass,
+                                extra=extra + ([where] if where else []))
     found["cmp"] = cmp
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")
@@ -309,6 +317,8 @@ def run(args, found: dict | None = None) -> int:
         print(f"  count changed  {x.name} {x.key}: {x.base} -> {x.head} (counting allocator)")
     if side.comparisons:
         compare_counts.print_side(side)
+    for line in where_lines:
+        print(line)
     print(f"wrote {out_dir / 'compare.md'} and {out_dir / 'compare.html'}")
     if side.decides:
         return count_gate(side, args.fail_on_regression)

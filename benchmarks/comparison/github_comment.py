@@ -64,6 +64,8 @@ def run_github(args, compare_run) -> int:
         verdict = _count_verdict(side, cmp, found["base"], found["head"], pct)
     else:
         verdict = _time_verdict(cmp, found["base"], found["head"], pct)
+    if found.get("where"):
+        verdict.where = (found["where"][0], found["where"][1])
     if rc == 0 and verdict.gate_failed:         # the exit status is the gate's, always
         verdict.gate_failed = []
     sys.stdout.write(compare_github.render(verdict))

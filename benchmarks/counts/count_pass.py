@@ -116,9 +116,12 @@ def plan(benchmarks: list[matrix.Benchmark]) -> tuple[dict[tuple, list[str]], di
 def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[str],
               env: dict, timeout: float = VALGRIND_TIMEOUT_S,
               model: dict[str, CacheGeometry] = CACHE_MODEL,
-              worker: str = "mapbench.benchmarks.counts.count_worker") -> tuple[dict, dict]:
+              worker: str = "mapbench.benchmarks.counts.count_worker",
+              texts: dict | None = None) -> tuple[dict, dict]:
     """One valgrind process for the benchmarks of one map size: ({name: entry}, {name: why}).
-    `model`: the simulated caches (the profile pass's level sweep gives the machine's)."""
+    `model`: the simulated caches (the profile pass's level sweep gives the machine's).
+    With `texts`, each counted benchmark's dump text and elements go into it (per-line data,
+    benchmarks/counts/line_data.py)."""
     n = matrix.parse_name(names[0]).n
     out_dir.mkdir(parents=True, exist_ok=True)
     pattern = out_dir / f"callgrind.n{n}.%p.out"         # one folder per process
@@ -144,6 +147,7 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
         label = countmetrics.client_request_name(dump["trigger"])
         if label in names:
             dumps[label] = dump
+            dump["path"] = path
     entries, failed = {}, {}
     error = _worker_error(done.stderr) if done.returncode != 0 else ""
     for name in names:
@@ -151,6 +155,8 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
             r = reports[name]
             entries[name] = countmetrics.benchmark_entry(dumps[name]["events"], r["loops"],
                                                          r["elements"])
+            if texts is not None:
+                texts[name] = (dumps[name]["path"].read_text(errors="replace"), r["elements"])
         else:
             failed[name] = ("crashed or failed under valgrind"
                             + (f" (exit {done.returncode}: {error})" if error else ""))
@@ -160,11 +166,13 @@ def run_group(names: list[str], out_dir: Path, *, valgrind: str, prefix: list[st
 def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
                valgrind: str = "valgrind", setarch: str = "setarch", jobs: int | None = None,
                perf: str = "perf", inject_work_pct: int | None = None,
-               hardware: bool = True, keep_earlier: bool = False) -> dict | None:
+               hardware: bool = True, keep_earlier: bool = False,
+               lines: bool = True) -> dict | None:
     """Run the count pass for `benchmarks`, write <run_dir>/counts.json; the document, or
     None when nothing could be counted (then no file is written). The injected work is
     `inject_work_pct`, else MAPBENCH_INJECT_WORK_PCT of this process; `hardware=False`
-    skips the perf stat path. With `keep_earlier`, the benchmarks of an earlier counts.json
+    skips the perf stat path; `lines=False` keeps no per-line data (lines.json.gz,
+    callgrind/: benchmarks/counts/line_data.py). With `keep_earlier`, the benchmarks of an earlier counts.json
     in run_dir that this pass did not count are kept (same simulated caches and injected
     work only), listed under `kept_from_earlier`."""
     from mapbench.benchmarks.counts import hardware as hwcounts
@@ -190,14 +198,15 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
     log(f"[counts] callgrind count pass: {total} benchmarks in {len(groups)} valgrind processes "
         f"(per map size, one for the benchmarks sharing a built map and one for those building "
         f"their own; {jobs} at a time); {aslr}", flush=True)
-    entries, failed = {}, {}
+    entries, failed, texts = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="mapbench-counts-") as tmp:
         # Largest maps first: they take longest, so the pool finishes sooner.
         order = sorted(groups, reverse=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(run_group, groups[key],
                                    Path(tmp) / f"n{key[0]}-{int(key[1])}-{key[2]}",
-                                   valgrind=find_tool(valgrind), prefix=prefix, env=env): key
+                                   valgrind=find_tool(valgrind), prefix=prefix, env=env,
+                                   texts=texts if lines else None): key
                        for key in order}
             for future in concurrent.futures.as_completed(futures):
                 n, shared, kind = futures[future]
@@ -236,6 +245,13 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
     }
     if keep_earlier:
         _keep_earlier(doc, run_dir, log)
+    if lines:
+        from mapbench.benchmarks.counts import line_data
+        kept = line_data.write_lines(run_dir, texts, valgrind_version=_valgrind_version(valgrind),
+                                     order=order, keep_earlier=keep_earlier, log=log)
+        if kept:
+            log(f"[counts] per-line costs of {len(kept['benchmarks'])} benchmarks -> "
+                f"{run_dir / line_data.LINES_FILE}", flush=True)
     if hardware:
         doc["hardware"] = hwcounts.hardware_pass([b for b in benchmarks if b.name in entries],
                                                  log=log, perf=perf)

@@ -26,6 +26,7 @@ META = "meta.json"              # machine, code and tools (store/meta.py)
 PEERS = "peers.json"            # the Go peers (peers/go_run.py)
 COUNTS = "counts.json"          # the count pass (counts/count_pass.py)
 LINES = "lines.json.gz"         # the count pass's per-source-line costs (gzip JSON)
+CALLGRIND_DUMPS = "callgrind"   # folder: each counted benchmark's callgrind dump, gzipped
 PROFILE = "profile.json"        # the profile pass's index (profiling/profile_pass.py)
 CACHEMISS = "cachemiss.json"    # misses per element per configuration (profile pass)
 CACHEMISS_MD = "cachemiss.md"

@@ -5,6 +5,8 @@ import mmap
 import re
 from pathlib import Path
 
+import sys
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -206,7 +208,31 @@ def test_a_stack_thousands_of_frames_deep_folds_whole():
     b"\t" + b"f" * 100_000 + b" (" * 50_000 + b")",  # many ` (` for the stack regex
 ])
 def test_pathological_lines_are_linear_not_catastrophic(line):
-    assert isinstance(fold_perf_script(line + b"\n\n" + line + b"\n"), dict)
+    """The work grows with the input, not faster: Python bytecodes executed in the fold's
+    own module, counted (not timed) at 1x and 10x the line, stay within 15x of each other
+    (a quadratic scan of the line would give 100x). The perl regexes are str methods
+    here, linear by construction; this guards the Python around them."""
+    def opcodes(data):
+        count = 0
+        module = fold_perf_script.__code__.co_filename
+
+        def trace(frame, event, arg):
+            nonlocal count
+            if frame.f_code.co_filename != module:
+                return None
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                count += 1
+            return trace
+        sys.settrace(trace)
+        try:
+            assert isinstance(fold_perf_script(data), dict)
+        finally:
+            sys.settrace(None)
+        return count
+    short = opcodes(line + b"\n\n" + line + b"\n")
+    tenfold = line * 10
+    assert opcodes(tenfold + b"\n\n" + tenfold + b"\n") <= 15 * max(short, 1)
 
 
 @given(st.binary(max_size=400))

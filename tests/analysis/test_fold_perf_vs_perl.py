@@ -1,8 +1,8 @@
 """Differential test: our perf folding against Brendan Gregg's stackcollapse-perf.pl itself.
 
-Runs only where perl and a copy of FlameGraph's stackcollapse-perf.pl are present:
-set MAPBENCH_STACKCOLLAPSE_PERF=/path/to/FlameGraph/stackcollapse-perf.pl (the script
-is not vendored: it is CDDL-licensed). FlameGraph master weighs stacks by period
+Runs wherever perl is (CI included) against the copy vendored, unchanged and with its
+CDDL license, in tests/fixtures/flamegraph/ (pinned commit in its README);
+MAPBENCH_STACKCOLLAPSE_PERF=/path/to/stackcollapse-perf.pl picks another copy. FlameGraph master weighs stacks by period
 (PR #250); the sample-count variant is the same script with `$m_period` replaced by 1,
 made here on the fly. Outputs must be equal byte for byte.
 """
@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from mapbench.analysis.stacks.fold import fold_perf_script
 from mapbench.analysis.stacks.folded import encode_folded, format_folded
 
-SCRIPT = os.environ.get("MAPBENCH_STACKCOLLAPSE_PERF", "")
+VENDORED = Path(__file__).resolve().parents[1] / "fixtures" / "flamegraph" / "stackcollapse-perf.pl"
+SCRIPT = os.environ.get("MAPBENCH_STACKCOLLAPSE_PERF", "") or str(VENDORED)
 _ROOT = Path(__file__).resolve().parents[2]
 # The project's own captures (tests/fixtures/record.sh made them; README.md there says how).
 FIXTURES = _ROOT / "tests" / "fixtures"
 pytestmark = pytest.mark.skipif(
     not (SCRIPT and Path(SCRIPT).is_file() and shutil.which("perl")),
-    reason="set MAPBENCH_STACKCOLLAPSE_PERF to a stackcollapse-perf.pl (and have perl) to run",
+    reason="needs perl (and the vendored tests/fixtures/flamegraph/stackcollapse-perf.pl)",
 )
 OPTION_SETS = [(), ("pid",), ("tid",), ("kernel",), ("addrs",), ("jit",), ("tid", "kernel", "addrs", "jit")]
 PERIOD_CALL = 'remember_stack(join(";", @stack), $m_period)'

@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import re
+
 import pytest
 
 from mapbench.benchmarks import cli
@@ -13,6 +15,11 @@ def test_help_lists_commands_that_exist(capsys):
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "usage: mapbench" in out
+    subparsers = next(a for a in cli.build_parser()._actions if a.choices and a.dest == "command")
+    names = list(subparsers.choices)
+    assert len(names) >= len(cli.SUBCOMMAND_MODULES)      # every module registered its command
+    for name in names:
+        assert re.search(rf"^\s+{re.escape(name)}\s", out, re.M), f"--help does not list {name}"
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -149,3 +149,29 @@ def test_the_workers_own_error_line_is_preferred_to_valgrinds_summary():
               b"==17== Mispred rate:  0.0% (0.0%     + 0.0%   )\n")
     assert counts._worker_error(stderr) == "count_worker: roofline/n=1024: KeyError('bucket_bytes')"
     assert counts._worker_error(b"==1== Process terminating\n") == "==1== Process terminating"
+
+
+@needs_valgrind
+def test_the_pass_keeps_per_line_costs_that_add_up_to_its_counts(tmp_path):
+    """lines.json.gz (benchmarks/counts/line_data.py): per benchmark, the native lines'
+    costs per element add up to counts.json's; the raw dump is kept gzipped; the sources
+    it names are stored. lines=False keeps none."""
+    import gzip
+    from mapbench.benchmarks.counts import line_data
+    doc = counts.count_pass(benches(ITERATE), tmp_path, log=lambda *a, **k: None, hardware=False)
+    lines = line_data.load_lines(tmp_path)
+    entry = lines["benchmarks"][ITERATE]
+    assert entry["elements"] == doc["benchmarks"][ITERATE]["elements"]
+    for event in line_data.LINE_EVENTS:
+        per = doc["benchmarks"][ITERATE]["per_element"][event]
+        assert entry["totals"][event] == pytest.approx(per, rel=1e-12)
+        assert sum(r[event] for r in entry["lines"]) == pytest.approx(per, rel=1e-9, abs=1e-12)
+    files = {r["file"] for r in entry["lines"] if r["line"]}
+    assert "native/src/classic/kernels.c" in files and files <= set(lines["sources"])
+    assert "valgrind" in lines["source"] and lines["per"] == "element"
+    dump = gzip.decompress((tmp_path / "callgrind" / line_data.dump_file_name(ITERATE)).read_bytes())
+    assert b"Client Request: " + ITERATE.encode() in dump
+    (tmp_path / "off").mkdir()
+    counts.count_pass(benches(ITERATE), tmp_path / "off", log=lambda *a, **k: None, hardware=False,
+                      lines=False)
+    assert line_data.load_lines(tmp_path / "off") is None

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from mapbench.analysis.stats import compare
 from mapbench.benchmarks.store import lock as store_lock
 from mapbench.benchmarks.cli import main
 from tests import store_runs as sr
@@ -68,6 +69,11 @@ def test_subset_pass_keeps_the_full_pass_and_compare_names_each_pass(tmp_path, c
     assert "mixes 2 passes" in out and f"pass {full_pass}" in out and redo in out
     md = next((run / "compare").glob("*/compare.md")).read_text()
     assert f"| {redo} | " in md and f"| {after[redo]} |" in md and f"| {full_pass} |" in md
+    # each compared benchmark gets exactly one verdict word of compare's vocabulary
+    for name in (redo, other):
+        row = next(line for line in md.splitlines() if line.startswith(f"| {name} |"))
+        words = [w for w in (compare.SLOWER, compare.FASTER, compare.UNCHANGED) if f" {w}" in row]
+        assert len(words) == 1, row
     assert main(["compare", str(sr.run_folder(tmp_path / "b")), str(run), "--out",
                  str(tmp_path / "a"), "--pass", "latest"]) == 0
     out = capsys.readouterr().out

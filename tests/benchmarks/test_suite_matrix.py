@@ -25,10 +25,6 @@ PATTERNS = [
 ]
 
 
-def test_best_prefetch_is_a_positive_distance():
-    assert isinstance(BEST_PREFETCH, int) and BEST_PREFETCH > 0
-
-
 def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size():
     names = [b.name for b in matrix.build_matrix(D)]
     assert len(names) == len(set(names))

@@ -414,3 +414,5 @@ bool iter_pool_check_zeroed(void) {
     if (it) iter_pool_put(it);
     return ok;
 }
+
+uint16_t mapiter_debug_prefetch(const hiter *it) { return it->prefetch; }

@@ -248,6 +248,8 @@ int map_debug_corrupt(hmap *h, const char *what);
 /* Test hooks and stats (map.c). */
 /* cffi-cdef: begin */
 void map_debug_set_writing(hmap *h, bool on);
+/* Test hook: the prefetch distance the iterator took (PREFETCH_AUTO resolved by mapiterinit). */
+uint16_t mapiter_debug_prefetch(const hiter *it);
 void map_debug_tophash_census(const hmap *h, uint64_t *counts);
 typedef struct map_stats {
     int64_t count;

@@ -383,3 +383,5 @@ bool swiss_iter_pool_check_zeroed(void) {
     if (it) swiss_iter_pool_put(it);
     return ok;
 }
+
+uint16_t swiss_iter_debug_prefetch(const swiss_iter *it) { return it->prefetch; }

@@ -234,6 +234,8 @@ swiss_stats swiss_get_stats(const swiss_map *m);
 void swiss_fill(swiss_map *m, uint64_t n, uint64_t key_seed);
 uint64_t swiss_len(const swiss_map *m); /* O(1); swiss_get_stats walks the directory */
 void swiss_debug_set_writing(swiss_map *m, bool on);
+/* Test hook: the prefetch distance the iterator took (auto resolved by swiss_iter_init). */
+uint16_t swiss_iter_debug_prefetch(const swiss_iter *it);
 void swiss_debug_ctrl_census(const swiss_map *m, uint64_t *counts);
 /* cffi-cdef: end */
 
