@@ -9,6 +9,7 @@ with no counts exports time only, and `notes` says so. Nothing here writes.
 from __future__ import annotations
 
 import platform as host
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,8 @@ def resolve_run(spec: str | None, root: Path, machine: str | None) -> Path:
     if spec:
         return store.find_run(spec, root, machine)
     run, note = store.newest_run_or_any(root, machine)
+    if note:
+        print(f"mapbench export: {note}", file=sys.stderr)
     return run
 
 
