@@ -9,8 +9,9 @@ version label (go1.19) and whose name is the suite's name of the same work:
   iterate-pool  -> iterate/storage=pool/prefetch=0/n=N    (reflect.MapIter from a sync.Pool)
   any other     -> <family>/<params>/n=N, as Go named it
 
-with `map=swiss` for a version whose map is the Swiss table (peers.json `map`), as the
-suite names its Swiss benchmarks. Values are per element, like ours: ns/op / entries
+Go reaches a heap or pooled iterator only through reflect, so those two rows include
+reflect's per-entry copies. A version gets `map=swiss` when its map is the Swiss table (peers.json `map`), as
+the suite names its Swiss benchmarks. Values are per element, like ours: ns/op / entries
 (iterinit: per op, one set-up), one value per `-count` run, iterations x entries elements;
 B/op and allocs/op (their mean over the runs) / entries.
 """
