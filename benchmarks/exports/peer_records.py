@@ -10,8 +10,8 @@ version label (go1.19) and whose name is the suite's name of the same work:
   any other     -> <family>/<params>/n=N, as Go named it
 
 Go reaches a heap or pooled iterator only through reflect, so those two rows include
-reflect's per-entry copies. A version gets `map=swiss` when its map is the Swiss table (peers.json `map`), as
-the suite names its Swiss benchmarks. Values are per element, like ours: ns/op / entries
+reflect's per-entry copies. A version gets `map=swiss` when its map is the Swiss table
+(peers.json `map`), as the suite names its Swiss benchmarks. Values are per element, like ours: ns/op / entries
 (iterinit: per op, one set-up), one value per `-count` run, iterations x entries elements;
 B/op and allocs/op (their mean over the runs) / entries.
 """
