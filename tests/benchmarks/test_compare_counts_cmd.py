@@ -80,3 +80,36 @@ def test_calibrated_a_a_sets_the_count_threshold(tmp_path, capsys):
     capsys.readouterr()
     assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "0.2"]) == 0
     assert "changed when |change| >= 0.50%" in capsys.readouterr().out
+
+
+def test_the_terminal_names_each_changed_benchmark_once_under_the_deciding_metric(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.03, NAMES[1]: 56.58 * 0.96})
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"]) == 0
+    out = capsys.readouterr().out
+    more = [line for line in out.splitlines() if line.startswith("  more work  ")]
+    less = [line for line in out.splitlines() if line.startswith("  less work  ")]
+    assert len(more) == 1 and more[0].startswith(f"  more work  {NAMES[0]}: +3.000% (56.58 -> 58.27")
+    assert more[0].endswith(" instructions/element, callgrind count)")
+    assert len(less) == 1 and less[0].startswith(f"  less work  {NAMES[1]}: -4.000%")
+    assert NAMES[2] not in "\n".join(more + less)          # unchanged ones are not listed
+
+
+def test_asking_for_counts_names_the_run_that_has_none(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = write_run(root, "bbbbbbbbbbbb", seed=2, date="2026-01-02T00:00:00+00:00")    # timed, no counts
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{head} has none" in err and f"{base}," not in err
+
+
+def test_one_run_with_counts_and_one_without_falls_back_to_time(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = write_run(root, "aaaaaaaaaaaa", seed=1, date="2026-01-01T00:00:00+00:00")
+    head = write_run(root, "bbbbbbbbbbbb", seed=2, date="2026-01-02T00:00:00+00:00")
+    write_counts(base, BASE)                                  # only the base was counted
+    assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "no significant change" in out and "counts, " not in out     # time decided, no count table
