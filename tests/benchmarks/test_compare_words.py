@@ -1,6 +1,6 @@
 """Compare says what a metric means: counted verdicts read "more work"/"less work", timed ones
-"slower"/"faster", in the terminal, compare.md and compare.html; the time-vs-counts caveat
-is written once per page."""
+"slower"/"faster", in the terminal, compare.md, compare.html and `--format github`; the
+time-vs-counts caveat is written once per page."""
 import re
 
 from mapbench.analysis.stats.compare import FASTER, SLOWER, UNCHANGED
@@ -37,6 +37,11 @@ def test_counts_only_compare_says_less_work_never_faster(tmp_path, capsys):
         assert "less work" in text and "more work" in text
         assert not re.search(r"\b(faster|slower)\b", text), text
     assert f"less work  {NAMES[0]}" in out
+    # --format github (the pull-request comment) words the same verdicts the same way
+    main(["compare", str(base), str(head), "--out", str(root), "--format", "github"])
+    comment = capsys.readouterr().out
+    assert "less work" in comment and "more work" in comment
+    assert not re.search(r"\b(faster|slower)\b", comment), comment
     for text in (md, page):
         # the row of the benchmark whose instructions fell carries "less work"
         row = next(line for line in text.replace("<tr", "\n<tr").splitlines()
