@@ -113,3 +113,18 @@ def test_one_run_with_counts_and_one_without_falls_back_to_time(tmp_path, capsys
     assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "5"]) == 0
     out = capsys.readouterr().out
     assert "no significant change" in out and "counts, " not in out     # time decided, no count table
+
+
+def test_with_cycles_deciding_every_metric_is_summed_up_and_only_cycles_listed(tmp_path, capsys):
+    """The deciding metric is the second of the loop here: the first one's summary must not
+    end the listing, and the per-benchmark lines are the deciding metric's alone."""
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.03})
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "cycles"]) == 0
+    out = capsys.readouterr().out
+    summaries = [line for line in out.splitlines() if line.startswith("counts, ")]
+    assert len(summaries) == 2 and "instructions" in summaries[0] and "cycles" in summaries[1]
+    listed = [line for line in out.splitlines() if line.startswith(("  more work  ", "  less work  "))]
+    assert len(listed) == 1 and listed[0].startswith(f"  more work  {NAMES[0]}: ")
+    assert "cycles/element" in listed[0]
