@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = [
     "mapbench.benchmarks.commands.bisect",
     "mapbench.benchmarks.commands.calibrate",
     "mapbench.benchmarks.commands.report",
+    "mapbench.benchmarks.commands.export",
     "mapbench.analysis.commands.fold",
     "mapbench.analysis.commands.flamegraph",
     "mapbench.analysis.commands.pprof",

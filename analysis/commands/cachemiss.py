@@ -13,7 +13,8 @@ from mapbench.analysis.counters import cachemiss
 from mapbench.analysis.counters import cachegrind_out
 from mapbench.analysis.render import cachemiss_tables
 from mapbench.analysis.counters import perf_stat_csv
-from mapbench.analysis.commands.streams import read_nonempty, write_output
+from mapbench.analysis.commands.streams import add_max_input_argument, read_nonempty, write_output
+from mapbench.analysis.input_limit import DEFAULT_MAX_INPUT
 from mapbench.analysis.errors import InputError
 
 
@@ -29,11 +30,12 @@ def register(subparsers) -> None:
                    help="cachegrind/callgrind: count only functions whose name matches (e.g. 'kernel_|mapiter')")
     p.add_argument("--name", default=None, help="configuration name shown in the table")
     p.add_argument("--format", choices=("md", "json"), default="md")
+    add_max_input_argument(p)
     p.set_defaults(func=run)
 
 
-def _read(path: str) -> str:
-    return read_nonempty(path).decode("utf-8", errors="replace")
+def _read(path: str, limit: int = DEFAULT_MAX_INPUT) -> str:
+    return read_nonempty(path, limit).decode("utf-8", errors="replace")
 
 
 def summarize(text: str, elements: int, functions: str | None = None, name: str | None = None) -> dict:
@@ -69,7 +71,7 @@ def summarize(text: str, elements: int, functions: str | None = None, name: str 
 
 
 def run(args) -> int:
-    config = summarize(_read(args.input), args.elements, args.functions, args.name)
+    config = summarize(_read(args.input, args.max_input), args.elements, args.functions, args.name)
     if args.format == "json":
         out = json.dumps(config, indent=2, sort_keys=True) + "\n"
     else:

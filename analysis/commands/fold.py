@@ -8,7 +8,8 @@ from __future__ import annotations
 import mmap
 import sys
 
-from mapbench.analysis.commands.streams import read_input, write_output
+from mapbench.analysis.commands.streams import add_max_input_argument, read_input_gzip, write_output
+from mapbench.analysis.input_limit import DEFAULT_MAX_INPUT
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stacks.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
 from mapbench.analysis.stacks.fold_perf import WEIGHTS, PerfFold
@@ -17,7 +18,16 @@ from mapbench.analysis.stacks.folded import decode, encode_folded, format_folded
 from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
 
 INPUT_FORMATS = FORMATS + ("pprof",)
-_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _guess_format(data, was_gzip: bool) -> str:
+    """detect_format, except that gzip input which is not text is a pprof profile."""
+    if not was_gzip:
+        return detect_format(data)
+    try:
+        return detect_format(data)
+    except InputError:
+        return "pprof"
 
 
 def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
@@ -40,16 +50,17 @@ def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
                                "their periods (FlameGraph master's stackcollapse-perf.pl does that)")
     parser.add_argument("--include", metavar="RE", help="keep only stacks with a frame matching RE")
     parser.add_argument("--exclude", metavar="RE", help="drop stacks with a frame matching RE")
+    add_max_input_argument(parser)
 
 
 def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
     """Read and fold the input named by `args`; InputError when it holds no samples."""
-    data = read_input(args.input)
     name = "stdin" if args.input == "-" else args.input
     fmt = args.format
+    data, was_gzip = read_input_gzip(args.input, getattr(args, "max_input", DEFAULT_MAX_INPUT))
     try:
         if fmt == "auto":
-            fmt = "pprof" if data[:2] == _GZIP_MAGIC else detect_format(data)
+            fmt = _guess_format(data, was_gzip)
         perf = None
         if fmt == "perf":
             perf = fold_perf_script_detailed(
@@ -92,10 +103,16 @@ def register(subparsers) -> None:
         description=__doc__.splitlines()[0])
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", metavar="OUT", help="write the folded stacks here instead of stdout")
+    parser.add_argument("--collapse-unknown", action="store_true",
+                        help="write each run of [unknown] frames as one frame `[unknown] ×N` "
+                             "(default: stackcollapse-perf.pl's output, byte for byte)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     stacks, _ = load_stacks(args)
+    if args.collapse_unknown:
+        from mapbench.analysis.flame.first_screen import collapse_unknown_runs
+        stacks = collapse_unknown_runs(stacks)
     write_output(args.output, encode_folded(format_folded(stacks)))
     return 0

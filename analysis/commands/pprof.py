@@ -36,7 +36,6 @@ def register(subparsers) -> None:
 
 
 def run_from_lines(args) -> int:
-    import gzip
     import json
     from pathlib import Path
 
@@ -47,9 +46,14 @@ def run_from_lines(args) -> int:
     path = Path(args.from_lines)
     if path.is_dir():
         raise InputError(f"{path} is a folder: give its per-line file, e.g. {path}/lines.json.gz")
+    from mapbench.analysis.input_limit import inflate
+
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        raise InputError(f"{path}: not gzipped per-line JSON")
     try:
-        doc = json.loads(gzip.decompress(path.read_bytes()))
-    except (EOFError, ValueError, gzip.BadGzipFile) as exc:
+        doc = json.loads(inflate(data, limit=args.max_input, name=str(path)))
+    except ValueError as exc:
         raise InputError(f"{path}: not gzipped per-line JSON ({exc})") from None
     entry = benchmark_entry(doc, args.bench)
     sources = doc.get("sources") if isinstance(doc.get("sources"), dict) else {}

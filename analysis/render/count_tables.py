@@ -4,10 +4,16 @@ from __future__ import annotations
 from mapbench.analysis.counters import counts as countmetrics
 from mapbench.analysis.render import pages
 from mapbench.analysis.stats.count_compare import UNCHANGED, CountComparison, CountDelta
+from mapbench.analysis.stats.verdict_words import TIME_VS_COUNTS, verdict_word
+
+# The one note under the count tables: where counts come from and why they can disagree
+# with time (a page writes it once).
+NOTE = ("Counts come from the count pass (callgrind simulation, deterministic) and are "
+        f"compared exactly; times are sampled and tested. {TIME_VS_COUNTS}")
 
 
 def _cells(d: CountDelta) -> tuple[str, ...]:
-    return (d.name, f"{d.base:.6g}", f"{d.head:.6g}", f"{d.change:+.3%}", d.verdict)
+    return (d.name, f"{d.base:.6g}", f"{d.head:.6g}", f"{d.change:+.3%}", verdict_word(d.verdict, d.metric))
 
 
 HEADER = ("benchmark", "base", "head", "change", "verdict")
@@ -23,8 +29,7 @@ def render_markdown(comparisons: list[CountComparison], decided_by: str) -> str:
                 "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
         out += ["| " + " | ".join(_cells(d)) + " |" for d in rows]
         out += [""] + [f"- warning: {w}" for w in c.warnings] + [""]
-    out.append(f"Counts come from the count pass (callgrind simulation, deterministic) and are "
-               f"compared exactly; times are sampled and tested. {countmetrics.SIMULATION_NOTE}")
+    out.append(NOTE)
     return "\n".join(out) + "\n"
 
 
@@ -37,4 +42,4 @@ def render_html(comparisons: list[CountComparison], decided_by: str) -> str:
                        "origin": c.threshold_origin, "rows": [_cells(d) for d in rows],
                        "warnings": c.warnings})
     return pages.render("count_tables.html.j2", decided_by=decided_by, tables=tables,
-                        header=HEADER, note=countmetrics.SIMULATION_NOTE)
+                        header=HEADER, note=NOTE)

@@ -29,6 +29,7 @@ import pyperf
 
 from mapbench.analysis.render import pages
 from mapbench.analysis.stats import count_steps
+from mapbench.analysis.render import findings_glance
 from mapbench.analysis.stats.findings import Finding
 
 PLOT_SUFFIXES = (".svg", ".png")
@@ -118,7 +119,8 @@ def render_run_report(view: RunView) -> str:
         commit=str(meta.get("commit", "unknown")), dirty=bool(meta.get("dirty")),
         date=str(meta.get("date", "unknown")),
         cpu=str((meta.get("cpu") or {}).get("model", "unknown")),
-        findings=view.findings, findings_method=view.findings_method, notes=view.notes, headline_plot=view.headline_plot,
+        findings=view.findings, glance=findings_glance.glance_rows(view.findings),
+        findings_method=view.findings_method, notes=view.notes, headline_plot=view.headline_plot,
         levels_plot=view.levels_plot, summary_md=view.summary_md, compares=view.compares,
         plots=[p for p in view.plots if p not in (view.headline_plot, view.levels_plot)], flames=view.flames,
         cachemiss_md=view.cachemiss_md, counts_md=view.counts_md,
@@ -137,6 +139,7 @@ class IndexRun:
     suite: pyperf.BenchmarkSuite | None
     has_report: bool
     compares: list[str] = field(default_factory=list)   # <run>/compare/*/compare.html, from the root
+    counted: int = 0                          # benchmarks in the run's counts.json
 
 
 def _machine_of(run: IndexRun) -> str:
@@ -152,8 +155,17 @@ def _index_row(run: IndexRun) -> dict:
             "dirty": "yes" if meta.get("dirty") else "no", "date": str(meta.get("date", "?")),
             "machine": _machine_of(run),
             "cpu": str((meta.get("cpu") or {}).get("model", "?")), "mode": str(bench.get("mode", "")),
-            "benchmarks": len(run.suite.get_benchmarks()) if run.suite is not None else 0,
+            "benchmarks": benchmarks_cell(run),
             "compares": [{"path": c, "label": c.split("/")[-2]} for c in run.compares]}
+
+
+def benchmarks_cell(run: IndexRun) -> str:
+    """What the run measured: `12 timed, 40 counted`, `40 counted (no timings)`, `none`."""
+    timed = len(run.suite.get_benchmarks()) if run.suite is not None else 0
+    parts = [f"{timed} timed"] if timed else []
+    if run.counted:
+        parts.append(f"{run.counted} counted" + ("" if timed else " (no timings)"))
+    return ", ".join(parts) or "none"
 
 
 def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,

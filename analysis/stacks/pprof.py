@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 
 from mapbench.analysis.errors import InputError
+from mapbench.analysis.input_limit import DEFAULT_MAX_INPUT, GZIP_MAGIC, inflate
 from mapbench.analysis.stacks.profile_proto import Profile
 
 # `name (file:line)` or `name (file)`, as py-spy and mapbench.analysis.stacks.fold_speedscope name frames.
@@ -142,10 +143,12 @@ def build_profile(
     return gzip.compress(profile.SerializeToString(), mtime=0)
 
 
-def read_profile(data: bytes):
-    """Parse a (gzipped or plain) profile.proto into a Profile message; InputError if it is not one."""
+def read_profile(data: bytes, limit: int = DEFAULT_MAX_INPUT):
+    """Parse a (gzipped or plain) profile.proto into a Profile message; InputError if it is not one.
+
+    Gzip is inflated in a stream and refused past `limit` bytes (mapbench.analysis.input_limit)."""
+    raw = inflate(data, limit=limit, name="profile") if data[:2] == GZIP_MAGIC else data
     try:
-        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         profile = Profile()
         profile.ParseFromString(raw)
     except Exception as exc:  # gzip, zlib and protobuf each raise their own kinds
@@ -154,13 +157,34 @@ def read_profile(data: bytes):
 
 
 def profile_to_stacks(profile, index: int = 0) -> dict[str, int]:
-    """Folded stacks of sample type `index` of a Profile message (functions only, root first)."""
+    """Folded stacks of sample type `index` of a Profile message (functions only, root first).
+
+    Every index is checked against the table it points into: a string index past the
+    string table, a line's function_id or a sample's location_id that names nothing,
+    or a sample with too few values is an InputError naming the broken field."""
     table = profile.string_table
-    names = {f.id: table[f.name] for f in profile.function}
-    frames = {loc.id: [names.get(line.function_id, "?") for line in reversed(loc.line)] for loc in profile.location}
+    names = {}
+    for number, function in enumerate(profile.function):
+        if not 0 <= function.name < len(table):
+            raise InputError(f"function[{number}] (id {function.id}).name: string index {function.name} "
+                             f"is outside the string table ({len(table)} strings)")
+        names[function.id] = table[function.name]
+    frames = {}
+    for number, location in enumerate(profile.location):
+        for line in location.line:
+            if line.function_id not in names:
+                raise InputError(f"location[{number}] (id {location.id}).line.function_id: "
+                                 f"no function has id {line.function_id}")
+        frames[location.id] = [names[line.function_id] for line in reversed(location.line)]
     stacks: dict[str, int] = {}
-    for sample in profile.sample:
-        path = [name for loc in reversed(sample.location_id) for name in frames.get(loc, ["?"])]
+    for number, sample in enumerate(profile.sample):
+        for loc in sample.location_id:
+            if loc not in frames:
+                raise InputError(f"sample[{number}].location_id: no location has id {loc}")
+        if len(sample.value) <= index:
+            raise InputError(f"sample[{number}].value: {len(sample.value)} values, "
+                             f"sample type {index} asked for")
+        path = [name for loc in reversed(sample.location_id) for name in frames[loc]]
         key = ";".join(path)
         stacks[key] = stacks.get(key, 0) + sample.value[index]
     return stacks

@@ -4,9 +4,10 @@ Counts from the count pass are deterministic (the same commit gives the same cou
 after run), so there is no sampling noise to test against: a change is the ratio of the
 per-element values, head / base - 1, and it counts as "changed" when its size reaches the
 threshold. The threshold is what an A/A of counts showed on this machine (`mapbench
-calibrate`, twice the largest A/A change), never below FLOOR: 0.1%. A count that grew is
-"slower" (more work), one that shrank "faster", in the words of the timed comparison, so
-`--fail-on-regression` reads the same for both.
+calibrate`, twice the largest A/A change), never below FLOOR: 0.1%. A count that grew has
+the verdict code SLOWER, one that shrank FASTER, the codes of the timed comparison, so
+`--fail-on-regression` reads the same for both; they are written "more work" and "less
+work" (analysis/stats/verdict_words.py), never "slower" or "faster".
 
 Pure transform: two counts.json documents in, a CountComparison out (its tables:
 analysis/render/count_tables.py).

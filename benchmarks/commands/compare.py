@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mapbench.analysis.stats import compare
 from mapbench.benchmarks.store import runs as store
-from mapbench.benchmarks.comparison import count_side as compare_counts
+from mapbench.benchmarks.comparison import count_side as compare_counts, github_comment
 from mapbench.benchmarks.comparison.compare_runs import run
 
 
@@ -41,4 +41,5 @@ def register(subparsers) -> None:
     p.add_argument("--base-pass", metavar="PASS", default=None,
                    help="the same for BASE")
     compare_counts.add_arguments(p)
+    github_comment.add_arguments(p)
     p.set_defaults(func=run)

@@ -97,7 +97,7 @@ def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_lab
     if not common:
         return [], "", []
     try:
-        from mapbench.analysis.flame import diffflame
+        from mapbench.analysis.flame import diffflame, first_screen
         from mapbench.analysis.stacks.folded import read_folded
     except ImportError as exc:
         return [], "", [f"differential flame graphs skipped: {exc}"]
@@ -105,9 +105,12 @@ def diff_flames(base: Path, head: Path, out_dir: Path, base_label: str, head_lab
     for config in common:
         b = read_folded((base / "folded" / f"{config}.folded").read_text())
         h = read_folded((head / "folded" / f"{config}.folded").read_text())
+        # As the profile pass draws them: unknown towers as one frame, deep graphs as icicles.
+        b, h = first_screen.collapse_unknown_runs(b), first_screen.collapse_unknown_runs(h)
         svg = diffflame.render_diff_svg(
             b, h, title=f"{config}: {head_label} vs {base_label}",
-            subtitle="perf samples; red = more in head, blue = fewer (frame width: head)")
+            subtitle="perf samples; red = more in head, blue = fewer (frame width: head)",
+            inverted=first_screen.draw_inverted(h))
         rel = f"diffflame/{config}.svg"
         write_atomic(out_dir / rel, svg)
         pairs.append((config, rel))
@@ -260,12 +263,19 @@ def pick_runs(base_spec: str, head_spec: str | None, root: Path, machine: str | 
     return store.find_run(base_spec, root, on), head
 
 
-def run(args) -> int:
+def run(args, found: dict | None = None) -> int:
+    """The command; `found` (when given) receives base, head, side and cmp for a renderer."""
+    if getattr(args, "output_format", "text") == "github" and found is None:
+        from mapbench.benchmarks.comparison.github_comment import run_github
+        return run_github(args, run)
+    found = {} if found is None else found
     root = Path(args.out)
     base, head = pick_runs(args.base, args.head, root, args.machine)
     side = compare_counts.count_side(base, head, root, args.metric)
+    found.update(base=base, head=head, side=side)
     extra = [("Counted metrics (callgrind)", side.markdown(), side.html())] if side.comparisons else []
     where, where_lines = where_section(base, head)
+    found["where"] = where
     if side.decides and not ((base / run_folder.BENCH).is_file() and (head / run_folder.BENCH).is_file()):
         out_dir = compare_counts_only(base, head, side, [where] if where else [])
         compare_counts.print_side(side)
@@ -291,6 +301,7 @@ def run(args) -> int:
     cmp, out_dir = compare_runs(base, head, method, allow_other_machine=args.allow_other_machine,
                                 base_pass=args.base_pass, head_pass=args.head_pass,
                                 extra=extra + ([where] if where else []))
+    found["cmp"] = cmp
     print(f"{cmp.head_label} vs {cmp.base_label}: {compare_markdown.summary_line(cmp)}")
     print(f"method: {method.describe()}")
     print(f"minimum effect {min_effect * 100:g}%: {origin}"

@@ -7,22 +7,17 @@ threshold (analysis/stats/count_compare.py); time keeps its statistics.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.render import count_tables
 from mapbench.analysis.stats import count_compare
+from mapbench.analysis.stats.verdict_words import verdict_word
 from mapbench.benchmarks.store.calibration_file import read_calibration
 from mapbench.benchmarks.counts.count_pass import COUNTS_FILE, load_counts
 
 METRIC_CHOICES = ("time",) + count_compare.METRICS
-WHY_THEY_DIFFER = (
-    "time and counts can disagree: counts are exact but simulate no hardware prefetcher, no "
-    "memory-level parallelism and treat software prefetch as no memory access, so a change "
-    "that hides memory latency shows in time only; time sees everything the CPU does but "
-    "wanders with the machine's load.")
 
 
 def add_arguments(parser) -> None:
@@ -47,12 +42,11 @@ class CountSide:
         return self.comparisons[self.decided_by].regressions(pct) if self.decides else []
 
     def markdown(self) -> str:
-        return count_tables.render_markdown(list(self.comparisons.values()),
-                                             self.decided_label()) + f"\n{WHY_THEY_DIFFER}\n"
+        # The time-vs-counts caveat is the tables' own note, written once.
+        return count_tables.render_markdown(list(self.comparisons.values()), self.decided_label())
 
     def html(self) -> str:
-        return (count_tables.render_html(list(self.comparisons.values()), self.decided_label())
-                + f"<p>{html.escape(WHY_THEY_DIFFER)}</p>")
+        return count_tables.render_html(list(self.comparisons.values()), self.decided_label())
 
     def decided_label(self) -> str:
         return f"{self.decided_by} ({self.why})"
@@ -94,6 +88,6 @@ def print_side(side: CountSide) -> None:
         if m != side.decided_by:
             continue
         for d in c.section(count_compare.SLOWER) + c.section(count_compare.FASTER):
-            print(f"  {'more' if d.verdict == count_compare.SLOWER else 'less'} work  {d.name}: "
+            print(f"  {verdict_word(d.verdict, m)}  {d.name}: "
                   f"{d.change:+.3%} ({d.base:.6g} -> {d.head:.6g} {m}/element, callgrind count)")
     print(f"verdict metric: {side.decided_label()}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapbench.analysis.stats import count_compare
+from mapbench.analysis.stats.verdict_words import verdict_word
 from mapbench.benchmarks.catalog import matrix
 from mapbench.benchmarks.counts.count_pass import count_pass
 
@@ -69,7 +70,7 @@ class CountCalibration:
                        f"{cmp.threshold:.2%})")
             for d in cmp.deltas:
                 out.append(f"  +{pct}% work  {d.name}: {d.change:+.3%} instructions/element "
-                           f"-> {d.verdict}")
+                           f"-> {verdict_word(d.verdict, d.metric)}")
         for name in self.failed:
             out.append(f"counts: {name} has no counts (failed under valgrind)")
         out.append(f"counts: {'PASS' if self.passed else 'FAIL'} ("

@@ -155,14 +155,16 @@ class Pass:
     # -- views of folded stacks ---------------------------------------------------------
     def write_views(self, name: str, stacks: dict[str, int], source: str, title: str, *,
                     count_name: str = "samples", period_ns: float | None = None) -> dict[str, str]:
-        from mapbench.analysis.flame.flamegraph import render_svg
+        from mapbench.analysis.flame.flamegraph import render_first_screen_svg
         from mapbench.analysis.stacks.folded import format_folded
         from mapbench.analysis.stacks.pprof import build_profile
 
         files = {}
         header = f"# {source}\n"
         files["folded"] = write_atomic(self.out / "folded" / f"{name}.folded", header + format_folded(stacks))
-        svg = render_svg(stacks, title=title, subtitle=source, count_name=count_name)
+        # Opens on its content: unknown towers collapsed, an icicle where the usual
+        # layout would put the root below a 1400x900 window (analysis/flame/first_screen.py).
+        svg = render_first_screen_svg(stacks, title=title, subtitle=source, count_name=count_name)
         files["flame"] = write_atomic(self.out / "flame" / f"{name}.svg", svg)
         if count_name == "samples":
             pb = build_profile(stacks, period_ns=period_ns)

@@ -162,19 +162,38 @@ def _index_meta(run: Path) -> dict:
     return meta
 
 
+def write_missing_reports(root: Path, done: Path) -> int:
+    """report.html for each stored run that has none (a `mapbench history` leaves its runs
+    without one, counts-only runs included); the number written."""
+    written = 0
+    for run_path in store.list_runs(root):
+        if run_path.resolve() == done.resolve() or (run_path / run_folder.REPORT).is_file():
+            continue
+        write_run_report(run_path)
+        written += 1
+    return written
+
+
+def counted_benchmarks(doc) -> int:
+    benches = doc.get("benchmarks") if isinstance(doc, dict) else None
+    return len(benches) if isinstance(benches, dict) else 0
+
+
 def write_index(root: Path, machine: str | None = None) -> Path:
     """index.html over every run; history plots of the runs of `machine` (None: all), in
     commit order where history.json knows it, with the count steps marked."""
     stored = run_order.commit_order(root, store.list_runs(root))
+    all_counts = [_read_json(p / run_folder.COUNTS) for p in stored]
     runs = [report.IndexRun(p.name, _index_meta(p),
                             _load_suite(p / run_folder.BENCH), (p / run_folder.REPORT).is_file(),
-                            _rel(root, (p / "compare").glob("*/compare.html")))
-            for p in stored]
+                            _rel(root, (p / "compare").glob("*/compare.html")),
+                            counted_benchmarks(doc))
+            for p, doc in zip(stored, all_counts)]
     mine = [machine is None or r.meta["machine"]["id"] in (machine, "unrecorded") for r in runs]
     plotted = [r for r, m in zip(runs, mine) if m]
     labels = [r.name for r in plotted]
     plots = []
-    counts = [_read_json(p / run_folder.COUNTS) for p, m in zip(stored, mine) if m]
+    counts = [doc for doc, m in zip(all_counts, mine) if m]
     limit, origin = count_compare.threshold_from_calibration(
         calibration_file.read_calibration(root))
     steps = count_steps.steps(list(zip(labels, counts)), limit)
@@ -203,6 +222,10 @@ def run(args) -> int:
         print(f"note: {target} is outside the store {root}/; index.html covers {root}/ only")
     path = write_run_report(target)
     print(f"wrote {path}")
+    if root.is_dir():
+        missing = write_missing_reports(root, target)
+        if missing:
+            print(f"wrote report.html of {missing} more run(s) that had none, so the index links every run")
     if root.is_dir():
         plotted = store.run_machine(target)
         counts = store.machines_in(root)

@@ -43,7 +43,7 @@ def test_counts_decide_by_default_and_the_gate_passes_on_equal_counts(tmp_path, 
     assert "verdict metric: instructions (default: both runs have counts" in out
     assert "slower  iterate/" in out       # the time table is still shown
     md = (head / "compare" / "vs-aaaaaaaaaaaa" / "compare.md").read_text()
-    assert "Counted metrics" in md and "used **instructions" in md and "time and counts can disagree" in md
+    assert "Counted metrics" in md and "used **instructions" in md and md.count("Time and counts can disagree") == 1
     # --metric time brings back the timed gate.
     assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "time",
                  "--fail-on-regression", "5"]) == 1
@@ -80,3 +80,51 @@ def test_calibrated_a_a_sets_the_count_threshold(tmp_path, capsys):
     capsys.readouterr()
     assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "0.2"]) == 0
     assert "changed when |change| >= 0.50%" in capsys.readouterr().out
+
+
+def test_the_terminal_names_each_changed_benchmark_once_under_the_deciding_metric(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.03, NAMES[1]: 56.58 * 0.96})
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"]) == 0
+    out = capsys.readouterr().out
+    more = [line for line in out.splitlines() if line.startswith("  more work  ")]
+    less = [line for line in out.splitlines() if line.startswith("  less work  ")]
+    assert len(more) == 1 and more[0].startswith(f"  more work  {NAMES[0]}: +3.000% (56.58 -> 58.27")
+    assert more[0].endswith(" instructions/element, callgrind count)")
+    assert len(less) == 1 and less[0].startswith(f"  less work  {NAMES[1]}: -4.000%")
+    assert NAMES[2] not in "\n".join(more + less)          # unchanged ones are not listed
+
+
+def test_asking_for_counts_names_the_run_that_has_none(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = write_run(root, "bbbbbbbbbbbb", seed=2, date="2026-01-02T00:00:00+00:00")    # timed, no counts
+    rc = main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{head} has none" in err and f"{base}," not in err
+
+
+def test_one_run_with_counts_and_one_without_falls_back_to_time(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = write_run(root, "aaaaaaaaaaaa", seed=1, date="2026-01-01T00:00:00+00:00")
+    head = write_run(root, "bbbbbbbbbbbb", seed=2, date="2026-01-02T00:00:00+00:00")
+    write_counts(base, BASE)                                  # only the base was counted
+    assert main(["compare", str(base), str(head), "--out", str(root), "--fail-on-regression", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "no significant change" in out and "counts, " not in out     # time decided, no count table
+
+
+def test_with_cycles_deciding_every_metric_is_summed_up_and_only_cycles_listed(tmp_path, capsys):
+    """The deciding metric is the second of the loop here: the first one's summary must not
+    end the listing, and the per-benchmark lines are the deciding metric's alone."""
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.03})
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "cycles"]) == 0
+    out = capsys.readouterr().out
+    summaries = [line for line in out.splitlines() if line.startswith("counts, ")]
+    assert len(summaries) == 2 and "instructions" in summaries[0] and "cycles" in summaries[1]
+    listed = [line for line in out.splitlines() if line.startswith(("  more work  ", "  less work  "))]
+    assert len(listed) == 1 and listed[0].startswith(f"  more work  {NAMES[0]}: ")
+    assert "cycles/element" in listed[0]

@@ -151,8 +151,9 @@ def test_run_report_opens_with_working_links_and_images(browser, store):
 
 
 def test_run_report_opens_with_the_findings_above_the_fold(browser, store):
-    """At 1400x900 the reader sees every finding, each with a number, its uncertainty or
-    count source and a significance word, before scrolling; then the headline plot."""
+    """At 1400x900 the reader sees the findings table before scrolling (the glance test
+    below); each full sentence, below it, has a number, its uncertainty or count source and
+    a significance word; then the headline plot."""
     root, base, head = store
     browser.set_window_size(1400, 900)
     driver = open_page(browser, head / "report.html")
@@ -164,8 +165,11 @@ def test_run_report_opens_with_the_findings_above_the_fold(browser, store):
     topics = [text.split(":")[0] for text, *_ in items]
     assert topics == ["Heap vs stack iterator", "Does pooling pay?", "Does prefetch help?",
                       "What does the acquire-ordered snapshot cost?", "Ours against Go's map"]
+    table_bottom = driver.execute_script(
+        "return document.getElementById('glance').getBoundingClientRect().bottom;")
+    assert 0 < table_bottom <= fold
     for text, top, bottom, word in items:
-        assert 0 <= top and bottom <= fold, f"below the fold ({bottom} > {fold}): {text}"
+        assert top >= table_bottom, f"a sentence above the glance table: {text}"
         assert word in SIGNIFICANCE_WORDS and f"; {word}. Source: " in text
         assert any(ch.isdigit() for ch in text.split("Source:")[0])
         assert "CI [" in text or "too few" in text
@@ -227,3 +231,33 @@ def test_compare_page_shows_the_regressions_it_should(browser, store):
     assert images == 1                                  # the differential flame graph
     assert "calibration_spin" in (head / "compare" / "vs-base00000000" / "diffflame" /
                                   "iterate-n1024.svg").read_text()
+
+
+def test_report_opens_with_the_findings_table_on_the_first_screen(browser, store):
+    """The whole findings table (question, answer, effect with its 95% CI, verdict word, link
+    to the full sentence) lies within the first screen at 1400x900, and each link lands on
+    its finding's sentence."""
+    root, base, head = store
+    browser.set_window_size(1400, 900)
+    driver = open_page(browser, head / "report.html")
+    fold = driver.execute_script("return window.innerHeight;")
+    rows = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#glance tr[data-verdict]')).map(function (tr) {"
+        " var r = tr.getBoundingClientRect(); var a = tr.querySelector('a');"
+        " return [Array.from(tr.cells).map(function (c) { return c.innerText; }), r.bottom,"
+        " a.getAttribute('href')]; });")
+    sentences = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#findings li.finding')).map(function (li) {"
+        " return [li.id, li.innerText]; });")
+    assert len(rows) == len(sentences) == 5
+    for (cells, bottom, href), (anchor, sentence) in zip(rows, sentences):
+        question, answer, effect, verdict, _ = cells
+        assert bottom <= fold, f"below the first screen ({bottom} > {fold}): {question}"
+        assert href == f"#{anchor}" and sentence.startswith(question)
+        assert verdict in ("yes", "no clear effect", "at some sizes", "not tested")
+        assert answer and len(answer) <= 60
+        if "CI [" in sentence.split(";")[0]:       # a tested first clause: its interval is shown
+            assert re.search(r"\[[^\]]+, [^\]]+\]", effect), (question, effect)
+    by_question = {cells[0]: cells for cells, *_ in rows}
+    assert by_question["Does prefetch help?"][1].endswith("faster at 2^10")
+    assert by_question["Does prefetch help?"][3] == "at some sizes"

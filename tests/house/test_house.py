@@ -7,7 +7,7 @@ from tests.house.import_graph import FOLDERS, ROOT, cycles, graph, modules
 
 BENCHMARKS = FOLDERS["mapbench.benchmarks"]
 ROOMS = ("catalog", "timing", "counts", "peers", "profiling", "store", "comparison", "history",
-         "report", "studies", "commands")
+         "report", "studies", "exports", "commands")
 RUN_FOLDER_FILES = re.compile(r"^(bench|meta|peers|counts|profile|cachemiss|cache_levels|history|calibration)"
                               r"\.json$|^lines\.json\.gz$|^(summary|cachemiss)\.md$|^report\.html$")
 

@@ -12,6 +12,7 @@ SURVIVED, stale when its `find` text is gone) and exits 1 when any survived or i
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,14 @@ except ModuleNotFoundError:                     # Python 3.10
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = Path(__file__).resolve().with_name("mutants.toml")
+
+
+def refuse_outside_tox() -> None:
+    """The copy is installed over the running environment's mapbench: only in tox's own
+    `mutate` environment (or with MAPBENCH_MUTATE_ANY_ENV=1, in a scratch venv)."""
+    if os.environ.get("TOX_ENV_NAME") != "mutate" and os.environ.get("MAPBENCH_MUTATE_ANY_ENV") != "1":
+        raise SystemExit("run_mutants: run it as `tox -e mutate`: it installs a mutated copy over this "
+                         "environment's mapbench (MAPBENCH_MUTATE_ANY_ENV=1 in a scratch venv)")
 
 
 def copy_checkout(dest: Path) -> None:
@@ -54,6 +63,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default="", help="run the mutants whose name contains this")
     parser.add_argument("--keep", type=Path, default=None, help="build the copy here and keep it")
     args = parser.parse_args(argv)
+    refuse_outside_tox()
     mutants = [m for m in tomllib.loads(MUTANTS.read_text())["mutant"] if args.only in m["name"]]
     if not mutants:
         print(f"run_mutants: no mutant's name contains {args.only!r}", file=sys.stderr)
