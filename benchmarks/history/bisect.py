@@ -35,10 +35,10 @@ from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import bisection, count_compare
 from mapbench.benchmarks.counts import listing
 from mapbench.benchmarks.history import cluster, fanout
-from mapbench.benchmarks.history.commit_history import git, save_build_log, save_note
+from mapbench.benchmarks.history.commit_history import git, history_lock, save_build_log, save_note
 from mapbench.benchmarks.history.stored_runs import commit_runs
-from mapbench.benchmarks.store import calibration_file, lock as store_lock
-from mapbench.benchmarks.store import machine as machines, run_folder, runs as store
+from mapbench.benchmarks.store import calibration_file
+from mapbench.benchmarks.store import machine as machines, run_folder
 
 METRICS = ("instructions", "time")
 BENCH_ARGS = {"instructions": ["--counts-only", "--no-peers"],
@@ -94,8 +94,7 @@ def threshold(metric: str, root: Path, machine: str) -> tuple[float, str]:
 def run(args) -> int:
     root = Path(args.out)
     machine = machines.this_machine_id()
-    with store_lock.hold(root, lock_name=f".history{store.MACHINE_SEP}{machine}.lock",
-                         wait=args.wait):
+    with history_lock(root, machine, args.wait):
         return _bisect(args, root, machine)
 
 

@@ -95,11 +95,15 @@ def save_build_log(root: Path, commit: str, log: list[str]) -> Path:
     return path
 
 
+def history_lock(root: Path, machine: str, wait: bool):
+    """One history (or bisect) per machine and store at a time: `ROOT/.history@<machine>.lock`."""
+    return store_lock.hold(root, lock_name=f".history{store.MACHINE_SEP}{machine}.lock", wait=wait)
+
+
 def run(args) -> int:
     root = Path(args.out)
     machine = machines.this_machine_id()
-    with store_lock.hold(root, lock_name=f".history{store.MACHINE_SEP}{machine}.lock",
-                         wait=args.wait):
+    with history_lock(root, machine, args.wait):
         return _run_locked(args, root, machine)
 
 
