@@ -11,6 +11,8 @@ its surviving mutants; exits 1 when any survived.
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import subprocess
 import sys
 import tempfile
@@ -41,14 +43,46 @@ def config(module: str, tests: list[str]) -> str:
             f'test-command = "{command}"\n\n[cosmic-ray.distributor]\nname = "local"\n')
 
 
-def survivors(session: Path, cwd: Path) -> tuple[int, int, list[str]]:
-    """(killed, total, the surviving mutants as cr-report describes them)."""
-    report = subprocess.run([str(BIN / "cr-report"), "--show-output", str(session)], cwd=cwd, capture_output=True,
-                            text=True).stdout
-    blocks = [b for b in report.split("[job-id]") if b.strip()]
-    alive = [b.strip().splitlines()[0:4] for b in blocks if "test outcome: TestOutcome.SURVIVED" in b]
-    total = sum(1 for b in blocks if "test outcome:" in b)
-    return total - len(alive), total, [" | ".join(lines) for lines in alive]
+def annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(start, end) positions of every annotation: under `from __future__ import
+    annotations` they are strings never evaluated, so a mutant inside one is equivalent."""
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        notes = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            notes = [a.annotation for a in args.posonlyargs + args.args + args.kwonlyargs
+                     + [args.vararg, args.kwarg] if a is not None and a.annotation is not None]
+            notes.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            notes = [node.annotation]
+        spans += [((n.lineno, n.col_offset), (n.end_lineno, n.end_col_offset)) for n in notes if n is not None]
+    return spans
+
+
+def survivors(session: Path, cwd: Path, module: str) -> tuple[int, int, list[str], int]:
+    """(killed, total, the surviving mutants as `line operator | code`, how many of the
+    survivors sit inside annotations and are equivalent)."""
+    dump = subprocess.run([str(BIN / "cosmic-ray"), "dump", str(session)], cwd=cwd, capture_output=True,
+                          text=True).stdout
+    source = (cwd / module).read_text()
+    lines, spans = source.splitlines(), annotation_spans(source)
+    future = "from __future__ import annotations" in source
+    total, alive, equivalent = 0, [], 0
+    for row in filter(None, dump.splitlines()):
+        job, result = json.loads(row)
+        if not result:
+            continue
+        total += 1
+        if result.get("test_outcome") != "survived":
+            continue
+        for mutation in job["mutations"]:
+            start = tuple(mutation["start_pos"])
+            if future and any(lo <= start < hi for lo, hi in spans):
+                equivalent += 1
+                continue
+            alive.append(f"line {start[0]} {mutation['operator_name']} | {lines[start[0] - 1].strip()}")
+    return total - len(alive) - equivalent, total, alive, equivalent
 
 
 def main(argv=None) -> int:
@@ -75,9 +109,10 @@ def main(argv=None) -> int:
             session.unlink(missing_ok=True)
             subprocess.run([str(BIN / "cosmic-ray"), "init", str(cfg), str(session)], cwd=copy, check=True)
             subprocess.run([str(BIN / "cosmic-ray"), "exec", str(cfg), str(session)], cwd=copy, check=True)
-            killed, total, alive = survivors(session, copy)
+            killed, total, alive, equivalent = survivors(session, copy, module)
             alive_total += len(alive)
-            print(f"{module}: {killed} of {total} mutants killed, {len(alive)} survived", flush=True)
+            print(f"{module}: {killed} of {total} mutants killed, {equivalent} equivalent (inside "
+                  f"annotations, never evaluated), {len(alive)} survived", flush=True)
             for line in alive:
                 print(f"    SURVIVED {line}")
         return 1 if alive_total else 0
