@@ -35,8 +35,8 @@ EVENTS = ("Ir", "Dr", "Dw", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw", "Bc"
 EVENT_MEANING = {
     "Ir": "instructions executed", "Dr": "data reads", "Dw": "data writes",
     "I1mr": "L1 instruction read misses", "D1mr": "L1 data read misses",
-    "D1mw": "L1 data write misses", "ILmr": "last-level instruction read misses",
-    "DLmr": "last-level data read misses", "DLmw": "last-level data write misses",
+    "D1mw": "L1 data write misses", "ILmr": "LL-model instruction read misses",
+    "DLmr": "LL-model data read misses", "DLmw": "LL-model data write misses",
     "Bc": "conditional branches", "Bcm": "mispredicted conditional branches (simulated)",
 }
 CYCLES = "estimated_cycles"
@@ -149,7 +149,7 @@ def summary_markdown(doc: dict, ns_per_element: dict[str, float] | None = None) 
     """The counts table: per element, ns (pyperf, when known) beside the counted metrics."""
     ns = ns_per_element or {}
     lines = ["| benchmark | ns/element (pyperf timing) | instructions/element | estimated "
-             "cycles/element | D1 misses/element | LL misses/element | branch mispredicts/element |",
+             "cycles/element | D1 misses/element | LL-model misses/element | branch mispredicts/element |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, entry in sorted((doc.get("benchmarks") or {}).items()):
         pe = entry.get("per_element") or {}
@@ -160,7 +160,10 @@ def summary_markdown(doc: dict, ns_per_element: dict[str, float] | None = None) 
                      f"{_fmt(pe.get(CYCLES))} | {_fmt(d1)} | {_fmt(ll)} | {_fmt(pe.get('Bcm'))} |")
     notes = [f"Counts: {doc.get('source', SOURCE)}; simulated caches "
              + ", ".join(f"{k} {v}" for k, v in (doc.get("cache_model") or {}).items()) + ".",
-             f"Estimated cycles: {CYCLES_FORMULA} ({CYCLES_SOURCE}).", SIMULATION_NOTE]
+             f"Estimated cycles: {CYCLES_FORMULA} ({CYCLES_SOURCE}).", SIMULATION_NOTE,
+             "LL-model misses: the pinned LL of the cache model above, the same on every machine "
+             "so that runs compare; a model, not this machine's last level (mapbench profile "
+             "simulates each of this machine's levels: cachemiss.md)."]
     for name, why in sorted((doc.get("skipped") or {}).items()):
         notes.append(f"No counts for {name}: {why}.")
     for name, why in sorted((doc.get("failed") or {}).items()):

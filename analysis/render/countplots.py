@@ -3,7 +3,7 @@ element, against n, for the iteration variants (matplotlib, Agg; pure: data in, 
 
 Panels sharing the x axis (map size n, log scale); each names its source in its title:
 pyperf timing (bench.json, when the run has one), callgrind Ir, callgrind's estimated
-cycles (a model), simulated D1 data misses, simulated last-level data misses.
+cycles (a model), simulated D1 data misses, simulated data misses of the pinned LL model.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def counts_figure(doc: dict, ns_per_element: dict[str, float] | None = None):
                lambda name: benches.get(name, {}).get("per_element", {}).get(countmetrics.CYCLES)),
               ("simulated D1 data misses/element",
                lambda name: _misses(benches.get(name), ("D1mr", "D1mw"))),
-              ("simulated LL data misses/element (to RAM)",
+              ("simulated LL-model data misses/element (pinned model)",
                lambda name: _misses(benches.get(name), ("DLmr", "DLmw")))]
     if not ns:
         panels = panels[1:]

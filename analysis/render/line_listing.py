@@ -3,7 +3,7 @@
 
 Every number here is a callgrind simulation of the benchmark's timed region, per element
 (lines.json.gz, schema in profiles/README.md); each view says so in its header. Columns:
-Ir (instructions), D1 (L1 data misses, read + write), LL (last-level data misses, read +
+Ir (instructions), D1 (L1 data misses, read + write), LL (data misses of the count pass's pinned LL model, read +
 write), Bcm (mispredicted conditional branches). "." is zero, as in pprof.
 
 Pure: dicts and dataclasses in, text out.
@@ -111,8 +111,9 @@ def listing(bench: str, source: str, functions: dict[str, list[dict]], sources: 
             from_checkout=(), metric: str | None = None, top: int | None = None,
             samples_note: str = "perf samples: none in this run") -> str:
     head = [f"benchmark {bench}: {UNITS} ({source})",
-            "columns: Ir instructions, D1 L1 data misses (read+write), LL last-level data "
-            "misses (read+write), Bcm mispredicted conditional branches; '.' is zero",
+            "columns: Ir instructions, D1 L1 data misses (read+write), LL data misses (read+write) "
+            "of the count pass's pinned cache model (a model, not this machine's last level), "
+            "Bcm mispredicted conditional branches; '.' is zero",
             samples_note, ""]
     blocks = [function_listing(fn, rows, sources, from_checkout=from_checkout, metric=metric,
                                top=top) for fn, rows in functions.items()]
