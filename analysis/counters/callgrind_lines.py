@@ -166,6 +166,12 @@ def repo_relative(path: str, marker: str = "native/src/") -> str | None:
     return path[at:] if at >= 0 else None
 
 
+# The compiler's intrinsic headers (emmintrin.h, ...): code inlined from them keeps its own
+# row, named "<compiler>/emmintrin.h", so a vector load is not lost in "no line info".
+INTRINSIC_HEADER = re.compile(r"[a-z0-9]*intrin\.h$")
+COMPILER_HEADER = "<compiler>/"
+
+
 def per_element_rows(costs: LineCosts, elements: int, keep_events: list[str],
                      marker: str = "native/src/") -> tuple[list[dict], dict[str, float]]:
     """Rows of lines.json.gz for one benchmark: each native source line's self costs per
@@ -180,10 +186,17 @@ def per_element_rows(costs: LineCosts, elements: int, keep_events: list[str],
     rows: dict[tuple, dict] = {}
     for key, values in costs.costs.items():
         rel = repo_relative(key.file, marker)
+        intrinsic = rel is None and key.line != NO_LINE and INTRINSIC_HEADER.search(key.file)
         if rel is not None and key.line != NO_LINE:
             ident = (key.fn, rel, key.line)
             row = rows.setdefault(ident, {"fn": key.fn, "file": rel, "line": key.line,
                                           "inlined": key.inlined})
+        elif intrinsic:              # an SSE/AVX intrinsic inlined from the compiler's header
+            name = f"{COMPILER_HEADER}{intrinsic.group(0)}"
+            ident = (key.fn, name, key.line)
+            row = rows.setdefault(ident, {"fn": key.fn, "file": name, "line": key.line,
+                                          "inlined": True, "intrinsic": True,
+                                          "fn_file": repo_relative(key.fn_file, marker) or key.fn_file})
         else:                        # one synthetic row per function: no native line
             own = repo_relative(key.fn_file, marker) or key.fn_file
             ident = (key.fn, own, NO_LINE)

@@ -13,6 +13,7 @@ import re
 
 # (pattern, name): the structural loads first (they often mention keys or slots too).
 RULES: tuple[tuple[str, str], ...] = (
+    (r"\bfold\(", "key and value loads (read where the kernel folds them into its checksum)"),
     (r"\boverflow\b", "overflow pointer"),
     (r"tophash", "tophash[i] load"),
     (r"\bctrl\b|CTRL_|control|full_slots", "control word"),
@@ -44,6 +45,24 @@ def load_name(code: str | None) -> str | None:
     if _SLOT.search(text):
         return "slot load"
     return None
+
+
+# The maps' only vector loads (native/src): the Swiss map's control words (_mm_loadl_epi64 of
+# g.ctrl in swiss/iter.c), the classic map's tophash bytes (of b.tophash in classic/iter.c).
+INTRINSIC_LOADS = {"native/src/swiss/": "control word (SSE2 load of ctrl)",
+                   "native/src/classic/": "tophash[i] load (SSE2 load of tophash)"}
+
+
+def describe_row(row, code: str | None) -> str:
+    """describe_line, and for a row inlined from the compiler's intrinsic headers the vector
+    load it is, by the map whose function it is in."""
+    if isinstance(row, dict) and row.get("intrinsic"):
+        own = str(row.get("fn_file") or "")
+        for folder, name in INTRINSIC_LOADS.items():
+            if own.startswith(folder):
+                return name
+        return f"vector load inlined from {row.get('file')}"
+    return describe_line(code)
 
 
 def describe_line(code: str | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mapbench.analysis.counters.load_names import describe_line
+from mapbench.analysis.counters.load_names import describe_row
 from mapbench.analysis.stats import finding_kit as findings
 
 HOT_SHARE = 0.80                  # the lines named carry at least this share of a level's misses
@@ -64,7 +64,7 @@ def _level_words(level: str, entry: Mapping, events, sources: Mapping) -> str:
     for row, value in shown:
         place = f"{str(row.get('file', '?')).rsplit('/', 1)[-1]}:{row.get('line', '?')}"
         inlined = ", inlined" if row.get("inlined") else ""
-        parts.append(f"{place} {describe_line(_code(sources, row))} ({100 * value / total:.0f}%{inlined})")
+        parts.append(f"{place} {describe_row(row, _code(sources, row))} ({100 * value / total:.0f}%{inlined})")
     rest = f" and {len(hot) - len(shown)} more line(s)" if len(hot) > len(shown) else ""
     share = sum(v for _, v in hot) / total
     return (f"{level} {total:.3g} misses/element, {100 * share:.0f}% on " + "; ".join(parts) + rest)

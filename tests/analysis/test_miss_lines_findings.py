@@ -76,3 +76,13 @@ def test_the_cache_section_of_the_report_links_to_the_finding():
     html = report.render_run_report(report.RunView(name="r", meta={}, suite=suite, findings=found))
     cache = html.split('id="cache"', 1)[1]
     assert '<a href="#findings">Where the misses are: classic map</a>' in cache.split("<h2", 1)[0]
+
+
+def test_vector_loads_and_the_checksum_fold_are_named_by_what_they_load():
+    from mapbench.analysis.counters.load_names import describe_line, describe_row
+    swiss = {"intrinsic": True, "file": "<compiler>/emmintrin.h", "fn_file": "native/src/swiss/iter.c"}
+    classic = {**swiss, "fn_file": "native/src/classic/iter.c"}
+    assert describe_row(swiss, None).startswith("control word")
+    assert describe_row(classic, None).startswith("tophash[i] load")
+    fold = "static inline uint64_t fold(uint64_t k, uint64_t v) { return k * 0x9e3779b97f4a7c15ull + v; }"
+    assert describe_line(fold).startswith("key and value loads")
