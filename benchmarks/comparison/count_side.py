@@ -16,6 +16,8 @@ from mapbench.analysis.stats import count_compare
 from mapbench.analysis.stats.verdict_words import verdict_word
 from mapbench.benchmarks.store.calibration_file import read_calibration
 from mapbench.benchmarks.counts.count_pass import COUNTS_FILE, load_counts
+from mapbench.benchmarks.counts import fingerprint
+from mapbench.benchmarks.store import runs as store
 
 METRIC_CHOICES = ("time",) + count_compare.METRICS
 
@@ -73,11 +75,24 @@ def count_side(base: Path, head: Path, root: Path, requested: str | None) -> Cou
     side = CountSide(metric, why)
     if base_counts is None or head_counts is None:
         return side
+    check_fingerprints(base, head, base_counts, head_counts)
     threshold, origin = count_compare.threshold_from_calibration(read_calibration(root))
     for m in count_compare.METRICS:
         side.comparisons[m] = count_compare.compare_counts(base_counts, head_counts, m,
                                                            threshold, origin)
     return side
+
+
+def check_fingerprints(base: Path, head: Path, base_counts: dict, head_counts: dict) -> None:
+    """Counts of two machines compare only when what they depend on agrees (fingerprint.py);
+    InputError naming the difference otherwise. One machine's runs are not checked."""
+    on = store.run_machine(base), store.run_machine(head)
+    if None in on or on[0] == on[1]:
+        return
+    why = fingerprint.difference(base_counts.get("fingerprint"), head_counts.get("fingerprint"))
+    if why:
+        raise InputError(f"counts of {base.name} ({on[0]}) and {head.name} ({on[1]}) are not "
+                         f"comparable across machines: {why}")
 
 
 def print_side(side: CountSide) -> None:

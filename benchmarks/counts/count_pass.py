@@ -40,7 +40,7 @@ from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import counts as countmetrics
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.counts import count_worker
+from mapbench.benchmarks.counts import count_worker, fingerprint
 from mapbench.benchmarks.catalog import families, matrix
 from mapbench.benchmarks.profiling.collectors import find_tool, last_line, workload_report
 from mapbench.benchmarks.profiling.collectors.cachegrind import available as valgrind_available
@@ -227,6 +227,8 @@ def count_pass(benchmarks: list[matrix.Benchmark], run_dir: Path, *, log=print,
                    "--tool=callgrind --cache-sim=yes --branch-sim=yes, collected only inside "
                    "the kernels' timed regions (client requests)"),
         "cache_model": {k: g.describe() for k, g in CACHE_MODEL.items()},
+        "fingerprint": fingerprint.fingerprint(_valgrind_version(valgrind),
+                                               {k: g.describe() for k, g in CACHE_MODEL.items()}),
         "valgrind_options": valgrind_options(),
         "determinism": {"aslr": aslr, "env": env, "cwd": FIXED_CWD,
                         "map_seed": _suite_seeds()[0], "key_seed": _suite_seeds()[1],

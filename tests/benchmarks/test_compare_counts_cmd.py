@@ -128,3 +128,42 @@ def test_with_cycles_deciding_every_metric_is_summed_up_and_only_cycles_listed(t
     listed = [line for line in out.splitlines() if line.startswith(("  more work  ", "  less work  "))]
     assert len(listed) == 1 and listed[0].startswith(f"  more work  {NAMES[0]}: ")
     assert "cycles/element" in listed[0]
+
+
+def _on_machine(run: Path, machine: str, **fingerprint) -> None:
+    meta = json.loads((run / "meta.json").read_text())
+    (run / "meta.json").write_text(json.dumps({**meta, "machine": {"id": machine, "source": "test"}}))
+    doc = json.loads((run / "counts.json").read_text())
+    base = {"compiler": "gcc 12.2.0", "cflags": ["-O2", "-g"], "valgrind": "valgrind-3.19.0",
+            "cache_model": {"D1": "32 KiB"}, "python": "3.11.7", "isa": ["avx2"]}
+    (run / "counts.json").write_text(json.dumps({**doc, "fingerprint": {**base, **fingerprint}}))
+
+
+def test_counts_of_two_machines_compare_when_their_fingerprints_agree(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", {**BASE, NAMES[0]: 56.58 * 1.03})
+    _on_machine(base, "host-a-11111111")
+    _on_machine(head, "host-b-22222222")
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"]) == 0
+    assert f"  more work  {NAMES[0]}" in capsys.readouterr().out
+
+
+def test_counts_of_two_machines_are_refused_naming_what_differs(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", BASE)
+    _on_machine(base, "host-a-11111111")
+    _on_machine(head, "host-b-22222222", isa=["avx2", "avx512f"])
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not comparable across machines: isa differs" in err[0]
+
+
+def test_one_machines_counts_are_not_held_to_a_fingerprint(tmp_path, capsys):
+    root = tmp_path / "profiles"
+    base = counts_only_run(root, "aaaaaaaaaaaa", BASE)
+    head = counts_only_run(root, "bbbbbbbbbbbb", BASE)
+    _on_machine(base, "host-a-11111111")
+    _on_machine(head, "host-a-11111111", cflags=["-O3", "-g"])     # a commit that changed the flags
+    assert main(["compare", str(base), str(head), "--out", str(root), "--metric", "instructions"]) == 0

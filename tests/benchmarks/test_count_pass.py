@@ -49,6 +49,10 @@ def test_two_passes_give_equal_counts_and_injected_work_is_counted(tmp_path):
     assert a1["benchmarks"][ITERATE]["elements"] == 1024 * count_worker.count_loops(benches(ITERATE)[0])
     on_disk = json.loads((tmp_path / "a1" / counts.COUNTS_FILE).read_text())
     assert on_disk["cache_model"]["D1"].startswith("32 KiB") and "setarch" in on_disk["determinism"]["aslr"]
+    fp = on_disk["fingerprint"]                      # what the counts depend on besides the code
+    assert fp["valgrind"].startswith("valgrind-") and fp["compiler"].startswith("gcc") and "-g" in fp["cflags"]
+    assert fp["cache_model"] == on_disk["cache_model"] and fp["python"].count(".") == 2
+    assert isinstance(fp["isa"], list)
     assert w10["inject_work_pct"] == 10 and a1["inject_work_pct"] == 0
 
 
