@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from pathlib import Path
 
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.counters import callgrind_lines
 from mapbench.analysis.errors import InputError
-from mapbench.benchmarks.counts.line_data_read import load_lines
+from mapbench.benchmarks.counts.line_data_read import LINES_FILE, SCHEMA, bench_file_stem, load_lines
 from mapbench.benchmarks.store import run_folder
 
-LINES_FILE = run_folder.LINES
 DUMPS_FOLDER = run_folder.CALLGRIND_DUMPS
-SCHEMA = 1
 LINE_EVENTS = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw", "Bc", "Bcm"]
 SOURCE_MARKER = "native/src/"
 NO_LINES_HINT = ("run the count pass for it: `mapbench bench --counts-only --no-peers "
@@ -39,7 +36,7 @@ NO_LINES_HINT = ("run the count pass for it: `mapbench bench --counts-only --no-
 
 
 def dump_file_name(bench: str) -> str:
-    return re.sub(r"[^A-Za-z0-9=._-]+", "_", bench).strip("_") + ".out.gz"
+    return bench_file_stem(bench) + ".out.gz"
 
 
 def checkout_source(rel: str) -> Path | None:

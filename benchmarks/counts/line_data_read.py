@@ -24,9 +24,15 @@ COUNT_PROFILE = "counts-{bench}.pb.gz"
 SCHEMA = 1
 
 
+def bench_file_stem(bench: str) -> str:
+    """A benchmark name as a file name: each run of characters other than [A-Za-z0-9.=-]
+    made one _ (the count pass's dumps and the count profiles are named by it)."""
+    return re.sub(r"[^A-Za-z0-9.=-]+", "_", bench).strip("_")
+
+
 def profile_file_name(bench: str) -> str:
-    """counts-<benchmark name with each run of characters other than [A-Za-z0-9.=-] made _>.pb.gz"""
-    return COUNT_PROFILE.format(bench=re.sub(r"[^A-Za-z0-9.=-]+", "_", bench).strip("_"))
+    """counts-<bench_file_stem>.pb.gz"""
+    return COUNT_PROFILE.format(bench=bench_file_stem(bench))
 
 
 def read_lines_file(path: Path) -> dict:
