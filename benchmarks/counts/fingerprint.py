@@ -7,40 +7,24 @@ counts compare across machines only when these agree:
   cache_model        the simulated geometry (the count pass's pinned model)
   python             the interpreter (its allocator and calls sit around the region)
   isa                the CPU features glibc and valgrind may dispatch on (memset/memcpy
-                     variants by CPUID): the subset of /proc/cpuinfo's flags in ISA_FLAGS
+                     variants by CPUID): the subset of /proc/cpuinfo's flags in cpu_facts.ISA_FLAGS
 On one machine the fingerprint is not checked: a commit that changes the flags is exactly
 what a comparison of two commits is for.
 """
 from __future__ import annotations
 
 import platform
-from pathlib import Path
 
-# The CPUID features that pick glibc's string/memory routines or change valgrind's decoding.
-ISA_FLAGS = ("sse4_2", "avx", "avx2", "avx512f", "avx512bw", "avx512vl", "bmi2", "erms", "fsrm")
-
-
-def isa_features(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
-    try:
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("flags"):
-                have = set(line.split(":", 1)[1].split())
-                return [f for f in ISA_FLAGS if f in have]
-    except OSError:
-        pass
-    return []
+from mapbench.benchmarks.store import cpu_facts, meta
 
 
 def fingerprint(valgrind_version: str, cache_model: dict) -> dict:
     """The fingerprint of counts made here, now."""
-    try:
-        from mapbench import native
-        build = dict(native.build_info())
-    except Exception as exc:                 # noqa: BLE001 - the module may not be built
-        build = {"compiler": f"unknown ({type(exc).__name__})", "cflags": []}
-    return {"compiler": build.get("compiler"), "cflags": list(build.get("cflags") or []),
+    build = meta.build_info()                 # {"error": ...} when the module is not built
+    return {"compiler": build.get("compiler") or f"unknown ({build.get('error')})",
+            "cflags": list(build.get("cflags") or []),
             "valgrind": valgrind_version, "cache_model": dict(cache_model),
-            "python": platform.python_version(), "isa": isa_features()}
+            "python": platform.python_version(), "isa": cpu_facts.isa_features()}
 
 
 def difference(base: dict | None, head: dict | None) -> str | None:

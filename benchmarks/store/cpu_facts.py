@@ -56,11 +56,28 @@ def cache_sizes(caches: list[dict]) -> dict[str, int]:
     return out
 
 
-def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+CPUINFO = Path("/proc/cpuinfo")
+# The CPUID features that pick glibc's string/memory routines or change valgrind's decoding
+# (the count pass's fingerprint records which of them this CPU has).
+ISA_FLAGS = ("sse4_2", "avx", "avx2", "avx512f", "avx512bw", "avx512vl", "bmi2", "erms", "fsrm")
+
+
+def _cpuinfo_field(name: str, cpuinfo: Path) -> str | None:
+    """The value of the first `name` line of /proc/cpuinfo, or None."""
     try:
         for line in cpuinfo.read_text().splitlines():
-            if line.lower().startswith("model name"):
+            if line.lower().startswith(name):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return None
+
+
+def cpu_model(cpuinfo: Path = CPUINFO) -> str:
+    return _cpuinfo_field("model name", cpuinfo) or platform.processor() or "unknown"
+
+
+def isa_features(cpuinfo: Path = CPUINFO) -> list[str]:
+    """Which of ISA_FLAGS this CPU has, in ISA_FLAGS order ([] when unreadable)."""
+    have = set((_cpuinfo_field("flags", cpuinfo) or "").split())
+    return [f for f in ISA_FLAGS if f in have]
