@@ -58,6 +58,7 @@ alloc_counts alloc_thread_counts(void); /* this thread's, for kernel deltas */
 
 void *mb_malloc(size_t size);
 void *mb_calloc(size_t n, size_t size);
+void *mb_calloc_aligned(size_t align, size_t size); /* freed with mb_free */
 void mb_free(void *p);
 void mb_count_alloc(size_t bytes); /* memory not from malloc, counted as one allocation */
 void mb_count_free(void);
