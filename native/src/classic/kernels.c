@@ -40,11 +40,12 @@ static inline hiter *iter_get(int storage, hiter *stack) {
 }
 
 static inline void iter_put(int storage, hiter *it) {
+    if (storage == STORAGE_POOL) {
+        iter_pool_put(it); /* releases it, then zeroes and keeps it */
+        return;
+    }
     mapiterrelease(it);
-    if (storage == STORAGE_HEAP)
-        mb_free(it);
-    else if (storage == STORAGE_POOL)
-        iter_pool_put(it);
+    if (storage == STORAGE_HEAP) mb_free(it);
 }
 
 /* One traversal, of at most `limit` entries when `limited`: adds their fold to *sum and

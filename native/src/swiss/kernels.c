@@ -10,6 +10,7 @@
 
 #include "swiss.h"
 #include "iter_next.h"
+#include "iter_pool.h"
 #include "keys.h"
 #include "timing.h"
 
@@ -20,17 +21,18 @@ static inline swiss_iter *iter_get(int storage, swiss_iter *stack) {
     case STORAGE_POOL:
         return swiss_iter_pool_get();
     default:
-        *stack = (swiss_iter){0}; /* Go: the compiler zeroes the stack Iter */
+        iter_zero(stack, sizeof(*stack)); /* Go: the compiler zeroes the stack Iter */
         return stack;
     }
 }
 
 static inline void iter_put(int storage, swiss_iter *it) {
+    if (storage == STORAGE_POOL) {
+        swiss_iter_pool_put(it); /* releases it, then zeroes and keeps it */
+        return;
+    }
     swiss_iter_release(it);
-    if (storage == STORAGE_HEAP)
-        mb_free(it);
-    else if (storage == STORAGE_POOL)
-        swiss_iter_pool_put(it);
+    if (storage == STORAGE_HEAP) mb_free(it);
 }
 
 static inline int traverse(swiss_map *m, int storage, uint16_t prefetch, uint64_t *sum,
