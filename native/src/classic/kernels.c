@@ -40,12 +40,11 @@ static inline hiter *iter_get(int storage, hiter *stack) {
 }
 
 static inline void iter_put(int storage, hiter *it) {
-    if (storage == STORAGE_POOL) {
-        iter_pool_put(it); /* releases it, then zeroes and keeps it */
-        return;
-    }
-    mapiterrelease(it);
-    if (storage == STORAGE_HEAP) mb_free(it);
+    if (storage != STORAGE_POOL) mapiterrelease(it); /* the pool's put releases it */
+    if (storage == STORAGE_HEAP)
+        mb_free(it);
+    else if (storage == STORAGE_POOL)
+        iter_pool_put(it);
 }
 
 /* One traversal, of at most `limit` entries when `limited`: adds their fold to *sum and

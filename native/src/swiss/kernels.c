@@ -27,12 +27,11 @@ static inline swiss_iter *iter_get(int storage, swiss_iter *stack) {
 }
 
 static inline void iter_put(int storage, swiss_iter *it) {
-    if (storage == STORAGE_POOL) {
-        swiss_iter_pool_put(it); /* releases it, then zeroes and keeps it */
-        return;
-    }
-    swiss_iter_release(it);
-    if (storage == STORAGE_HEAP) mb_free(it);
+    if (storage != STORAGE_POOL) swiss_iter_release(it); /* the pool's put releases it */
+    if (storage == STORAGE_HEAP)
+        mb_free(it);
+    else if (storage == STORAGE_POOL)
+        swiss_iter_pool_put(it);
 }
 
 static inline int traverse(swiss_map *m, int storage, uint16_t prefetch, uint64_t *sum,
