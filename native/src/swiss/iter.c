@@ -61,7 +61,7 @@ uint16_t swiss_prefetch_for(uint64_t used) {
     return used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
 }
 
-static void enter_chunk(swiss_iter *it, const swiss_table *t);
+static void enter_group(swiss_iter *it, const swiss_table *t);
 static inline bool take_next_candidate(swiss_iter *it, bool grown);
 
 /* Iter.Init (table.go 556); like mapIterStart, then the first Next. The first Next of
@@ -101,7 +101,7 @@ MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch)
     if (t->index != dirIdx) it->dirOffset -= (uint64_t)(dirIdx - t->index); /* as the slow path */
     it->tab = t;
     swiss_table_acquire(t);
-    enter_chunk(it, t);
+    enter_group(it, t);
     if (take_next_candidate(it, false)) return MAP_OK;
     return swiss_iter_next_slow(it);
 }
@@ -202,8 +202,10 @@ static inline const swiss_group *group_ahead(const swiss_iter *it, const swiss_t
 /* The software prefetch of a chunk of ngroups groups being entered (it->prefetch set):
  * each group entered prefetches the group `prefetch` groups further on the walk
  * (group_ahead), and the first chunk of a table prefetches the header of the next
- * table, whose groups pointer group_ahead reads near the end of this one. */
-static void prefetch_chunk_ahead(const swiss_iter *it, const swiss_table *t, uint64_t ngroups) {
+ * table, whose groups pointer group_ahead reads near the end of this one. Always
+ * inlined: a separate function that only reads and prefetches looks pure to GCC, which
+ * then deletes its calls (a void pure call is dead code), and the prefetch with them. */
+static inline __attribute__((always_inline)) void prefetch_chunk_ahead(const swiss_iter *it, const swiss_table *t, uint64_t ngroups) {
     const swiss_table *nt = NULL;
     bool looked = false;
     if (it->entryIdx == 0) {
@@ -239,27 +241,40 @@ static void prefetch_chunk_ahead(const swiss_iter *it, const swiss_table *t, uin
  * every group's control word is a cold line of its own, and entering 8 groups made a
  * `for range { break }` wait for 8 lines where Go's waits for 1 or 2 (count pass,
  * 2^22: 8.5 of its 11.4 D1 misses per set-up). */
+/* The one-group chunk's prefetch, out of line (noipa: GCC must not find it pure and
+ * delete the call), so enter_group stays a small leaf for the set-up. */
+__attribute__((noinline, noipa)) static void prefetch_one_group_ahead(const swiss_iter *it,
+                                                                      const swiss_table *t) {
+    prefetch_chunk_ahead(it, t, 1);
+}
+
+/* The walk's first or second chunk of t (it->entryIdx <= 8: the first ends at a group's
+ * end): one group, from the slot at entryIdx on. */
+static void enter_group(swiss_iter *it, const swiss_table *t) {
+    uint64_t capacity = t->capacity;
+    uint64_t e = (it->entryIdx + it->entryOffset) & (capacity - 1); /* the slot at entryIdx */
+    swiss_group *g = &t->groups[e >> SWISS_GROUP_SLOTS_BITS];
+    /* The start group: request its slot lines with its control word, so the entry's
+     * read after the control byte's is not a second miss in a row (a `for range
+     * { break }` pays one memory latency for the group, not two). */
+    if (it->entryIdx == 0) prefetch_group(g);
+    uint64_t from = e & (SWISS_GROUP_SLOTS - 1);
+    uint64_t covered = SWISS_GROUP_SLOTS - from;
+    if (covered > capacity - it->entryIdx) covered = capacity - it->entryIdx; /* the wrap */
+    uint64_t match = full_slots(g) >> from;
+    if (it->prefetch) prefetch_one_group_ahead(it, t);
+    it->match = (match & ((1ull << covered) - 1)) << from;
+    it->group = g;
+    it->entryIdx += covered;
+}
+
 static void enter_chunk(swiss_iter *it, const swiss_table *t) {
-    uint64_t capacity = t->capacity, mask = capacity - 1;
-    uint64_t e = (it->entryIdx + it->entryOffset) & mask; /* the slot at entryIdx */
     if (it->entryIdx <= SWISS_GROUP_SLOTS) {
-        /* The first or second chunk: one group, from slot e on (entryIdx <= 8 past the
-         * first chunk, which ends at a group's end). */
-        swiss_group *g = &t->groups[e >> SWISS_GROUP_SLOTS_BITS];
-        /* The start group: request its slot lines with its control word, so the entry's
-         * read after the control byte's is not a second miss in a row (a `for range
-         * { break }` pays one memory latency for the group, not two). */
-        if (it->entryIdx == 0) prefetch_group(g);
-        uint64_t from = e & (SWISS_GROUP_SLOTS - 1);
-        uint64_t covered = SWISS_GROUP_SLOTS - from;
-        if (covered > capacity - it->entryIdx) covered = capacity - it->entryIdx; /* the wrap */
-        uint64_t match = full_slots(g) >> from;
-        if (it->prefetch) prefetch_chunk_ahead(it, t, 1);
-        it->match = (match & ((1ull << covered) - 1)) << from;
-        it->group = g;
-        it->entryIdx += covered;
+        enter_group(it, t);
         return;
     }
+    uint64_t capacity = t->capacity, mask = capacity - 1;
+    uint64_t e = (it->entryIdx + it->entryOffset) & mask; /* the slot at entryIdx */
     uint64_t chunkSlots = capacity < ITER_CHUNK_SLOTS ? capacity : ITER_CHUNK_SLOTS;
     uint64_t first = e & ~(chunkSlots - 1), from = e - first;
     uint64_t g0 = first >> SWISS_GROUP_SLOTS_BITS, ngroups = chunkSlots >> SWISS_GROUP_SLOTS_BITS;
