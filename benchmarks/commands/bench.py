@@ -151,7 +151,8 @@ def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path, spec: str) -> N
         return
     print(f"[peer] Go peers ({spec}) at n = {', '.join(map(str, sizes))} ...", flush=True)
     t0 = time.monotonic()
-    peers = gopeers_run.run_peers(run_dir, sizes, spec, log=lambda line: print(line, flush=True))
+    peers = gopeers_run.run_peers(run_dir, sizes, spec, log=lambda line: print(line, flush=True),
+                                  question_sizes=families.question_sizes(benchmarks))
     if peers is None:
         print("[peer] no Go toolchain could run: no Go numbers", flush=True)
         return
