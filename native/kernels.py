@@ -238,18 +238,24 @@ def copy_shaped(n, loops, deleted=0, fill=None, seed=1, kind="classic"):
 def iterate_after_delete(n, loops, deleted=50, copied=False, seed=1, kind="classic"):
     """iterate_shaped of a map of n keys after deleting `deleted` percent (copied: of the
     copy made with hint len, Go's way to shrink a map)."""
-    return iterate_shaped(n, loops, deleted=deleted, copied=copied, seed=seed, kind=kind)
+    _shape(deleted, copied, None)
+    run = lib.swiss_kernel_iterate_after_delete if _swiss(kind) else lib.kernel_iterate_after_delete
+    return _result(run(_n(n), _loops(loops), deleted, bool(copied), as_u64(seed, "seed")))
 
 
 def copy_after_delete(n, loops, deleted=50, seed=1, kind="classic"):
     """copy_shaped of a map of n keys after deleting `deleted` percent."""
-    return copy_shaped(n, loops, deleted=deleted, seed=seed, kind=kind)
+    _shape(deleted, False, None)
+    run = lib.swiss_kernel_copy_after_delete if _swiss(kind) else lib.kernel_copy_after_delete
+    return _result(run(_n(n), _loops(loops), deleted, as_u64(seed, "seed")))
 
 
 def iterate_load(n, loops, fill="before-grow", seed=1, kind="classic"):
     """iterate_shaped of the map filled to just after its last grow at or before n
     (fill="after-grow") or just before its first grow past n ("before-grow")."""
-    return iterate_shaped(n, loops, fill=fill, seed=seed, kind=kind)
+    _shape(0, False, fill)
+    run = lib.swiss_kernel_iterate_load if _swiss(kind) else lib.kernel_iterate_load
+    return _result(run(_n(n), _loops(loops), fill == "before-grow", as_u64(seed, "seed")))
 
 
 def roofline(nbytes, loops):

@@ -375,28 +375,29 @@ FAMILIES = (
            2 ** 12, _maps_explicit(_inserting_params, INSERTING_SIZES),
            Cost(ns_per_element=400, loop_build_ns_per_entry=100), kernel="iterate_inserting",
            kernel_input="entries", fresh_map=True, count_loops=1,
-           kernel_functions=r"^((swiss_)?kernel_iterate_inserting|range_inserting|mapassign|mapiter\w*"
-                            r"|hash64|evacuate|growWork|hashGrow|hash_grow|swiss_(put|iter_\w+|table_\w+"
-                            r"|grow_to_table|unchecked_put_slot))"),
+           kernel_functions=r"^((swiss_)?kernel_iterate_inserting|range_inserting|mapassign|mapiter(init|next\w*|release)"
+                            r"|hash64|evacuate|growWork|hashGrow|hash_grow|newoverflow"
+                            r"|swiss_(put|iter_(init|next\w*|release)|table_\w+|grow_to_table|unchecked_put_slot))$"),
     Family("iterate-after-delete", "one full traversal of a map of n keys after deleting deleted% of them "
            "(copied: of the copy Go's advice makes; timed per live entry)",
            2 ** 18, _maps_explicit(_after_delete_params, SHAPED_SIZES),
            Cost(ns_per_element=20, call_build_ns_per_entry=300), kernel="iterate_after_delete",
            kernel_input="entries", elements=_live_after_delete, max_n=2 ** 22,
-           kernel_functions=rf"^((swiss_)?kernel_iterate_shaped|{_ITERATOR_FUNCTIONS})$"),
+           kernel_functions=rf"^((swiss_)?kernel_iterate_(after_delete|shaped)|{_ITERATOR_FUNCTIONS})$"),
     Family("copy-after-delete", "make(map, len(m)) and a range that puts every entry of the map "
            "after the deletes (Go's way to shrink a map; timed per entry copied)",
            2 ** 18, _maps_explicit(_copy_params, SHAPED_SIZES),
            Cost(ns_per_element=80, call_build_ns_per_entry=300), kernel="copy_after_delete",
            kernel_input="entries", elements=_live_after_delete, max_n=2 ** 22,
-           kernel_functions=r"^((swiss_)?kernel_copy_shaped|mapassign|mapiter\w*|makemap|hash64|"
-                            r"swiss_(new|put|iter_\w+|table_\w+|unchecked_put_slot))"),
+           kernel_functions=r"^((swiss_)?kernel_copy_(after_delete|shaped)|mapassign|mapiter(init|next\w*|release)"
+                            r"|makemap|hash64|swiss_(new|put|iter_(init|next\w*|release)|table_\w+"
+                            r"|unchecked_put_slot))$"),
     Family("iterate-load", "one full traversal of the map filled to just after its last grow at or "
            "before n, or just before its first grow past n (timed per entry)",
            2 ** 20, _maps_explicit(_load_params, SHAPED_SIZES),
            Cost(ns_per_element=10, call_build_ns_per_entry=400), kernel="iterate_load",
            kernel_input="entries", elements=_live_at_load, max_n=2 ** 22,
-           kernel_functions=rf"^((swiss_)?kernel_iterate_shaped|{_ITERATOR_FUNCTIONS})$"),
+           kernel_functions=rf"^((swiss_)?kernel_iterate_(load|shaped)|{_ITERATOR_FUNCTIONS})$"),
     Family("python-iterate", "one full traversal from Python", 2 ** 17, _flags("items", "batched"),
            Cost(ns_per_element=100, build_ns_per_entry=200),
            builds_map=True, max_n=PYTHON_MAX_N, python_loop=_python_iterate_loop),

@@ -220,3 +220,20 @@ MB_NOINLINE kernel_result kernel_copy_shaped(uint64_t n, uint64_t loops, uint32_
     map_destroy(h);
     return res;
 }
+
+/* The suite's kernels, one C symbol each (benchmarks/catalog/families.py): the shapes above
+ * by name. */
+MB_NOINLINE kernel_result kernel_iterate_after_delete(uint64_t n, uint64_t loops, uint32_t deleted,
+                                                      bool copied, uint64_t seed) {
+    return kernel_iterate_shaped(n, loops, copied ? SHAPE_COPIED : SHAPE_DELETED, deleted, seed);
+}
+
+MB_NOINLINE kernel_result kernel_copy_after_delete(uint64_t n, uint64_t loops, uint32_t deleted,
+                                                   uint64_t seed) {
+    return kernel_copy_shaped(n, loops, SHAPE_DELETED, deleted, seed);
+}
+
+MB_NOINLINE kernel_result kernel_iterate_load(uint64_t n, uint64_t loops, bool before_grow,
+                                              uint64_t seed) {
+    return kernel_iterate_shaped(n, loops, before_grow ? SHAPE_BEFORE_GROW : SHAPE_AFTER_GROW, 0, seed);
+}
