@@ -9,6 +9,11 @@ Three witnesses, side by side:
   * timing -- this run's bench.json: the steps where the median ns/element of full
     iteration (stack iterator, no prefetch) and of roofline rise by KNEE_RATIO or more.
 
+  * hardware -- where this machine has counters, the same kernel under `perf stat`
+    (cache_levels.json rows' `hardware_per_element`, the event per level in `hardware`):
+    the same step rule on the counted misses, named "perf hardware counter"; where it has
+    none, the finding's source says why in one line (never zeros).
+
 They agree when the simulated step and a timing knee lie within one size step of the
 timed suite (quick: 2^10, 2^14, 2^18, 2^22) of each other. A prediction between two of the
 suite's sizes is said so ("falls between 2^14 and 2^18"). Timing knees are medians, not
@@ -129,12 +134,38 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
     if roofline:
         knee_text += ("; roofline knees: "
                       + (", ".join(f"{label(a)}->{label(b)} x{r:.2f}" for a, b, r in roof_knees) or "none"))
-    sentence = f"{title}: " + "; ".join(parts) + f"; {knee_text}"
-    source = (f"misses: {doc.get('source', 'callgrind simulation')} (cache_levels.json), step = "
+    hardware = _hardware_parts(doc, rows)
+    sentence = f"{title}: " + "; ".join(parts) + f"; {knee_text}" + (f"; {hardware}" if hardware else "")
+    record = doc.get("hardware") if isinstance(doc.get("hardware"), dict) else {}
+    counters = ("" if not record or record.get("events")
+                else f"; perf hardware counters: {record.get('why_not') or 'none'}")
+    source = (f"misses: {doc.get('source', 'callgrind simulation')} (cache_levels.json){counters}, step = "
               f"misses/elem from below {HOLDS:g}x to at least {MISSES:g}x the table's lines/elem; "
               f"fill sizes: table bytes from the layout against each level; knees: median pyperf "
               f"ns/element rising {KNEE_RATIO - 1:.0%}+ between sizes, not tested")
     return [findings.Finding(TOPIC, sentence, findings.UNTESTED, source)]
+
+
+def _hardware_parts(doc: dict, rows: list[dict]) -> str:
+    """'perf hardware counter L2 (l2_rqsts.miss): step up between 2^14 and 2^18; ...' or ""."""
+    record = doc.get("hardware") if isinstance(doc.get("hardware"), dict) else {}
+    events = record.get("events") if isinstance(record.get("events"), dict) else {}
+    counted = [dict(r, per_element=r["hardware_per_element"]) for r in rows
+               if isinstance(r.get("hardware_per_element"), dict)]
+    if not events or not counted:
+        return ""
+    parts = []
+    for level, event in events.items():
+        step = simulated_step(counted, level)
+        text = f"{level} ({event})"
+        if step is None:
+            text += f": no step up by {label(max(r['n'] for r in counted))}"
+        elif step[0] is None:
+            text += f": already high at {label(step[1])}"
+        else:
+            text += f": step up between {label(step[0])} and {label(step[1])}"
+        parts.append(text)
+    return "perf hardware counter misses/elem: " + "; ".join(parts)
 
 
 def cache_level_crossovers(data: "findings.RunData") -> list["findings.Finding"]:

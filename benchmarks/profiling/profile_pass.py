@@ -330,7 +330,8 @@ def run_level_sweep(state: "Pass") -> None:
     start = time.monotonic()
     state.say("profile: level sweep (simulated misses at each cache level of this machine)")
     doc = level_sweep.run_sweep(state.out, level_sweep.sweep_sizes(state.options.quick, (SMALL, LARGE)),
-                                caches, layout=layout, valgrind=state.options.valgrind, say=state.say)
+                                caches, layout=layout, valgrind=state.options.valgrind, say=state.say,
+                                perf=state.options.perf)
     state.level_seconds = time.monotonic() - start
     if doc:
         state.levels_doc = doc

@@ -111,5 +111,23 @@ def test_the_plot_has_a_line_and_a_fill_mark_per_level(tmp_path):
     md = level_tables.levels_markdown(sweep({"L1d": 1 << 14, "L2": 1 << 18, "L3": 1 << 22}))
     header = next(line for line in md.splitlines() if line.startswith("| map"))
     cells = [c.strip() for c in header.strip("|").split("|")]
-    assert cells[3] == "L2 read misses/elem"
-    assert cells[4] == "L3 read misses (last level, to memory)/elem"
+    assert cells[3] == "L2 read misses/elem (simulated)"
+    assert cells[4] == "L3 read misses (last level, to memory)/elem (simulated)"
+
+
+def test_the_finding_puts_perf_hardware_counts_beside_the_simulated_ones_or_says_why_not():
+    doc = sweep({"L1d": 1 << 14, "L2": 1 << 18, "L3": 1 << 22})
+    for row in doc["rows"]:
+        row["hardware_per_element"] = {"L2": 0.56 if row["n"] >= 1 << 20 else 0.001}
+    doc["hardware"] = {"events": {"L2": "l2_rqsts.miss"}, "why_not": "", "source": "perf"}
+    data = findings.RunData(run_suite(timings(1 << 18, 2.5)), levels=doc)
+    [classic, _] = level_findings.cache_level_crossovers(data)
+    assert ("perf hardware counter misses/elem: L2 (l2_rqsts.miss): step up between 2^18 and 2^20"
+            in classic.sentence)
+    doc["hardware"] = {"events": {}, "why_not": "L1-dcache-load-misses <not supported>"}
+    for row in doc["rows"]:
+        del row["hardware_per_element"]
+    [classic, _] = level_findings.cache_level_crossovers(findings.RunData(run_suite(timings(1 << 18, 2.5)),
+                                                                          levels=doc))
+    assert "perf hardware counter" not in classic.sentence
+    assert "perf hardware counters: L1-dcache-load-misses <not supported>" in classic.source
