@@ -74,9 +74,11 @@ def levels_markdown(doc: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def levels_plot(doc: dict, layout: dict | None = None) -> str:
+def levels_plot(doc: dict, layout: dict | None = None,
+                measured: dict[str, list[tuple[int, float]]] | None = None) -> str:
     """SVG: per map a panel, misses/element vs n, a line per level, dotted verticals where
-    the predicted table fills each level."""
+    the table fills each level: from `measured` table bytes (bench.json, the ns/element
+    plot's marks) where given, else predicted from the layout (cache_levels.fill)."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -93,7 +95,7 @@ def levels_plot(doc: dict, layout: dict | None = None) -> str:
             if points:
                 ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=colour,
                         label=lv["label"], gid=f"level-{lv['name']}")
-            fill = cache_levels.fill_size(kind, int(lv["size_bytes"]), layout)
+            fill, _ = cache_levels.fill(kind, int(lv["size_bytes"]), layout, measured)
             ax.axvline(fill, color=colour, linestyle=":", linewidth=1, gid=f"fill-{lv['name']}")
             ax.annotate(f"{lv['name']} full", xy=(fill, 1), xycoords=("data", "axes fraction"),
                         xytext=(2, -2), textcoords="offset points", va="top", fontsize=7, color=colour)
@@ -106,7 +108,8 @@ def levels_plot(doc: dict, layout: dict | None = None) -> str:
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=6)
     axes[0].set_ylabel("simulated read misses per element")
-    fig.suptitle("Cache misses per element at each level of this machine (dotted: where the table fills it)",
+    how = "measured table bytes" if measured else "table predicted from the layout"
+    fig.suptitle(f"Cache misses per element at each level of this machine (dotted: where the table fills it, {how})",
                  fontsize=9)
     fig.text(0.01, 0.01, "source: " + str(doc.get("source", ""))[:170], fontsize=6)
     fig.tight_layout(rect=(0, 0.04, 1, 0.95))

@@ -335,7 +335,8 @@ def run_level_sweep(state: "Pass") -> None:
     state.level_seconds = time.monotonic() - start
     if doc:
         state.levels_doc = doc
-        write_atomic(state.out / "plots" / level_tables.PLOT_FILE, level_tables.levels_plot(doc, layout))
+        measured = cache_levels.measured_table_points(run_folder.RunFolder(state.out).suite())
+        write_atomic(state.out / "plots" / level_tables.PLOT_FILE, level_tables.levels_plot(doc, layout, measured))
 
 
 def load_json_list(path: Path, key: str) -> list[dict]:
