@@ -250,6 +250,22 @@ kernel_result swiss_kernel_lookup(swiss_map *m, uint64_t loops, bool hit);
 kernel_result swiss_kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
 /* cffi-cdef: end */
 
+/* The range-loop questions (range_kernels.c), with the classic map's contracts. */
+/* cffi-cdef: begin */
+inserting_run swiss_range_inserting(uint64_t n, uint32_t per, uint64_t cap, uint64_t seed);
+kernel_result swiss_kernel_iterate_inserting(uint64_t n, uint64_t loops, uint32_t per,
+                                             uint64_t cap, uint64_t seed);
+kernel_result swiss_kernel_iterate_after_delete(uint64_t n, uint64_t loops, uint32_t deleted,
+                                          bool copied, uint64_t seed);
+kernel_result swiss_kernel_copy_after_delete(uint64_t n, uint64_t loops, uint32_t deleted, uint64_t seed);
+kernel_result swiss_kernel_iterate_load(uint64_t n, uint64_t loops, bool before_grow, uint64_t seed);
+shape_info swiss_shape_probe(uint64_t n, uint32_t shape, uint32_t arg, uint64_t seed);
+kernel_result swiss_kernel_iterate_shaped(uint64_t n, uint64_t loops, uint32_t shape,
+                                          uint32_t arg, uint64_t seed);
+kernel_result swiss_kernel_copy_shaped(uint64_t n, uint64_t loops, uint32_t shape, uint32_t arg,
+                                       uint64_t seed);
+/* cffi-cdef: end */
+
 /* Layout introspection (layout.c). */
 /* cffi-cdef: begin */
 size_t swiss_layout_fields(const layout_field **out);
