@@ -47,7 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _use_native_folder() -> None:
+    """Fold perf script text in C (native/src/fold) from here on; Python's folder where the
+    compiled module is missing (the two fold byte for byte alike; tests run both)."""
+    try:
+        from mapbench.native.perf_folder import PerfFolder
+    except ImportError:
+        return
+    from mapbench.analysis.stacks.fold_perf import use_engine
+    use_engine(PerfFolder)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _use_native_folder()
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"mapbench {args.command}"

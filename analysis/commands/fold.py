@@ -30,7 +30,7 @@ def _guess_format(data, was_gzip: bool) -> str:
         return "pprof"
 
 
-def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
+def add_input_arguments(parser, *, perf_weight: bool = True, default_weight: str = "samples") -> None:
     """The input and folding options that fold, pprof and top share."""
     parser.add_argument("input", nargs="?", default="-", metavar="FILE",
                         help="perf script text, py-spy raw, speedscope JSON, folded stacks or a pprof "
@@ -42,12 +42,20 @@ def add_input_arguments(parser, *, perf_weight: bool = True) -> None:
     perf.add_argument("--tid", action="store_true", help="root frame comm-PID/TID")
     perf.add_argument("--kernel", action="store_true", help="mark kernel frames with _[k]")
     perf.add_argument("--jit", action="store_true", help="mark JIT frames (/tmp/perf-N.map) with _[j]")
+    perf.add_argument("--all", action="store_true", help="all annotations: --kernel --jit")
     perf.add_argument("--addrs", action="store_true", help="[module <address>] where a symbol is unknown")
     perf.add_argument("--comm", metavar="NAME", help="keep only samples of this process name")
+    perf.add_argument("--java-names", choices=("prefix", "exact"), default="prefix",
+                      help="tidy Java names (Lpkg/Cls; -> pkg/Cls:) where the root starts with java "
+                           "(prefix: stackcollapse-perf.pl since Nov 2023, so java-PID with --pid) or is "
+                           "exactly java (exact: the older script, and FlameGraph's own test/results)")
     if perf_weight:
-        perf.add_argument("--weight", choices=WEIGHTS, default="samples",
-                          help="weigh a stack by its number of samples (default) or by the sum of "
-                               "their periods (FlameGraph master's stackcollapse-perf.pl does that)")
+        other = "samples" if default_weight == "period" else "period"
+        perf.add_argument("--weight", choices=WEIGHTS, default=default_weight,
+                          help=f"samples: one per sample, as stackcollapse-perf.pl before Sept 2022 and "
+                               f"inferno-collapse-perf; period: the sum of the samples' periods (ns for "
+                               f"cpu-clock), as FlameGraph master's stackcollapse-perf.pl "
+                               f"(default {default_weight}; {other} is the other)")
     parser.add_argument("--include", metavar="RE", help="keep only stacks with a frame matching RE")
     parser.add_argument("--exclude", metavar="RE", help="drop stacks with a frame matching RE")
     add_max_input_argument(parser)
@@ -64,8 +72,9 @@ def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
         perf = None
         if fmt == "perf":
             perf = fold_perf_script_detailed(
-                data, pid=args.pid, tid=args.tid, kernel=args.kernel, jit=args.jit, addrs=args.addrs,
-                weight=getattr(args, "weight", "samples"), comm=args.comm)
+                data, pid=args.pid, tid=args.tid, kernel=args.kernel or args.all, jit=args.jit or args.all,
+                addrs=args.addrs, weight=getattr(args, "weight", "samples"), comm=args.comm,
+                java_exact=args.java_names == "exact")
             stacks = perf.stacks
         elif fmt == "speedscope":
             stacks = fold_speedscope(bytes(data))
@@ -101,7 +110,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "fold", help="perf script / py-spy / speedscope to folded stacks (like stackcollapse-perf.pl)",
         description=__doc__.splitlines()[0])
-    add_input_arguments(parser)
+    # period by default: what today's stackcollapse-perf.pl prints (FlameGraph PR #250).
+    add_input_arguments(parser, default_weight="period")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the folded stacks here instead of stdout")
     parser.add_argument("--collapse-unknown", action="store_true",
                         help="write each run of [unknown] frames as one frame `[unknown] ×N` "

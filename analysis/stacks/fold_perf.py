@@ -211,8 +211,13 @@ def frames_of_line(
     return frames or None
 
 
-def _chunks(data):
-    """Yield slices of `data` of about _CHUNK_BYTES, each ending just after a newline (or at the end)."""
+def _spans(data):
+    """Yield (start, end) of slices of `data` of about _CHUNK_BYTES, each ending just after a newline (or at the end).
+
+    A slice is yielded before the next is looked for; once the caller is done with it and
+    asks for the next, the pages of an mmap that the slice covered are given back
+    (MADV_DONTNEED), so a file's bytes are never all resident at once (F1 of fold_perf.h).
+    """
     size = len(data)
     pos = 0
     drop_pages = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
@@ -223,12 +228,10 @@ def _chunks(data):
             end = size if newline < 0 else newline + 1
         else:
             end = size
-        chunk = data[pos:end]
+        yield pos, end
         if drop_pages:
-            # The slice is a copy: let the kernel take back the mapped pages we read.
             data.madvise(mmap.MADV_DONTNEED, pos - pos % mmap.PAGESIZE, end - pos + pos % mmap.PAGESIZE)
         pos = end
-        yield chunk
 
 
 class _Folder:
@@ -238,8 +241,8 @@ class _Folder:
     caches as b"", so a stack is `pname + b"".join(segments)`, leaf segment last.
     """
 
-    def __init__(self, *, pid, tid, kernel, addrs, jit, weight, comm) -> None:
-        self.pid, self.tid = pid, tid
+    def __init__(self, *, pid, tid, kernel, addrs, jit, weight, comm, java_exact=False) -> None:
+        self.pid, self.tid, self.java_exact = pid, tid, java_exact
         self.options = {"kernel": kernel, "jit": jit, "addrs": addrs}
         self.by_period = weight == "period"
         self.want_comm = None if comm is None else comm.encode(ENCODING, ERRORS)
@@ -301,7 +304,11 @@ class _Folder:
         else:
             pname = name
         self.pname = pname.replace(b" ", b"_")
-        self.cache = self.java_cache if self.pname.startswith(b"java") else self.plain_cache
+        # Perl's tidy_java rule, odd or not, on purpose: `$pname =~ m/^java/` since
+        # FlameGraph PR #147 (Nov 2023), so `java-PID` roots (--pid/--tid) are tidied too;
+        # `$pname eq "java"` before it (java_exact), which FlameGraph's test/results encode.
+        java = self.pname == b"java" if self.java_exact else self.pname.startswith(b"java")
+        self.cache = self.java_cache if java else self.plain_cache
         return True
 
     def stack_line(self, line: bytes) -> bytes:
@@ -402,30 +409,76 @@ class _Folder:
         return result
 
 
+# The engine `mapbench` hands every fold (see use_engine); None: the Python folder.
+_default_engine = None
+
+
+def use_engine(engine) -> None:
+    """Make `engine` the folder of every later fold that names none (None: Python's).
+
+    An engine is a class like mapbench.native.perf_folder.PerfFolder (analysis may not
+    import native, so the CLI installs it): `engine(pid=, tid=, kernel=, jit=, addrs=,
+    by_period=, java_exact=, comm=bytes|None)`, then `.feed(buffer, start, end)` over
+    whole lines and `.finish()` -> ((stack bytes, weight) pairs, stats dict with the
+    PerfFold fields). It must fold exactly as _Folder does (the tests run both); where
+    it cannot hold a number it raises OverflowError and the fold runs in Python.
+    """
+    global _default_engine
+    _default_engine = engine
+
+
+def _fold_with_engine(engine, data, *, weight, comm, **options) -> PerfFold:
+    folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
+                    **options)
+    for start, end in _spans(data):
+        folder.feed(data, start, end)
+    pairs, info = folder.finish()
+    result = PerfFold(stacks={}, weight=weight, samples=info["samples"],
+                      filtered_samples=info["filtered_samples"], period_total=info["period_total"],
+                      periods=set(info["periods"]), incomplete_tail=info["incomplete_tail"],
+                      event=None if info["event"] is None else info["event"].decode(ENCODING, ERRORS))
+    stacks = result.stacks
+    while pairs:  # pop as we go, so the bytes keys and the str keys are not all alive at once
+        key, value = pairs.pop()
+        stacks[key.decode(ENCODING, ERRORS)] = value
+    return result
+
+
 def fold_perf_script_detailed(
     data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None,
+    comm: str | None = None, java_exact: bool = False, engine="default",
 ) -> PerfFold:
-    """Fold `perf script` output (bytes, bytearray or mmap) and say what was found."""
+    """Fold `perf script` output (bytes, bytearray or mmap) and say what was found.
+
+    `engine`: "default" (the one use_engine installed), None (Python), or an engine.
+    """
     if weight not in WEIGHTS:
         raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
     if isinstance(data, memoryview):
         data = data.tobytes()
     elif not isinstance(data, (bytes, bytearray, mmap.mmap)):
         raise TypeError(f"perf script text must be bytes, not {type(data).__name__}")
-    folder = _Folder(pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm)
-    for chunk in _chunks(data):
-        folder.feed_chunk(bytes(chunk))
+    options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
+    engine = _default_engine if engine == "default" else engine
+    if engine is not None:
+        try:
+            return _fold_with_engine(engine, data, weight=weight, comm=comm, **options)
+        except OverflowError:
+            pass  # a number past 64 bits: Python's ints hold it (F2 of fold_perf.h)
+    folder = _Folder(weight=weight, comm=comm, **options)
+    for start, end in _spans(data):
+        folder.feed_chunk(bytes(data[start:end]))
     return folder.finish()
 
 
 def fold_perf_script(
     data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None,
+    comm: str | None = None, java_exact: bool = False, engine="default",
 ) -> dict[str, int]:
     """Fold `perf script` output into a profile dict (see the module docstring)."""
     return fold_perf_script_detailed(
-        data, pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm
+        data, pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm,
+        java_exact=java_exact, engine=engine,
     ).stacks
