@@ -11,8 +11,9 @@ import sys
 from mapbench.analysis.commands.streams import add_max_input_argument, read_input_gzip, write_output
 from mapbench.analysis.input_limit import DEFAULT_MAX_INPUT
 from mapbench.analysis.errors import InputError
+from mapbench.analysis.input_limit import GZIP_MAGIC, bounded, too_big
 from mapbench.analysis.stacks.fold import FORMATS, detect_format, filter_stacks, fold_perf_script_detailed, fold_speedscope
-from mapbench.analysis.stacks.fold_perf import WEIGHTS, PerfFold
+from mapbench.analysis.stacks.fold_perf import WEIGHTS, PerfFold, fold_perf_stream
 from mapbench.analysis.stacks.fold_pyspy import fold_pyspy_raw
 from mapbench.analysis.stacks.folded import decode, encode_folded, format_folded, read_folded
 from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
@@ -61,34 +62,68 @@ def add_input_arguments(parser, *, perf_weight: bool = True, default_weight: str
     add_max_input_argument(parser)
 
 
+_STDIN_BLOCK = 1 << 20
+
+
+def _perf_options(args) -> dict:
+    return {"pid": args.pid, "tid": args.tid, "kernel": args.kernel or args.all, "jit": args.jit or args.all,
+            "addrs": args.addrs, "weight": getattr(args, "weight", "samples"), "comm": args.comm,
+            "java_exact": args.java_names == "exact"}
+
+
+def _stdin_blocks(head: bytes, limit: int):
+    """`head`, then the rest of stdin in blocks; InputError once past `limit` bytes."""
+    seen = len(head)
+    yield head
+    read = sys.stdin.buffer.read
+    while block := read(_STDIN_BLOCK):
+        seen += len(block)
+        if seen > limit:
+            raise too_big("stdin", limit, inflated=False)
+        yield block
+
+
+def _fold_stdin_stream(args, limit: int):
+    """perf script text on stdin, folded as it arrives (memory: the stacks, not the text);
+    (None, head) when stdin is something else, whose first bytes are `head`."""
+    head = sys.stdin.buffer.read(_STDIN_BLOCK)
+    if args.format not in ("auto", "perf") or head[:2] == GZIP_MAGIC:
+        return None, head
+    if args.format == "auto":
+        try:
+            if detect_format(head) != "perf":
+                return None, head
+        except InputError:
+            return None, head
+    try:
+        return fold_perf_stream(_stdin_blocks(head, limit), **_perf_options(args)), head
+    except OverflowError:
+        raise InputError("a sample period does not fit in 64 bits; fold the text from a file instead") from None
+
+
+def _read_stdin_rest(head: bytes, limit: int):
+    data = head + sys.stdin.buffer.read(max(limit + 1 - len(head), 0))
+    if len(data) > limit:
+        raise too_big("stdin", limit, inflated=False)
+    return bounded(data, limit=limit, name="stdin"), head[:2] == GZIP_MAGIC
+
+
 def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
     """Read and fold the input named by `args`; InputError when it holds no samples."""
     name = "stdin" if args.input == "-" else args.input
     fmt = args.format
-    data, was_gzip = read_input_gzip(args.input, getattr(args, "max_input", DEFAULT_MAX_INPUT))
-    try:
-        if fmt == "auto":
-            fmt = _guess_format(data, was_gzip)
-        perf = None
-        if fmt == "perf":
-            perf = fold_perf_script_detailed(
-                data, pid=args.pid, tid=args.tid, kernel=args.kernel or args.all, jit=args.jit or args.all,
-                addrs=args.addrs, weight=getattr(args, "weight", "samples"), comm=args.comm,
-                java_exact=args.java_names == "exact")
-            stacks = perf.stacks
-        elif fmt == "speedscope":
-            stacks = fold_speedscope(bytes(data))
-        elif fmt == "pyspy":
-            stacks = fold_pyspy_raw(bytes(data))
-        elif fmt == "pprof":
-            stacks = profile_to_stacks(read_profile(bytes(data)))
-        else:
-            stacks = read_folded(decode(bytes(data)))
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
-    finally:
-        if isinstance(data, mmap.mmap):
-            data.close()
+    limit = getattr(args, "max_input", DEFAULT_MAX_INPUT)
+    perf = None
+    if args.input == "-":
+        try:
+            perf, head = _fold_stdin_stream(args, limit)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    if perf is not None:
+        fmt, stacks = "perf", perf.stacks
+    else:
+        data, was_gzip = _read_stdin_rest(head, limit) if args.input == "-" else read_input_gzip(args.input, limit)
+        stacks, fmt, perf = _fold_data(name, data, was_gzip, fmt, args)
     truncated = perf is not None and perf.incomplete_tail
     stacks = filter_stacks(stacks, include=args.include, exclude=args.exclude)
     if not stacks:
@@ -104,6 +139,31 @@ def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
         print(f"mapbench: note: {name} stops inside a sample; that last sample is left out",
               file=sys.stderr)
     return stacks, perf
+
+
+def _fold_data(name: str, data, was_gzip: bool, fmt: str, args):
+    """(stacks, format, PerfFold or None) of the whole input `data`."""
+    perf = None
+    try:
+        if fmt == "auto":
+            fmt = _guess_format(data, was_gzip)
+        if fmt == "perf":
+            perf = fold_perf_script_detailed(data, **_perf_options(args))
+            stacks = perf.stacks
+        elif fmt == "speedscope":
+            stacks = fold_speedscope(bytes(data))
+        elif fmt == "pyspy":
+            stacks = fold_pyspy_raw(bytes(data))
+        elif fmt == "pprof":
+            stacks = profile_to_stacks(read_profile(bytes(data)))
+        else:
+            stacks = read_folded(decode(bytes(data)))
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+    return stacks, fmt, perf
 
 
 def register(subparsers) -> None:

@@ -432,6 +432,11 @@ def _fold_with_engine(engine, data, *, weight, comm, **options) -> PerfFold:
                     **options)
     for start, end in _spans(data):
         folder.feed(data, start, end)
+    return _result_of(folder, weight)
+
+
+def _result_of(folder, weight: str) -> PerfFold:
+    """The PerfFold of an engine's folder that has been fed everything."""
     pairs, info = folder.finish()
     result = PerfFold(stacks={}, weight=weight, samples=info["samples"],
                       filtered_samples=info["filtered_samples"], period_total=info["period_total"],
@@ -470,6 +475,43 @@ def fold_perf_script_detailed(
     for start, end in _spans(data):
         folder.feed_chunk(bytes(data[start:end]))
     return folder.finish()
+
+
+def fold_perf_stream(
+    blocks, *, pid: bool = False, tid: bool = False, kernel: bool = False,
+    addrs: bool = False, jit: bool = False, weight: str = "samples",
+    comm: str | None = None, java_exact: bool = False, engine="default",
+) -> PerfFold:
+    """fold_perf_script_detailed of text that arrives as `blocks` of bytes cut anywhere (stdin).
+
+    Memory: one block, the part line it ends with, and the distinct stacks; never the
+    whole text. A period past 64 bits cannot be handed to Python half-way through a
+    stream: that one case is an OverflowError (the file path folds it in Python).
+    """
+    if weight not in WEIGHTS:
+        raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
+    options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
+    engine = _default_engine if engine == "default" else engine
+    if engine is not None:
+        folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
+                        **options)
+        feed = folder.feed
+    else:
+        folder = _Folder(weight=weight, comm=comm, **options)
+        feed = folder.feed_chunk
+    rest = b""
+    for block in blocks:
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            rest += block
+            continue
+        feed(rest + block[:cut] if rest else block[:cut])
+        rest = block[cut:]
+    if rest:
+        feed(rest)
+    if engine is None:
+        return folder.finish()
+    return _result_of(folder, weight)
 
 
 def fold_perf_script(

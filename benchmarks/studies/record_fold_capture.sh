@@ -6,8 +6,9 @@
 #
 # What it samples, at 8 kHz with call graphs (perf record -e cpu-clock -F 8000 -g):
 # the project's own workload process (the Python layer iterating the classic and the
-# Swiss map, so Python, libpython and map frames mix), a Python json/regex loop, and
-# `xz -9` compressing generated text: deep, varied stacks, as a busy host gives.
+# Swiss map, so Python, libpython and map frames mix), a Python json/regex loop,
+# `xz -9` compressing generated text, and `tar` of /usr piped through `xz -1` (the
+# kernel's file-system paths give deep, varied stacks), as a busy host gives.
 # Needs perf (Debian: linux-perf), xz, python with mapbench installed, and
 # kernel.perf_event_paranoid <= 1 or root. Default: /tmp/mapbench-fold-capture.txt, 60 s.
 set -eu
@@ -21,7 +22,7 @@ import random, sys
 rng = random.Random(7)
 words = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(5000)]
 with open(sys.argv[1], 'w') as fh:
-    for _ in range(1_500_000):
+    for _ in range(300_000):
         fh.write(' '.join(rng.choice(words) for _ in range(12)) + '\n')
 PY
 cat > "$work/loop.py" <<'PY'
@@ -37,6 +38,7 @@ perf record -q -e cpu-clock -F 8000 -g -o "$work/perf.data" -- sh -c "
   '$python' -m mapbench.benchmarks.profiling.workload --op iterate --layer python --n 262144 --seconds $seconds >/dev/null &
   '$python' -m mapbench.benchmarks.profiling.workload --op iterate --map swiss --layer python --n 65536 --seconds $seconds >/dev/null &
   '$python' '$work/loop.py' $seconds &
+  timeout $seconds sh -c 'tar -cf - /usr 2>/dev/null | xz -1 -T1 >/dev/null' &
   end=\$(( \$(date +%s) + $seconds ))
   while [ \$(date +%s) -lt \$end ]; do xz -9 -T1 -c '$work/text' >/dev/null; done
   wait" 2>/dev/null
