@@ -10,6 +10,8 @@ the input into fed pieces (F1 of fold_perf.h: state carries across feeds).
 """
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,15 @@ def test_any_bytes_fold_alike(lines, options, weight, newline):
     data = b"\n".join(line.replace(b"\n", b"") for line in lines) + (b"\n" if newline else b"")
     c, python = both(data, weight=weight, **options)
     assert c == python
+
+
+@pytest.mark.skipif(not shutil.which("cc"), reason="needs a C compiler")
+def test_the_c_folder_survives_the_sanitizers(tmp_path):
+    """native/src/fold/fuzz_fold_perf.c under AddressSanitizer and UBSan: random fragments
+    and bytes, random flags, fed in random pieces; any memory error fails the run."""
+    src = Path(__file__).resolve().parents[2] / "native" / "src" / "fold"
+    exe = tmp_path / "fuzz"
+    subprocess.run(["cc", "-std=c11", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+                    f"-I{src}", str(src / "fuzz_fold_perf.c"), str(src / "fold_perf.c"), "-o", str(exe)], check=True)
+    done = subprocess.run([str(exe), "20000"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "fuzz ok", done.stderr[-2000:]

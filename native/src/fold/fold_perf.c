@@ -2,7 +2,7 @@
  * fold_perf.c: the perf script folder of fold_perf.h (read its invariants F1-F4 first).
  *
  * One pass over each line: memchr finds its end; an event line (first byte not
- * white space, perl's `^(\S.+?)\s+(\d+)\/*(\d+)*\s+`) sets the sample's root and
+ * white space, perl's event regex) sets the sample's root and
  * period; a stack line appends its frames to the sample's segment buffer, leaf
  * first, one segment per line; a blank line joins root + segments (last first) into
  * the key buffer and adds the weight to the stack table (open addressing, FNV-1a
@@ -282,6 +282,8 @@ static int emit_frame(perf_folder *f, const uchar *func, size_t len, const uchar
                       size_t pc_len, const uchar *mod, size_t mod_len, bool inlined) {
     buffer *t = &f->func;
     t->len = 0;
+    if (reserve(t, 1))  /* so t->data is never NULL below, even for an empty frame */
+        return PERF_FOLD_NO_MEMORY;
     if (len == 9 && memcmp(func, "[unknown]", 9) == 0) {
         const uchar *name = (const uchar *)"unknown";
         size_t name_len = 7;
