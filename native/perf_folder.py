@@ -4,7 +4,8 @@ analysis may not import native (the house rules), so the fold there takes an eng
 argument; the CLI (mapbench.benchmarks.cli) and the profile collectors hand it
 `PerfFolder`. The engine's contract, which analysis/stacks/fold_perf.py states too:
 `PerfFolder(flags..., comm=bytes|None)`, `feed(buffer, start, end)` with whole lines,
-`finish()` -> (stacks as (bytes, weight) pairs, stats dict). A number the C folder
+`finish(stacks=True)` -> (stacks as (bytes, weight) pairs, or None, stats dict),
+`folded_text()` -> the sorted folded text (a buffer over the folder's memory). A number the C folder
 cannot hold exactly raises OverflowError (the caller folds in Python instead);
 MemoryError when malloc fails.
 """
@@ -41,17 +42,26 @@ class PerfFolder:
         if rc == lib.PERF_FOLD_NO_MEMORY:
             raise MemoryError("out of memory in the native perf folder")
 
-    def finish(self):
-        """(list of (stack bytes, weight), stats dict) of what was fed."""
+    def folded_text(self):
+        """The sorted folded text (`stack weight` lines, weight > 0), as format_folded
+        writes it; a buffer over C memory, valid while this folder lives (it keeps it)."""
+        text = ffi.new("const char **")
+        size = ffi.new("size_t *")
+        if lib.perf_folder_folded(self._handle, text, size) == lib.PERF_FOLD_NO_MEMORY:
+            raise MemoryError("out of memory in the native perf folder")
+        return ffi.buffer(text[0], size[0])
+
+    def finish(self, stacks: bool = True):
+        """(list of (stack bytes, weight) or None when not `stacks`, stats dict) of what was fed."""
         stats = ffi.new("perf_fold_stats *")
         lib.perf_folder_stats(self._handle, stats)
         stack = ffi.new("const char **")
         size = ffi.new("size_t *")
         weight = ffi.new("uint64_t *")
         handle, unpack, get = self._handle, ffi.buffer, lib.perf_folder_stack
-        stacks = [(unpack(stack[0], size[0])[:], weight[0])
-                  for slot in range(lib.perf_folder_slots(handle))
-                  if get(handle, slot, stack, size, weight)]
+        pairs = None if not stacks else [(unpack(stack[0], size[0])[:], weight[0])
+                                         for slot in range(lib.perf_folder_slots(handle))
+                                         if get(handle, slot, stack, size, weight)]
         info = {
             "samples": stats.samples,
             "filtered_samples": stats.filtered_samples,
@@ -59,5 +69,6 @@ class PerfFolder:
             "incomplete_tail": bool(stats.incomplete_tail),
             "event": None if stats.event == ffi.NULL else ffi.buffer(stats.event, stats.event_len)[:],
             "periods": {stats.periods[i] for i in range(stats.n_periods)},
+            "distinct_stacks": stats.n_stacks,
         }
-        return stacks, info
+        return pairs, info

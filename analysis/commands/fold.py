@@ -65,8 +65,8 @@ def add_input_arguments(parser, *, perf_weight: bool = True, default_weight: str
 _STDIN_BLOCK = 1 << 20
 
 
-def _perf_options(args) -> dict:
-    return {"pid": args.pid, "tid": args.tid, "kernel": args.kernel or args.all, "jit": args.jit or args.all,
+def _perf_options(args, text: bool = False) -> dict:
+    return {"text": text, "pid": args.pid, "tid": args.tid, "kernel": args.kernel or args.all, "jit": args.jit or args.all,
             "addrs": args.addrs, "weight": getattr(args, "weight", "samples"), "comm": args.comm,
             "java_exact": args.java_names == "exact"}
 
@@ -83,7 +83,7 @@ def _stdin_blocks(head: bytes, limit: int):
         yield block
 
 
-def _fold_stdin_stream(args, limit: int):
+def _fold_stdin_stream(args, limit: int, text: bool):
     """perf script text on stdin, folded as it arrives (memory: the stacks, not the text);
     (None, head) when stdin is something else, whose first bytes are `head`."""
     head = sys.stdin.buffer.read(_STDIN_BLOCK)
@@ -96,7 +96,7 @@ def _fold_stdin_stream(args, limit: int):
         except InputError:
             return None, head
     try:
-        return fold_perf_stream(_stdin_blocks(head, limit), **_perf_options(args)), head
+        return fold_perf_stream(_stdin_blocks(head, limit), **_perf_options(args, text)), head
     except OverflowError:
         raise InputError("a sample period does not fit in 64 bits; fold the text from a file instead") from None
 
@@ -108,25 +108,30 @@ def _read_stdin_rest(head: bytes, limit: int):
     return bounded(data, limit=limit, name="stdin"), head[:2] == GZIP_MAGIC
 
 
-def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
-    """Read and fold the input named by `args`; InputError when it holds no samples."""
+def load_stacks(args, text: bool = False) -> tuple[dict[str, int], PerfFold | None]:
+    """Read and fold the input named by `args`; InputError when it holds no samples.
+
+    text=True: perf script may come back as PerfFold.folded (sorted folded text, no
+    stacks dict) where no --include/--exclude needs the stacks.
+    """
+    text = text and not args.include and not args.exclude
     name = "stdin" if args.input == "-" else args.input
     fmt = args.format
     limit = getattr(args, "max_input", DEFAULT_MAX_INPUT)
     perf = None
     if args.input == "-":
         try:
-            perf, head = _fold_stdin_stream(args, limit)
+            perf, head = _fold_stdin_stream(args, limit, text)
         except InputError as exc:
             raise InputError(f"{name}: {exc}") from None
     if perf is not None:
         fmt, stacks = "perf", perf.stacks
     else:
         data, was_gzip = _read_stdin_rest(head, limit) if args.input == "-" else read_input_gzip(args.input, limit)
-        stacks, fmt, perf = _fold_data(name, data, was_gzip, fmt, args)
+        stacks, fmt, perf = _fold_data(name, data, was_gzip, fmt, args, text)
     truncated = perf is not None and perf.incomplete_tail
     stacks = filter_stacks(stacks, include=args.include, exclude=args.exclude)
-    if not stacks:
+    if not stacks and not (perf is not None and perf.folded is not None and perf.distinct_stacks):
         detail = ""
         if perf is not None and args.comm and perf.samples == 0:
             detail = f" of process {args.comm!r}"
@@ -141,14 +146,14 @@ def load_stacks(args) -> tuple[dict[str, int], PerfFold | None]:
     return stacks, perf
 
 
-def _fold_data(name: str, data, was_gzip: bool, fmt: str, args):
+def _fold_data(name: str, data, was_gzip: bool, fmt: str, args, text: bool):
     """(stacks, format, PerfFold or None) of the whole input `data`."""
     perf = None
     try:
         if fmt == "auto":
             fmt = _guess_format(data, was_gzip)
         if fmt == "perf":
-            perf = fold_perf_script_detailed(data, **_perf_options(args))
+            perf = fold_perf_script_detailed(data, **_perf_options(args, text))
             stacks = perf.stacks
         elif fmt == "speedscope":
             stacks = fold_speedscope(bytes(data))
@@ -180,7 +185,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    stacks, _ = load_stacks(args)
+    stacks, perf = load_stacks(args, text=not args.collapse_unknown)
+    if perf is not None and perf.folded is not None:  # the C folder wrote it, sorted as format_folded
+        write_output(args.output, perf.folded)
+        return 0
     if args.collapse_unknown:
         from mapbench.analysis.flame.first_screen import collapse_unknown_runs
         stacks = collapse_unknown_runs(stacks)

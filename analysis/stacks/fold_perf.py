@@ -80,6 +80,11 @@ class PerfFold:
     period_total: int = 0            # sum of the periods of the samples counted
     periods: set[int] = field(default_factory=set)  # distinct periods seen (capped)
     incomplete_tail: bool = False    # the text stopped inside a sample (left out, as perl does)
+    # With text=True and an engine that writes it: the sorted folded text (a buffer, what
+    # format_folded would give), and `stacks` stays empty; `engine_folder` keeps its memory.
+    folded: object = field(default=None, compare=False, repr=False)
+    distinct_stacks: int = field(default=0, compare=False)  # stacks counted, weight 0 included
+    engine_folder: object = field(default=None, compare=False, repr=False)
 
 
 def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
@@ -401,6 +406,7 @@ class _Folder:
     def finish(self) -> PerfFold:
         result = self.result
         result.incomplete_tail = self.pname is not None
+        result.distinct_stacks = len(self.counts)
         result.event = None if self.event_filter is None else self.event_filter.decode(ENCODING, ERRORS)
         counts = self.counts
         while counts:  # pop as we go, so the bytes keys and the str keys are not all alive at once
@@ -419,29 +425,33 @@ def use_engine(engine) -> None:
     An engine is a class like mapbench.native.perf_folder.PerfFolder (analysis may not
     import native, so the CLI installs it): `engine(pid=, tid=, kernel=, jit=, addrs=,
     by_period=, java_exact=, comm=bytes|None)`, then `.feed(buffer, start, end)` over
-    whole lines and `.finish()` -> ((stack bytes, weight) pairs, stats dict with the
-    PerfFold fields). It must fold exactly as _Folder does (the tests run both); where
+    whole lines, `.finish(stacks=True)` -> ((stack bytes, weight) pairs or None, stats
+    dict with the PerfFold fields) and `.folded_text()` (the sorted folded text). It must fold exactly as _Folder does (the tests run both); where
     it cannot hold a number it raises OverflowError and the fold runs in Python.
     """
     global _default_engine
     _default_engine = engine
 
 
-def _fold_with_engine(engine, data, *, weight, comm, **options) -> PerfFold:
+def _fold_with_engine(engine, data, *, weight, comm, text=False, **options) -> PerfFold:
     folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
                     **options)
     for start, end in _spans(data):
         folder.feed(data, start, end)
-    return _result_of(folder, weight)
+    return _result_of(folder, weight, text)
 
 
-def _result_of(folder, weight: str) -> PerfFold:
-    """The PerfFold of an engine's folder that has been fed everything."""
-    pairs, info = folder.finish()
+def _result_of(folder, weight: str, text: bool = False) -> PerfFold:
+    """The PerfFold of an engine's folder that has been fed everything (text: see PerfFold.folded)."""
+    pairs, info = folder.finish(stacks=not text)
     result = PerfFold(stacks={}, weight=weight, samples=info["samples"],
                       filtered_samples=info["filtered_samples"], period_total=info["period_total"],
                       periods=set(info["periods"]), incomplete_tail=info["incomplete_tail"],
-                      event=None if info["event"] is None else info["event"].decode(ENCODING, ERRORS))
+                      event=None if info["event"] is None else info["event"].decode(ENCODING, ERRORS),
+                      distinct_stacks=info["distinct_stacks"])
+    if text:
+        result.folded, result.engine_folder = folder.folded_text(), folder
+        return result
     stacks = result.stacks
     while pairs:  # pop as we go, so the bytes keys and the str keys are not all alive at once
         key, value = pairs.pop()
@@ -452,11 +462,13 @@ def _result_of(folder, weight: str) -> PerfFold:
 def fold_perf_script_detailed(
     data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None, java_exact: bool = False, engine="default",
+    comm: str | None = None, java_exact: bool = False, engine="default", text: bool = False,
 ) -> PerfFold:
     """Fold `perf script` output (bytes, bytearray or mmap) and say what was found.
 
     `engine`: "default" (the one use_engine installed), None (Python), or an engine.
+    `text`: an engine may hand back the sorted folded text instead of the stacks
+    (PerfFold.folded): no Python object per stack (the Python folder still gives stacks).
     """
     if weight not in WEIGHTS:
         raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
@@ -468,7 +480,7 @@ def fold_perf_script_detailed(
     engine = _default_engine if engine == "default" else engine
     if engine is not None:
         try:
-            return _fold_with_engine(engine, data, weight=weight, comm=comm, **options)
+            return _fold_with_engine(engine, data, weight=weight, comm=comm, text=text, **options)
         except OverflowError:
             pass  # a number past 64 bits: Python's ints hold it (F2 of fold_perf.h)
     folder = _Folder(weight=weight, comm=comm, **options)
@@ -480,7 +492,7 @@ def fold_perf_script_detailed(
 def fold_perf_stream(
     blocks, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None, java_exact: bool = False, engine="default",
+    comm: str | None = None, java_exact: bool = False, engine="default", text: bool = False,
 ) -> PerfFold:
     """fold_perf_script_detailed of text that arrives as `blocks` of bytes cut anywhere (stdin).
 
@@ -511,7 +523,7 @@ def fold_perf_stream(
         feed(rest)
     if engine is None:
         return folder.finish()
-    return _result_of(folder, weight)
+    return _result_of(folder, weight, text)
 
 
 def fold_perf_script(

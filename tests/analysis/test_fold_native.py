@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mapbench.analysis.stacks.fold_perf import fold_perf_script_detailed
+from mapbench.analysis.stacks.folded import encode_folded, format_folded
 from mapbench.native.perf_folder import PerfFolder
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -27,8 +28,13 @@ OPTION_SETS = [{}, {"pid": True}, {"tid": True, "kernel": True}, {"jit": True, "
 
 
 def both(data: bytes, **options):
+    """The C fold and the Python fold; the C folder's own sorted text is checked on the way."""
     c = fold_perf_script_detailed(data, engine=PerfFolder, **options)
     python = fold_perf_script_detailed(data, engine=None, **options)
+    text = fold_perf_script_detailed(data, engine=PerfFolder, text=True, **options)
+    if text.folded is not None:  # None: a number past 64 bits sent it to Python
+        assert bytes(text.folded) == encode_folded(format_folded(python.stacks))
+        assert text.distinct_stacks == len(python.stacks) and not text.stacks
     return c, python
 
 

@@ -51,6 +51,7 @@ struct perf_folder {
     buffer arena;
     buffer key;                 /* scratch: the stack being counted */
     buffer func;                /* scratch: one frame being tidied */
+    buffer folded;              /* perf_folder_folded's text */
     uint64_t samples, filtered, period_total;
     uint64_t periods[PERF_FOLD_MAX_PERIODS];
     int n_periods;
@@ -621,6 +622,58 @@ int perf_folder_stack(const perf_folder *f, size_t i, const char **stack, size_t
     return 1;
 }
 
+typedef struct {
+    const char *key;
+    size_t len;
+    uint64_t weight;
+} entry;  /* a stack to sort: its own pointer, so the comparison needs no global */
+
+static int by_stack_bytes(const void *a, const void *b) {
+    const entry *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = n ? memcmp(x->key, y->key, n) : 0;
+    if (c)
+        return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+int perf_folder_folded(perf_folder *f, const char **text, size_t *len) {
+    entry *order = malloc((f->n_used ? f->n_used : 1) * sizeof *order);
+    if (!order)
+        return PERF_FOLD_NO_MEMORY;
+    size_t n = 0, bytes = 0;
+    for (size_t i = 0; i < f->n_slots; i++) {
+        const slot *s = &f->table[i];
+        if (s->offset != EMPTY_SLOT && s->weight > 0) {
+            order[n++] = (entry){f->arena.data + s->offset, s->len, s->weight};
+            bytes += s->len + 22;  /* ' ', at most 20 digits, '\n' */
+        }
+    }
+    qsort(order, n, sizeof *order, by_stack_bytes);
+    buffer *out = &f->folded;
+    out->len = 0;
+    if (reserve(out, bytes + 1)) {
+        free(order);
+        return PERF_FOLD_NO_MEMORY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out->data + out->len, order[i].key, order[i].len);
+        out->len += order[i].len;
+        char digits[20];
+        int d = 0;
+        for (uint64_t w = order[i].weight; w; w /= 10)
+            digits[d++] = (char)('0' + w % 10);
+        out->data[out->len++] = ' ';
+        while (d)
+            out->data[out->len++] = digits[--d];
+        out->data[out->len++] = '\n';
+    }
+    free(order);
+    *text = out->data;
+    *len = out->len;
+    return 0;
+}
+
 void perf_folder_free(perf_folder *f) {
     if (!f)
         return;
@@ -633,5 +686,6 @@ void perf_folder_free(perf_folder *f) {
     free(f->arena.data);
     free(f->key.data);
     free(f->func.data);
+    free(f->folded.data);
     free(f);
 }

@@ -69,6 +69,10 @@ void perf_folder_stats(const perf_folder *folder, perf_fold_stats *out);
 size_t perf_folder_slots(const perf_folder *folder);
 int perf_folder_stack(const perf_folder *folder, size_t slot, const char **stack,
                       size_t *len, uint64_t *weight);
+/* The folded text of the stacks of weight > 0, `stack weight\n` sorted by the stack's
+ * bytes (perl's `sort { $a cmp $b }`, Python's bytes order), as format_folded writes it.
+ * The text lives in the folder until the free (or the next call). */
+int perf_folder_folded(perf_folder *folder, const char **text, size_t *len);
 void perf_folder_free(perf_folder *folder);
 /* cffi-cdef: end */
 
