@@ -7,13 +7,19 @@ spaces made `_`) as the root frame, `+0x..` offsets and argument lists cut,
 the first event type kept, the last sample dropped if the text stops before
 its closing blank line, `--pid`/`--tid`/`--kernel`/`--jit`/`--addrs` as there.
 
-Weights: `weight="samples"` (our default) counts one per sample, as
+Weights: `weight="samples"` (this function's default, and the profile pass's) counts one per sample, as
 stackcollapse-perf.pl did before FlameGraph PR #250 (Sept 2022) and as
 inferno-collapse-perf does; `weight="period"` sums the sample period printed in
 the event line (`  2004008 cpu-clock:`), 1 where there is none, which is what
-FlameGraph master prints. For `cpu-clock`/`task-clock` the period is in ns.
+FlameGraph master prints (and `mapbench fold`'s default). For `cpu-clock`/`task-clock`
+the period is in ns. `java_exact` picks the script's Java rule from before Nov 2023
+(see _Folder.header).
 
-How it stays fast on hundreds of MB: one pass, no regex per line. A stack
+Two folders, one behaviour: an engine (use_engine; the CLI installs the C one of
+native/src/fold, whose header states its invariants F1-F4) folds when one is given;
+`_Folder` below is the specification and the fallback, and the tests run both.
+
+How the Python folder stays usable on hundreds of MB: one pass, no regex per line. A stack
 line (`\t  10c0 main+0x50 (/path/walk)`) maps to the same frames wherever it
 appears, so each distinct line is parsed once and its frames (already
 `;`-joined) are cached; a sample whose lines are all cached is then folded by
