@@ -32,9 +32,9 @@ SRC = HERE / "src"
 SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c", "common/count_region.c",
            "common/clocks.c", "common/keys.c",
            "classic/map.c", "classic/check.c", "classic/iter.c", "classic/kernels.c",
-           "classic/layout.c",
+           "classic/layout.c", "classic/range_kernels.c",
            "swiss/map.c", "swiss/check.c", "swiss/table_alloc.c", "swiss/iter.c",
-           "swiss/kernels.c", "swiss/layout.c",
+           "swiss/kernels.c", "swiss/layout.c", "swiss/range_kernels.c",
            "fold/fold_perf.c"]
 INCLUDE_DIRS = ["common", "classic", "swiss", "fold"]
 

@@ -136,6 +136,128 @@ def delete(n, loops, seed=1, kind="classic"):
     return _result(run(as_u64(n, "n"), _loops(loops), as_u64(seed, "seed")))
 
 
+# -- the range-loop questions (range_kernels.c of each map) -----------------------------
+
+# A range that inserts stops at CAP_FACTOR * n entries: "did not end within the cap".
+CAP_FACTOR = 64
+# Shapes of the shaped traversals (common.h's SHAPE_* enum).
+SHAPES = {"deleted": 0, "copied": 1, "before-grow": 2, "after-grow": 3}
+LOAD_FILLS = ("after-grow", "before-grow")
+
+
+class InsertingRun(NamedTuple):
+    yields: int      # entries the range produced
+    entries: int     # len(m) when it stopped
+    ended: bool      # False: stopped at the cap
+    cap: int         # the cap of entries
+    n: int           # entries before the range
+
+    @property
+    def yields_per_n(self):
+        return self.yields / self.n
+
+
+def _per(per):
+    if isinstance(per, bool) or not isinstance(per, int) or not 1 <= per <= 1024:
+        raise ValueError("per must be an int in [1, 1024], not %r" % (per,))
+    return per
+
+
+def _cap(n, cap_factor):
+    if isinstance(cap_factor, bool) or not isinstance(cap_factor, int) or not 1 <= cap_factor <= 4096:
+        raise ValueError("cap_factor must be an int in [1, 4096], not %r" % (cap_factor,))
+    return n * cap_factor
+
+
+def _n(n):
+    n = as_u64(n, "n")
+    if not 1 <= n <= 1 << 26:
+        raise ValueError("n must be in [1, 2^26], not %d" % n)
+    return n
+
+
+def range_inserting(n, per, cap_factor=CAP_FACTOR, seed=1, kind="classic"):
+    """One range over a fresh map of n keys (the hash seed, keys and random start all fixed
+    by seed) that puts `per` fresh keys after each key it yields, stopped once another
+    `per` would pass cap_factor * n entries: an InsertingRun (ended False at the cap)."""
+    n, per = _n(n), _per(per)
+    cap = _cap(n, cap_factor)
+    run = (lib.swiss_range_inserting if _swiss(kind) else lib.map_range_inserting)(
+        n, per, cap, as_u64(seed, "seed"))
+    check(run.error)
+    return InsertingRun(run.yields, run.entries, bool(run.ended), cap, n)
+
+
+def iterate_inserting(n, loops, per=1, cap_factor=CAP_FACTOR, seed=1, kind="classic"):
+    """Per loop the range_inserting loop (the map built untimed, the range and its inserts
+    timed): elements count the n starting entries per loop, checksum adds up the yields."""
+    n, per = _n(n), _per(per)
+    run = lib.swiss_kernel_iterate_inserting if _swiss(kind) else lib.kernel_iterate_inserting
+    return _result(run(n, _loops(loops), per, _cap(n, cap_factor), as_u64(seed, "seed")))
+
+
+def _shape(deleted, copied, fill):
+    if fill is not None:
+        if fill not in LOAD_FILLS:
+            raise ValueError("fill must be one of %s, not %r" % (", ".join(LOAD_FILLS), fill))
+        return SHAPES[fill], 0
+    if isinstance(deleted, bool) or not isinstance(deleted, int) or not 0 <= deleted <= 100:
+        raise ValueError("deleted must be a percentage in [0, 100], not %r" % (deleted,))
+    return SHAPES["copied" if copied else "deleted"], deleted
+
+
+def shape_probe(n, deleted=0, copied=False, fill=None, seed=1, kind="classic"):
+    """The shaped map a shaped kernel walks, built and measured: {"live": entries,
+    "walk_bytes": bytes a full traversal walks, "units": buckets or groups, "overflow":
+    overflow buckets (classic), "tombstones": (Swiss)}. fill ("after-grow",
+    "before-grow") picks a load shape, else `deleted` percent of n are deleted (and the
+    rest copied into a new map made with hint len, if copied)."""
+    shape, arg = _shape(deleted, copied, fill)
+    s = (lib.swiss_shape_probe if _swiss(kind) else lib.map_shape_probe)(_n(n), shape, arg, as_u64(seed, "seed"))
+    check(s.error)
+    extra = "tombstones" if _swiss(kind) else "overflow"
+    return {"live": s.live, "walk_bytes": s.walk_bytes, "units": s.units, extra: s.extra}
+
+
+def iterate_shaped(n, loops, deleted=0, copied=False, fill=None, seed=1, kind="classic"):
+    """``loops`` full traversals (stack iterator, no prefetch: Go's range) of the shaped
+    map of shape_probe, built untimed once per call; elements: live entries per loop."""
+    shape, arg = _shape(deleted, copied, fill)
+    run = lib.swiss_kernel_iterate_shaped if _swiss(kind) else lib.kernel_iterate_shaped
+    return _result(run(_n(n), _loops(loops), shape, arg, as_u64(seed, "seed")))
+
+
+def copy_shaped(n, loops, deleted=0, fill=None, seed=1, kind="classic"):
+    """``loops`` copies of the shaped map (built untimed once per call) into a map made
+    with hint len(m), Go's make + range + put; elements: entries copied."""
+    shape, arg = _shape(deleted, False, fill)
+    run = lib.swiss_kernel_copy_shaped if _swiss(kind) else lib.kernel_copy_shaped
+    return _result(run(_n(n), _loops(loops), shape, arg, as_u64(seed, "seed")))
+
+
+def iterate_after_delete(n, loops, deleted=50, copied=False, seed=1, kind="classic"):
+    """iterate_shaped of a map of n keys after deleting `deleted` percent (copied: of the
+    copy made with hint len, Go's way to shrink a map)."""
+    _shape(deleted, copied, None)
+    run = lib.swiss_kernel_iterate_after_delete if _swiss(kind) else lib.kernel_iterate_after_delete
+    return _result(run(_n(n), _loops(loops), deleted, bool(copied), as_u64(seed, "seed")))
+
+
+def copy_after_delete(n, loops, deleted=50, seed=1, kind="classic"):
+    """copy_shaped of a map of n keys after deleting `deleted` percent."""
+    _shape(deleted, False, None)
+    run = lib.swiss_kernel_copy_after_delete if _swiss(kind) else lib.kernel_copy_after_delete
+    return _result(run(_n(n), _loops(loops), deleted, as_u64(seed, "seed")))
+
+
+def iterate_load(n, loops, fill="before-grow", seed=1, kind="classic"):
+    """iterate_shaped of the map filled to just after its last grow at or before n
+    (fill="after-grow") or just before its first grow past n ("before-grow")."""
+    _shape(0, False, fill)
+    run = lib.swiss_kernel_iterate_load if _swiss(kind) else lib.kernel_iterate_load
+    return _result(run(_n(n), _loops(loops), fill == "before-grow", as_u64(seed, "seed")))
+
+
 def roofline(nbytes, loops):
     """Sequential 8-byte reads over nbytes (elements = nbytes // 8 per loop)."""
     return _result(lib.kernel_roofline(as_u64(nbytes, "nbytes"), _loops(loops)))

@@ -11,14 +11,20 @@ and its L2 is then the last level. Invariants:
   3. `nearest_valgrind_geometry` returns a geometry valgrind accepts -- a power-of-two line
      and a power-of-two number of sets (valgrind 3.19 refuses e.g. --LL=314572800,12,64; it
      accepts any associativity, e.g. 20-way) -- the one nearest in size to the machine's,
-     keeping its associativity on a tie, and a note saying what changed ("" when nothing).
+     then nearest in associativity, and a note saying what changed ("" when nothing). It is
+     the one rounding rule: the profile pass's cachegrind model and the count pass's
+     options (collectors/cachegrind.py valgrind_geometry) call it too.
 
 Where a map fills a level: the table's bytes per entry come from the layout (meta.json
 `layout`, offsetof/sizeof of the build): the classic map has 2^B buckets of `bmap` size
 (8 slots) with B the smallest at which n <= 6.5 * 2^B (Go's load factor; overflow buckets
 left out), the Swiss map groups of `swiss_group` size (8 ctrl bytes + 8 slots) at an average
 load of 7/8 * 3/4 (tables split at 7/8 full into halves, so a table's load lies between
-7/16 and 7/8). Pure: values in, values out.
+7/16 and 7/8). Where a run measured its tables (bench.json metadata `table_bytes` of the
+iterate benchmarks: what the built map allocated, `measured_table_points`), the fill size
+comes from those bytes instead (`measured_fill_size`, log-log interpolation between the
+measured sizes, the same numbers the ns/element plot marks): `fill` picks, and says which.
+Pure: values in, values out.
 """
 from __future__ import annotations
 
@@ -81,7 +87,7 @@ def nearest_valgrind_geometry(geometry: CacheGeometry) -> tuple[CacheGeometry, s
     for s in (low, low * 2):
         for ways in {assoc, max(1, round(size / (s * line)))}:
             candidates.append(CacheGeometry(s * ways * line, line, ways))
-    best = min(candidates, key=lambda g: (abs(g.size - size), g.assoc != assoc, g.size))
+    best = min(candidates, key=lambda g: (abs(g.size - size), abs(g.assoc - assoc), g.size))
     why = (f"{geometry.describe()} has {sets:g} sets, not a power of two" if line == geometry.line
            else f"{geometry.line} B lines are not a power of two")
     return best, f"{why}: simulated as {best.describe()}, the nearest geometry valgrind accepts"
@@ -165,3 +171,52 @@ def name_simulated_ll(summary: dict, level: Level) -> dict:
             summary[field_name] = summary[field_name].replace("; LL ", f"; {level.name} (valgrind's LL) ")
     summary["simulated_level"] = level.to_json()
     return summary
+
+
+MEASURED = "measured table bytes (bench.json table_bytes)"
+PREDICTED = "table bytes predicted from the layout"
+
+
+def measured_table_points(suite) -> dict[str, list[tuple[int, float]]]:
+    """{map kind: [(n, table bytes)]} from a pyperf suite's full-iteration benchmarks
+    (stack iterator, no prefetch), whose metadata records what the built map allocated."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    for bench in suite.get_benchmarks() if suite is not None else ():
+        name = bench.get_name()
+        for kind, prefix in (("classic", "iterate/storage=stack/prefetch=0/n="),
+                             ("swiss", "iterate/map=swiss/storage=stack/prefetch=0/n=")):
+            if name.startswith(prefix) and name[len(prefix):].isdigit():
+                value = bench.get_metadata().get("table_bytes")
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                    out.setdefault(kind, []).append((int(name[len(prefix):]), float(value)))
+    return {kind: sorted(points) for kind, points in out.items()}
+
+
+def measured_fill_size(points: list[tuple[int, float]], level_bytes: int) -> float | None:
+    """The n at which the measured table is as large as the level: log-log interpolation
+    between measured (n, bytes) points; beyond them, the nearest end's bytes per entry."""
+    points = sorted((n, b) for n, b in points if n > 0 and b > 0)
+    if not points:
+        return None
+    logs = [(math.log2(b), math.log2(n)) for n, b in points]
+    target = math.log2(level_bytes)
+    if target <= logs[0][0] or len(logs) == 1:
+        b0, n0 = logs[0] if target <= logs[0][0] else logs[-1]
+        return 2 ** (n0 + target - b0)
+    if target >= logs[-1][0]:
+        b0, n0 = logs[-1]
+        return 2 ** (n0 + target - b0)
+    for (b0, n0), (b1, n1) in zip(logs, logs[1:]):
+        if b0 <= target <= b1:
+            t = 0 if b1 == b0 else (target - b0) / (b1 - b0)
+            return 2 ** (n0 + t * (n1 - n0))
+    return None
+
+
+def fill(kind: str, level_bytes: int, layout: dict | None = None,
+         measured: dict[str, list[tuple[int, float]]] | None = None) -> tuple[float, str]:
+    """(n where the table fills the level, where that came from: MEASURED or PREDICTED)."""
+    found = measured_fill_size((measured or {}).get(kind) or [], level_bytes)
+    if found is not None:
+        return found, MEASURED
+    return fill_size(kind, level_bytes, layout), PREDICTED

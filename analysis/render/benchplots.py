@@ -19,6 +19,7 @@ import math
 import statistics
 
 from mapbench import names
+from mapbench.analysis.counters import cache_levels
 from mapbench.analysis.render import maps_figure
 from mapbench.analysis.render.bench_results import STORAGES, Result, iterate_name, sizes
 from mapbench.analysis.render.plotting import SOURCE, pyplot as _pyplot, series as _series
@@ -26,29 +27,14 @@ from mapbench.analysis.stats import go_peers
 
 
 def cache_fill_points(results: dict[str, Result], caches: dict[str, int]) -> dict[str, float]:
-    """For each cache: the n whose bucket array is as large as the cache (log-log interp.)."""
+    """For each cache: the n whose bucket array is as large as the cache (log-log interp.,
+    cache_levels.measured_fill_size: the level finding's rule)."""
     points = sorted({(r.n, r.metadata["bucket_bytes"]) for r in results.values()
                      if isinstance(r.metadata.get("bucket_bytes"), (int, float))
                      and r.metadata["bucket_bytes"] > 0})
     if not points:
         return {}
-    out = {}
-    for label, size in caches.items():
-        lx = math.log2(size)
-        logs = [(math.log2(b), math.log2(n)) for n, b in points]
-        if lx <= logs[0][0]:
-            (b0, n0) = logs[0]
-            out[label] = 2 ** (n0 + lx - b0)         # bytes per entry of the smallest map
-        elif lx >= logs[-1][0]:
-            (b0, n0) = logs[-1]
-            out[label] = 2 ** (n0 + lx - b0)         # ... of the largest map
-        else:
-            for (b0, n0), (b1, n1) in zip(logs, logs[1:]):
-                if b0 <= lx <= b1:
-                    t = 0 if b1 == b0 else (lx - b0) / (b1 - b0)
-                    out[label] = 2 ** (n0 + t * (n1 - n0))
-                    break
-    return out
+    return {label: cache_levels.measured_fill_size(points, size) for label, size in caches.items()}
 
 
 def _mark_caches(ax, results, caches):

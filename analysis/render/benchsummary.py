@@ -23,6 +23,7 @@ from mapbench.analysis.render.bench_results import (  # noqa: F401 (the summary'
     results_from_suite, roofline_pct, sizes)
 from mapbench.analysis.render.maps_summary import classic_vs_swiss
 from mapbench.analysis.render.peers import peers_sections
+from mapbench.analysis.render.range_tables import range_question_sections
 from mapbench.analysis.render.tables import fmt as _fmt, table
 
 
@@ -221,9 +222,13 @@ def classic_and_swiss(c: Context) -> list[str]:
     return [maps] if maps else []
 
 
+def range_questions(c: Context) -> list[str]:
+    return range_question_sections(c.results, c.peers)
+
+
 # The summary's sections in order: each builds its tables from the Context, or none.
 SECTIONS = (full_iteration, prefetch_sweep, roofline_share, prefetch_gain, allocations,
-            other_operations, python_layer, go_peers, classic_and_swiss)
+            other_operations, python_layer, go_peers, classic_and_swiss, range_questions)
 
 
 def summary_markdown(results: dict[str, Result], *, peers: dict | None = None,

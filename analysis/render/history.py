@@ -37,6 +37,8 @@ ALLOCS = "allocs/op (counting allocator)"
 INSTRUCTIONS = "instructions/element (callgrind)"
 CYCLES = "estimated cycles/element (callgrind model)"
 COUNT_LABELS = (ALLOCS, INSTRUCTIONS, CYCLES)
+COUNT_STEP_LABEL = "count step (callgrind)"
+TIME_STEP_LABEL = "time step (pyperf, change-point fit)"
 _COUNTED_KEYS = {INSTRUCTIONS: "Ir", CYCLES: "estimated_cycles"}   # counts.json per_element keys
 
 
@@ -112,10 +114,13 @@ def bench_name(family: str, variant: str, n: int) -> str:
 
 
 def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
-                    labels: list[str], steps: set[tuple[str, int]] = frozenset()) -> str:
+                    labels: list[str], steps: set[tuple[str, int]] = frozenset(),
+                    time_steps: set[tuple[str, int]] = frozenset()) -> str:
     """Small multiples: a panel per n; a time row, then a row per count the family has.
     `steps`: (benchmark, run index) pairs whose instructions stepped (count_steps),
-    marked with a red triangle on the instructions row."""
+    marked with a red triangle on the instructions row, labelled "count step (callgrind)";
+    `time_steps`: those where the time series steps (time_steps: a change-point fit),
+    marked with an orange downward triangle on the time row, "time step (pyperf)"."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -152,6 +157,11 @@ def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
             if time_ax is not None and have_time:
                 time_ax.plot([p.run for p in have_time], [p.ns for p in have_time], marker="o",
                              markersize=3, label=label, color=color)
+                moved = [p for p in have_time if (bench_name(family, variant, n), p.run) in time_steps]
+                if moved:
+                    time_ax.plot([p.run for p in moved], [p.ns for p in moved], linestyle="none",
+                                 marker="v", markersize=7, color="darkorange",
+                                 label=TIME_STEP_LABEL)
             for count, ax in count_axes.items():
                 have = [p for p in points if count in p.counts]
                 if have:
@@ -162,7 +172,7 @@ def plot_family_svg(family: str, variants: dict[str, dict[int, list[Point]]],
                 if stepped:
                     ax.plot([p.run for p in stepped], [p.counts[count] for p in stepped],
                             linestyle="none", marker="^", markersize=7, color="red",
-                            label="count step")
+                            label=COUNT_STEP_LABEL)
         panels = ([time_ax] if time_ax is not None else []) + list(count_axes.values())
         panels[0].set_title(_size_label(n), fontsize=9)
         if time_ax is not None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pyperf
 
 from mapbench.analysis.render import pages
-from mapbench.analysis.stats import count_steps
+from mapbench.analysis.stats import count_steps, time_steps as time_step_fit
 from mapbench.analysis.render import findings_glance
 from mapbench.analysis.stats.findings import Finding
 
@@ -170,11 +170,12 @@ def benchmarks_cell(run: IndexRun) -> str:
 
 def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
                  plots_machine: str | None = None, steps: list | None = None,
-                 steps_threshold: str = "") -> str:
+                 steps_threshold: str = "", time_steps=None) -> str:
     """index.html: `runs` oldest first (as the store lists them), shown newest first with
     the machine each ran on, and the per-family history plots (family, path relative to
     the root) -- of the runs of `plots_machine` only, when given -- and the count steps
-    (analysis/stats/count_steps.py) among those runs."""
+    (analysis/stats/count_steps.py) and time steps (analysis/stats/time_steps.py
+    `TimeSteps`) among those runs."""
     machines: dict[str, int] = {}
     for run in runs:
         key = _machine_of(run)
@@ -183,4 +184,6 @@ def render_index(runs: list[IndexRun], plots: list[tuple[str, str]], *,
                         runs=[_index_row(r) for r in reversed(runs)], plots=plots,
                         machines=sorted(machines.items()), plots_machine=plots_machine,
                         steps=steps or [], steps_threshold=steps_threshold,
-                        steps_source=count_steps.SOURCE)
+                        steps_source=count_steps.SOURCE,
+                        time_steps=time_steps or time_step_fit.TimeSteps(),
+                        time_source=time_step_fit.SOURCE, time_min_points=time_step_fit.MIN_POINTS)

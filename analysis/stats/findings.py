@@ -34,6 +34,7 @@ from mapbench.analysis.stats.quiet_levels import Spread, compare_levels, process
 from mapbench.analysis.stats.swiss_findings import swiss_prefetch, swiss_vs_classic
 from mapbench.analysis.stats.level_findings import cache_level_crossovers
 from mapbench.analysis.stats.miss_lines_findings import where_the_misses_are
+from mapbench.analysis.stats.question_findings import does_inserting_end, iteration_after_deletes
 
 
 def heap_vs_stack(data: RunData) -> list[Finding]:
@@ -117,7 +118,7 @@ def ours_vs_go(data: RunData) -> list[Finding]:
 FINDERS: list[Callable[[RunData], list[Finding]]] = [
     heap_vs_stack, pool_vs_heap, prefetch, snapshot, growing, ours_vs_go,
     swiss_vs_classic, swiss_prefetch, cache_level_crossovers,
-    where_the_misses_are]
+    where_the_misses_are, does_inserting_end, iteration_after_deletes]
 
 
 def findings(data: RunData) -> list[Finding]:

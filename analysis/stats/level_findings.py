@@ -4,10 +4,17 @@ Three witnesses, side by side:
   * simulation -- cache_levels.json (the profile pass's level sweep): for each level, the
     step where its read misses per element go from "holds the table" (below HOLDS x the
     table's lines per element) to "misses it" (at least MISSES x); exact, deterministic;
-  * prediction -- the table's bytes from the layout against the level's size
-    (analysis/counters/cache_levels.py fill_size): the n where the table fills the level;
+  * fill size -- the table's bytes against the level's size: measured where this run's
+    bench.json has the iterate benchmarks' `table_bytes` (what the built map allocated;
+    the ns/element plot marks the same sizes), else predicted from the layout
+    (analysis/counters/cache_levels.py fill); the n where the table fills the level;
   * timing -- this run's bench.json: the steps where the median ns/element of full
     iteration (stack iterator, no prefetch) and of roofline rise by KNEE_RATIO or more.
+
+  * hardware -- where this machine has counters, the same kernel under `perf stat`
+    (cache_levels.json rows' `hardware_per_element`, the event per level in `hardware`):
+    the same step rule on the counted misses, named "perf hardware counter"; where it has
+    none, the finding's source says why in one line (never zeros).
 
 They agree when the simulated step and a timing knee lie within one size step of the
 timed suite (quick: 2^10, 2^14, 2^18, 2^22) of each other. A prediction between two of the
@@ -106,8 +113,9 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
     knees = timing_knees(iterate)
     roof_knees = timing_knees(roofline)
     parts, verdicts = [], []
+    measured = cache_levels.measured_table_points(data.suite)
     for lv in levels:
-        fill = cache_levels.fill_size(kind, int(lv["size_bytes"]), data.layout)
+        fill, fill_source = cache_levels.fill(kind, int(lv["size_bytes"]), data.layout, measured)
         step = simulated_step(rows, lv["name"])
         size = lv.get("machine", f"{lv['size_bytes']} B")
         text = f"{lv['label']} ({size})"
@@ -117,7 +125,8 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
             text += f": already high at {label(step[1])}"
         else:
             text += f": step up between {label(step[0])} and {label(step[1])}"
-        text += f"; the table fills it at n~{_approx(fill)} (predicted, {bracket(fill, timed_sizes)})"
+        how = "measured table bytes" if fill_source == cache_levels.MEASURED else "predicted"
+        text += f"; the table fills it at n~{_approx(fill)} ({how}, {bracket(fill, timed_sizes)})"
         if step is not None and step[0] is not None and iterate:
             ok = agrees(step, knees, timed_sizes)
             verdicts.append(ok)
@@ -129,12 +138,38 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
     if roofline:
         knee_text += ("; roofline knees: "
                       + (", ".join(f"{label(a)}->{label(b)} x{r:.2f}" for a, b, r in roof_knees) or "none"))
-    sentence = f"{title}: " + "; ".join(parts) + f"; {knee_text}"
-    source = (f"misses: {doc.get('source', 'callgrind simulation')} (cache_levels.json), step = "
+    hardware = _hardware_parts(doc, rows)
+    sentence = f"{title}: " + "; ".join(parts) + f"; {knee_text}" + (f"; {hardware}" if hardware else "")
+    record = doc.get("hardware") if isinstance(doc.get("hardware"), dict) else {}
+    counters = ("" if not record or record.get("events")
+                else f"; perf hardware counters: {record.get('why_not') or 'none'}")
+    source = (f"misses: {doc.get('source', 'callgrind simulation')} (cache_levels.json){counters}, step = "
               f"misses/elem from below {HOLDS:g}x to at least {MISSES:g}x the table's lines/elem; "
-              f"fill sizes: table bytes from the layout against each level; knees: median pyperf "
+              f"fill sizes: {'bench.json table_bytes' if measured.get(kind) else 'table bytes from the layout'} against each level; knees: median pyperf "
               f"ns/element rising {KNEE_RATIO - 1:.0%}+ between sizes, not tested")
     return [findings.Finding(TOPIC, sentence, findings.UNTESTED, source)]
+
+
+def _hardware_parts(doc: dict, rows: list[dict]) -> str:
+    """'perf hardware counter L2 (l2_rqsts.miss): step up between 2^14 and 2^18; ...' or ""."""
+    record = doc.get("hardware") if isinstance(doc.get("hardware"), dict) else {}
+    events = record.get("events") if isinstance(record.get("events"), dict) else {}
+    counted = [dict(r, per_element=r["hardware_per_element"]) for r in rows
+               if isinstance(r.get("hardware_per_element"), dict)]
+    if not events or not counted:
+        return ""
+    parts = []
+    for level, event in events.items():
+        step = simulated_step(counted, level)
+        text = f"{level} ({event})"
+        if step is None:
+            text += f": no step up by {label(max(r['n'] for r in counted))}"
+        elif step[0] is None:
+            text += f": already high at {label(step[1])}"
+        else:
+            text += f": step up between {label(step[0])} and {label(step[1])}"
+        parts.append(text)
+    return "perf hardware counter misses/elem: " + "; ".join(parts)
 
 
 def cache_level_crossovers(data: "findings.RunData") -> list["findings.Finding"]:

@@ -35,6 +35,10 @@ bench command, the profiling workload and the collectors need to know about it:
   max_n            the largest n it runs at (None: every size)
   python_loop      the Python-layer families: (bench, worker map, metadata) -> the loop
                    body timed (it may add to the run's metadata)
+  elements         (bench) -> elements one loop processes, where that is not n (the
+                   shaped traversals: the live entries of the shaped map)
+  count_loops      the count pass's loops, where COUNT_WORK / elements would be too many
+                   (a range that inserts up to 64n entries per loop)
 
 Invariants: names and kernels are unique; a family has either a kernel or a python_loop;
 kernel_input is "map", "entries" or "map_bytes";
@@ -43,6 +47,7 @@ here plus its kernel (a C kernel in native.kernels, or a python_loop).
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
@@ -88,6 +93,10 @@ class KernelCall(NamedTuple):
     hit: bool = True
     seed: int = 1
     kind: str = "classic"       # the map kind of the kernels that build their own maps
+    per: int = 1                # iterate-inserting: fresh keys put after each yielded key
+    deleted: int = 0            # the shaped traversals: percent of the n keys deleted
+    copied: bool = False        # ... and what is left copied into a map made with hint len
+    fill: str = "before-grow"   # iterate-load: where the load factor sits
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ class Family:
     element: str = "map entry"
     max_n: int | None = None
     python_loop: Callable | None = None          # (Benchmark, map or None, meta) -> body()
+    elements: Callable | None = None             # (Benchmark) -> elements per loop, if not n
+    count_loops: int | None = None
 
     @property
     def per_entry(self) -> bool:
@@ -138,7 +149,11 @@ def call_args(bench) -> dict:
             "atomic_snapshot": bench.param("snapshot") == "atomic",
             "hint": bench.param("hint") == "1",
             "hit": bench.param("miss") is None,
-            "kind": map_kind(bench)}
+            "kind": map_kind(bench),
+            "per": int(bench.param("per", "1")),
+            "deleted": int(bench.param("deleted", "0")),
+            "copied": bench.param("copied") is not None,
+            "fill": bench.param("fill", "before-grow")}
 
 
 def map_kind(bench) -> str:
@@ -213,6 +228,70 @@ def _no_hint(p: Params) -> bool:
 # The quick suite's largest n for the Swiss families that build a fresh map per loop:
 # at 2^22 each costs 15-35 s of untimed map building over the quick suite's processes.
 SWISS_QUICK_FRESH_MAX_N = 2 ** 18
+
+
+# -- the range-loop questions (issue 27) -----------------------------------------------------
+
+INSERTING_PERS = (1, 2, 4, 8)
+DELETED_PCTS = (50, 90, 99)
+LOAD_FILLS = ("after-grow", "before-grow")
+# The sizes the questions run at: quick keeps one (tox -e bench's 12 minutes), --full more.
+# A range that inserts puts up to 64n entries per loop, so it stays small.
+INSERTING_SIZES = {"quick": (2 ** 10,), "full": (2 ** 8, 2 ** 10, 2 ** 12, 2 ** 14)}
+SHAPED_SIZES = {"quick": (2 ** 14,), "full": (2 ** 10, 2 ** 14, 2 ** 18, 2 ** 22)}
+# yields/n of a range that inserts is exact for a seed: the suite's worker records it for
+# these seeds (the hash seed, the keys and the random start all follow the seed).
+INSERTING_SEEDS = tuple(range(1, 17))
+
+
+def _maps_explicit(params_of, sizes: dict):
+    """params_of(n) on each map, named map=classic and map=swiss (the question families
+    name both), at the sizes of the mode."""
+    def params(n: int, best_prefetch: int, full: bool) -> list[Params]:
+        if n not in sizes["full" if full else "quick"]:
+            return []
+        return [(("map", kind),) + p for kind in names.MAPS for p in params_of(n)]
+    return params
+
+
+def _inserting_params(n: int) -> list[Params]:
+    return [(("per", str(p)),) for p in INSERTING_PERS]
+
+
+def _after_delete_params(n: int) -> list[Params]:
+    return [(("deleted", str(d)),) + copied for d in DELETED_PCTS for copied in ((), (("copied", ""),))]
+
+
+def _copy_params(n: int) -> list[Params]:
+    return [(("deleted", str(d)),) for d in DELETED_PCTS]
+
+
+def _load_params(n: int) -> list[Params]:
+    return [(("fill", f),) for f in LOAD_FILLS]
+
+
+def _live_after_delete(bench) -> int:
+    """Entries left of n after deleting deleted% (the kernels delete n * d // 100 keys)."""
+    return bench.n - bench.n * int(bench.param("deleted", "0")) // 100
+
+
+@functools.lru_cache(maxsize=None)
+def _load_live(n: int, fill: str, kind: str) -> int:
+    from mapbench.native import kernels
+    return kernels.shape_probe(n, fill=fill, seed=MAP_SEED, kind=kind)["live"]
+
+
+def _live_at_load(bench) -> int:
+    """Entries of the load shape (the kernel's own rule, asked of the map: it depends on
+    where the tables of this seed grow)."""
+    return _load_live(bench.n, bench.param("fill", "before-grow"), map_kind(bench))
+
+
+def question_sizes(benchmarks) -> dict[str, list[int]]:
+    """The sizes the question families ran at, for the Go peers (go_run.question_env)."""
+    return {"inserting": sorted({b.n for b in benchmarks if b.family == "iterate-inserting"}),
+            "shaped": sorted({b.n for b in benchmarks
+                              if b.family in ("iterate-after-delete", "copy-after-delete", "iterate-load")})}
 
 
 # -- the Python-layer loops -----------------------------------------------------------------
@@ -291,6 +370,34 @@ FAMILIES = (
            _on_both_maps(_none, quick_max_n=SWISS_QUICK_FRESH_MAX_N),
            Cost(ns_per_element=60, loop_build_ns_per_entry=200), kernel="delete", kernel_input="entries",
            fresh_map=True, kernel_functions=r"^((swiss_)?kernel_delete|mapdelete|swiss_delete)"),
+    Family("iterate-inserting", "a range over a fresh map of n keys that puts per fresh keys after "
+           "each key it yields, to its end or to the cap of 64n entries (timed per starting entry)",
+           2 ** 12, _maps_explicit(_inserting_params, INSERTING_SIZES),
+           Cost(ns_per_element=400, loop_build_ns_per_entry=100), kernel="iterate_inserting",
+           kernel_input="entries", fresh_map=True, count_loops=1,
+           kernel_functions=r"^((swiss_)?kernel_iterate_inserting|range_inserting|mapassign|mapiter(init|next\w*|release)"
+                            r"|hash64|evacuate|growWork|hashGrow|hash_grow|newoverflow"
+                            r"|swiss_(put|iter_(init|next\w*|release)|table_\w+|grow_to_table|unchecked_put_slot))$"),
+    Family("iterate-after-delete", "one full traversal of a map of n keys after deleting deleted% of them "
+           "(copied: of the copy Go's advice makes; timed per live entry)",
+           2 ** 18, _maps_explicit(_after_delete_params, SHAPED_SIZES),
+           Cost(ns_per_element=20, call_build_ns_per_entry=300), kernel="iterate_after_delete",
+           kernel_input="entries", elements=_live_after_delete, max_n=2 ** 22,
+           kernel_functions=rf"^((swiss_)?kernel_iterate_(after_delete|shaped)|{_ITERATOR_FUNCTIONS})$"),
+    Family("copy-after-delete", "make(map, len(m)) and a range that puts every entry of the map "
+           "after the deletes (Go's way to shrink a map; timed per entry copied)",
+           2 ** 18, _maps_explicit(_copy_params, SHAPED_SIZES),
+           Cost(ns_per_element=80, call_build_ns_per_entry=300), kernel="copy_after_delete",
+           kernel_input="entries", elements=_live_after_delete, max_n=2 ** 22,
+           kernel_functions=r"^((swiss_)?kernel_copy_(after_delete|shaped)|mapassign|mapiter(init|next\w*|release)"
+                            r"|makemap|hash64|swiss_(new|put|iter_(init|next\w*|release)|table_\w+"
+                            r"|unchecked_put_slot))$"),
+    Family("iterate-load", "one full traversal of the map filled to just after its last grow at or "
+           "before n, or just before its first grow past n (timed per entry)",
+           2 ** 20, _maps_explicit(_load_params, SHAPED_SIZES),
+           Cost(ns_per_element=10, call_build_ns_per_entry=400), kernel="iterate_load",
+           kernel_input="entries", elements=_live_at_load, max_n=2 ** 22,
+           kernel_functions=rf"^((swiss_)?kernel_iterate_(load|shaped)|{_ITERATOR_FUNCTIONS})$"),
     Family("python-iterate", "one full traversal from Python", 2 ** 17, _flags("items", "batched"),
            Cost(ns_per_element=100, build_ns_per_entry=200),
            builds_map=True, max_n=PYTHON_MAX_N, python_loop=_python_iterate_loop),

@@ -15,6 +15,10 @@ interface:
     roofline/n=N
     python-iterate/{items,batched}/n=N                       (n <= PYTHON_MAX_N)
     dict-iterate/n=N                                         (n <= PYTHON_MAX_N)
+    iterate-inserting/map={classic,swiss}/per={1,2,4,8}/n=N   (the range-loop questions: both
+    iterate-after-delete/map=M/deleted={50,90,99}[/copied]/n=N  maps named; a few sizes,
+    copy-after-delete/map=M/deleted={50,90,99}/n=N              families.INSERTING_SIZES
+    iterate-load/map=M/fill={after-grow,before-grow}/n=N       and SHAPED_SIZES)
 
 The C-kernel families run on Go 1.24's Swiss map too, named with map=swiss right after
 the family (`iterate/map=swiss/storage=stack/prefetch=0/n=N`, `roofline/map=swiss/n=N`,
@@ -67,6 +71,8 @@ class Benchmark:
 
         An element is what the family's record says: one map entry (roofline: the
         bucket-array bytes that hold one entry, on average) or one iterator init."""
+        if self.record.elements is not None:
+            return self.record.elements(self)
         return self.n if self.record.per_entry else 1
 
     @property

@@ -145,13 +145,16 @@ def _run_locked(args, mode, rounds, benchmarks, revision, run_dir: Path, go_item
 
 
 def run_peers(benchmarks: list[matrix.Benchmark], run_dir: Path, spec: str) -> None:
-    """The Go peers at the sizes of the iterate benchmarks that ran; peers.json."""
-    sizes = sorted({b.n for b in benchmarks if b.family == "iterate"})
+    """The Go peers at the sizes of the iterate benchmarks and of the range-loop questions
+    that ran (each question family at its own sizes); peers.json."""
+    questions = families.question_sizes(benchmarks)
+    sizes = sorted({b.n for b in benchmarks if b.family == "iterate"}.union(*questions.values()))
     if not sizes:
         return
     print(f"[peer] Go peers ({spec}) at n = {', '.join(map(str, sizes))} ...", flush=True)
     t0 = time.monotonic()
-    peers = gopeers_run.run_peers(run_dir, sizes, spec, log=lambda line: print(line, flush=True))
+    peers = gopeers_run.run_peers(run_dir, sizes, spec, log=lambda line: print(line, flush=True),
+                                  question_sizes=families.question_sizes(benchmarks))
     if peers is None:
         print("[peer] no Go toolchain could run: no Go numbers", flush=True)
         return

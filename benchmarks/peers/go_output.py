@@ -8,7 +8,8 @@ benchmarks/peers/gomap/map_test.go names its sub-benchmarks like the suite's
    "entries": 1024,             # map entries an op touches (iterate-growing: entries/op)
    "ns_per_op": [..one per -count..], "iterations": [...],
    "ns_per_element": mean ns/op / entries (iterinit: mean ns/op, one set-up per op),
-   "bytes_per_op": mean B/op, "allocs_per_op": mean allocs/op (None without -benchmem)}
+   "bytes_per_op": mean B/op, "allocs_per_op": mean allocs/op (None without -benchmem),
+   "metrics": {"yields/n": mean, ...}    # only where the line has EXTRA_METRICS (iterate-inserting)}
 
 An older Go peer named its benchmarks `BenchmarkRange/n=N`: read as family `range`.
 """
@@ -30,7 +31,18 @@ FAMILIES = {
     "insert": "n inserts into make(map, 0) (hint=0) or make(map, n) (hint=1); n <= 2^18",
     "lookup": "n lookups of present (hit) or absent (miss) keys",
     "delete": "n deletes from a full map built outside the timer; n <= 2^18",
+    "iterate-inserting": "for k := range m { put per fresh keys }, over a fresh map of n keys, stopped at 64n "
+                         "entries (op = 1 range); yields/n is the mean over the ops, each a draw of Go's random "
+                         "hash seed and start",
+    "iterate-after-delete": "range over a map of n keys after deleting deleted% of them (copied: over a copy "
+                            "made with make(map, len(m))); per live entry",
+    "copy-after-delete": "c := make(map, len(m)); for k, v := range m { c[k] = v }, of the map after the "
+                         "deletes; per entry copied",
+    "iterate-load": "range over a map filled to just after its last grow at or before n, or just before its "
+                    "first grow past n; per entry",
 }
+# Metrics of a family beyond ns/op, B/op, allocs/op and entries/op, kept in "metrics".
+EXTRA_METRICS = ("yields/n", "yields-min/n", "yields-max/n", "ended/op")
 PER_OP_FAMILIES = ("iterinit",)     # ns per op, not per element
 
 # BenchmarkMap/iterate-growing/n=1024-2   1592   15407 ns/op   833.0 entries/op   0 B/op   0 allocs/op
@@ -73,6 +85,9 @@ def parse_go_bench(text: str, label: str | None = None) -> list[dict]:
             entry["entries"] = int(round(statistics.fmean(got["entries/op"])))
         entry["bytes_per_op"] = _mean(got.get("B/op", []))
         entry["allocs_per_op"] = _mean(got.get("allocs/op", []))
+        extra = {unit: _mean(got[unit]) for unit in EXTRA_METRICS if unit in got}
+        if extra:
+            entry["metrics"] = extra
         per = 1 if entry["family"] in PER_OP_FAMILIES else entry["entries"]
         entry["ns_per_element"] = statistics.fmean(entry["ns_per_op"]) / per
     return list(runs.values())

@@ -50,7 +50,7 @@ BENCHTIME = "50ms"
 COUNT = 3
 TIMEOUT_S = 600
 ITERATION_BENCH = "^BenchmarkMap$/^iter"
-OTHER_BENCH = "^BenchmarkMap$/^(insert|lookup|delete)$"
+OTHER_BENCH = "^BenchmarkMap$/^(insert|lookup|delete|copy-after-delete)$"
 TOP_SELF = 8
 # Frames of map_test.go that build maps and keys outside the timer.
 BUILD_FRAMES = r"^mapbench/peers/gomap\.(mapOf|growingMapOf|keys)$"
@@ -98,11 +98,33 @@ def profile_views(pprof_path: Path, run_dir: Path, toolchain: gotoolchains.Toolc
             "top_self": top_self(timed)}
 
 
+def question_env(toolchain: gotoolchains.Toolchain, question_sizes: dict[str, list[int]] | None) -> dict:
+    """The environment of range_test.go's question families: the sizes each runs at (the
+    suite's), and for a Swiss toolchain the load shapes' entry counts, taken from the C
+    Swiss map (its tables split one at a time past 1024 slots, which Go code cannot see)."""
+    if question_sizes is None:
+        return {}
+    env = {f"MAPBENCH_GO_{key.upper()}_SIZES": ",".join(map(str, ns)) or "0"
+           for key, ns in question_sizes.items()}
+    if toolchain.map_design == "swiss" and question_sizes.get("shaped"):
+        from mapbench.benchmarks.catalog.families import MAP_SEED
+        from mapbench.native import kernels
+        env["MAPBENCH_GO_LOAD"] = ",".join(
+            f"{n}:{kernels.shape_probe(n, fill='after-grow', seed=MAP_SEED, kind='swiss')['live']}:"
+            f"{kernels.shape_probe(n, fill='before-grow', seed=MAP_SEED, kind='swiss')['live']}"
+            for n in question_sizes["shaped"])
+    return env
+
+
 def run_toolchain(toolchain: gotoolchains.Toolchain, sizes: list[int], run_dir: Path, *,
-                  benchtime: str = BENCHTIME, count: int = COUNT, log=print) -> dict:
-    """Both go test runs of one toolchain; the version's entry of peers.json."""
+                  benchtime: str = BENCHTIME, count: int = COUNT, log=print,
+                  question_sizes: dict[str, list[int]] | None = None) -> dict:
+    """Both go test runs of one toolchain; the version's entry of peers.json. question_sizes
+    ({"inserting": [n, ...], "shaped": [...]}) picks the sizes of range_test.go's families
+    (None: each up to its own maximum)."""
     env = gotoolchains.go_env()
     env["MAPBENCH_GO_SIZES"] = ",".join(str(n) for n in sizes)
+    env.update(question_env(toolchain, question_sizes))
     t0 = time.monotonic()
     entry = {"label": toolchain.label, "go_version": toolchain.version, "map": toolchain.map_design,
              "toolchain": toolchain.origin, "commands": [], "problems": [], "profile": None,
@@ -156,7 +178,8 @@ def run_toolchain(toolchain: gotoolchains.Toolchain, sizes: list[int], run_dir: 
 
 
 def run_peers(run_dir: Path, sizes: list[int], spec: str = gotoolchains.DEFAULT_SPEC, *,
-              benchtime: str = BENCHTIME, count: int = COUNT, log=print) -> dict | None:
+              benchtime: str = BENCHTIME, count: int = COUNT, log=print,
+              question_sizes: dict[str, list[int]] | None = None) -> dict | None:
     """Every toolchain of `spec` at `sizes`; writes peers.json (None when no Go could run)."""
     t0 = time.monotonic()
     toolchains, problems = gotoolchains.resolve(spec, log=log)
@@ -173,7 +196,7 @@ def run_peers(run_dir: Path, sizes: list[int], spec: str = gotoolchains.DEFAULT_
            "families": gopeers.FAMILIES, "versions": [], "problems": problems}
     for toolchain in toolchains:
         doc["versions"].append(run_toolchain(toolchain, sizes, run_dir, benchtime=benchtime,
-                                             count=count, log=log))
+                                             count=count, log=log, question_sizes=question_sizes))
         write_atomic(run_dir / run_folder.PEERS, json.dumps(doc, indent=2) + "\n")
     if not doc["versions"]:
         return None

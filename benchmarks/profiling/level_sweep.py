@@ -16,10 +16,16 @@ keeps a 2^22 map affordable. D1 misses are the same in every pass (same D1); the
 the pass with LL = level X are "X misses". Prefetch and heap/stack variants are left out:
 the simulation treats software prefetch as a no-op and the table walked is the same.
 
+Beside the simulation, where this machine has hardware counters, the same kernel runs under
+`perf stat` with each level's cache-miss event as this machine's `perf list` offers it
+(collectors/perf_levels.py): `hardware_per_element` per row, and `hardware` in the document
+says which events, or in one line why there are none (`<not supported>` in a VM).
+
 Writes LEVELS_FILE into the run folder: {"levels": [Level.to_json()], "rows": [{"map", "n",
 "benchmark", "elements", "per_element": {"L1d": x, "L2": y, "L3": z}, "instructions_per_element",
-"table_lines_per_element" (predicted from the layout)}], "source", "seconds"}. Nothing is
-written when valgrind is missing or every process failed (one line says why).
+"table_lines_per_element" (predicted from the layout), "hardware_per_element": {level: x} (only
+where counters count)}], "hardware": perf_levels.LevelEvents.to_json(), "source", "seconds"}.
+Nothing is written when valgrind is missing or every process failed (one line says why).
 """
 from __future__ import annotations
 
@@ -50,8 +56,9 @@ def benchmark_name(kind: str, n: int) -> str:
 
 
 def run_sweep(out: Path, sizes: list[int], caches: list[dict], *, layout: dict | None = None,
-              valgrind: str = "valgrind", jobs: int = 2, say=print) -> dict | None:
-    """Simulate every (level, map, size); write LEVELS_FILE; the document, or None."""
+              valgrind: str = "valgrind", jobs: int = 2, say=print, perf: str | None = "perf") -> dict | None:
+    """Simulate every (level, map, size); count them with perf where the machine can (not
+    with `perf=None`); write LEVELS_FILE; the document, or None."""
     from mapbench.benchmarks.counts import count_pass
     from mapbench.benchmarks.profiling.collectors import find_tool
     from mapbench.benchmarks.profiling.collectors.cachegrind import available
@@ -110,6 +117,7 @@ def run_sweep(out: Path, sizes: list[int], caches: list[dict], *, layout: dict |
                          "instructions_per_element": first["per_element"].get("Ir"),
                          "table_lines_per_element": cache_levels.lines_per_element(
                              kind, n, d1.line, layout)})
+    hardware = hardware_counts(rows, ["L1d"] + [lv.name for lv in levels], perf, say) if perf else None
     seconds = round(time.monotonic() - started, 1)
     doc = {"levels": [{"name": "L1d", "label": cache_levels.level_label("L1d", False), "last": False,
                        "size_bytes": d1.size, "ways": d1.assoc, "line_bytes": d1.line,
@@ -119,10 +127,34 @@ def run_sweep(out: Path, sizes: list[int], caches: list[dict], *, layout: dict |
            "rows": rows, "source": SOURCE, "metric": "read misses (Dr misses: D1mr, DLmr) per element",
            "table_lines_source": "predicted from the layout (analysis/counters/cache_levels.py)",
            "failed": failures, "seconds": seconds, "aslr": aslr}
+    if hardware is not None:
+        doc["hardware"] = hardware
     write_atomic(Path(out) / LEVELS_FILE, json.dumps(doc, indent=2, sort_keys=True) + "\n")
     say(f"  level sweep: {len(rows)} rows in {seconds:.0f} s -> {LEVELS_FILE}"
         + (f"; {len(failures)} failed: {failures[0]}" if failures else ""))
     return doc
+
+
+def hardware_counts(rows: list[dict], levels: list[str], perf: str, say=print) -> dict:
+    """Add `hardware_per_element` to each row where perf counts this machine's cache events;
+    the document's `hardware` record (events, or why none)."""
+    from mapbench.benchmarks.profiling.collectors import perf_levels
+
+    found = perf_levels.events_for(levels, perf)
+    record = found.to_json()
+    if found.why:
+        say(f"  level sweep: {found.why}; simulated misses only")
+        return record
+    say("  level sweep: perf hardware counters " + ", ".join(f"{lv} {ev}" for lv, ev in found.events.items()))
+    notes = []
+    for row in rows:
+        values, note = perf_levels.measure(found.events, row["map"], row["n"], perf)
+        if values:
+            row["hardware_per_element"] = values
+        if note:
+            notes.append(note)
+    record["notes"] = notes
+    return record
 
 
 def load(run_dir: Path) -> dict | None:

@@ -330,11 +330,13 @@ def run_level_sweep(state: "Pass") -> None:
     start = time.monotonic()
     state.say("profile: level sweep (simulated misses at each cache level of this machine)")
     doc = level_sweep.run_sweep(state.out, level_sweep.sweep_sizes(state.options.quick, (SMALL, LARGE)),
-                                caches, layout=layout, valgrind=state.options.valgrind, say=state.say)
+                                caches, layout=layout, valgrind=state.options.valgrind, say=state.say,
+                                perf=state.options.perf)
     state.level_seconds = time.monotonic() - start
     if doc:
         state.levels_doc = doc
-        write_atomic(state.out / "plots" / level_tables.PLOT_FILE, level_tables.levels_plot(doc, layout))
+        measured = cache_levels.measured_table_points(run_folder.RunFolder(state.out).suite())
+        write_atomic(state.out / "plots" / level_tables.PLOT_FILE, level_tables.levels_plot(doc, layout, measured))
 
 
 def load_json_list(path: Path, key: str) -> list[dict]:

@@ -17,7 +17,7 @@ import pyperf
 
 from mapbench.analysis.render import history, report
 from mapbench.analysis.atomic import write_atomic
-from mapbench.analysis.stats import count_compare, count_steps, findings
+from mapbench.analysis.stats import count_compare, count_steps, findings, time_steps
 from mapbench.benchmarks.history import run_order
 from mapbench.benchmarks.store import calibration_file
 from mapbench.benchmarks.store import machine as machines, passes, runs as store
@@ -181,7 +181,8 @@ def counted_benchmarks(doc) -> int:
 
 def write_index(root: Path, machine: str | None = None) -> Path:
     """index.html over every run; history plots of the runs of `machine` (None: all), in
-    commit order where history.json knows it, with the count steps marked."""
+    commit order where history.json knows it, with the count steps (callgrind) and the
+    time steps (pyperf, a change-point fit: analysis/stats/time_steps.py) marked."""
     stored = run_order.commit_order(root, store.list_runs(root))
     all_counts = [_read_json(p / run_folder.COUNTS) for p in stored]
     runs = [report.IndexRun(p.name, _index_meta(p),
@@ -198,13 +199,24 @@ def write_index(root: Path, machine: str | None = None) -> Path:
         calibration_file.read_calibration(root))
     steps = count_steps.steps(list(zip(labels, counts)), limit)
     marks = {(s.benchmark, s.index) for s in steps}
+    timed = time_steps.time_steps([(r.name, _times(r.suite)) for r in plotted])
+    time_marks = {(s.benchmark, s.index) for s in timed.steps}
     for family, variants in history.family_history([r.suite for r in plotted], counts).items():
         rel = f"{HISTORY_FOLDER}/{history.family_slug(family)}.svg"
-        write_atomic(root / rel, history.plot_family_svg(family, variants, labels, steps=marks))
+        write_atomic(root / rel, history.plot_family_svg(family, variants, labels, steps=marks,
+                                                         time_steps=time_marks))
         plots.append((family, rel))
     return write_atomic(root / "index.html", report.render_index(
         runs, plots, plots_machine=machine, steps=steps,
-        steps_threshold=f"{limit:.2%} ({origin})"))
+        steps_threshold=f"{limit:.2%} ({origin})", time_steps=timed))
+
+
+def _times(suite) -> dict[str, float] | None:
+    """ns/element (median, pyperf timing) of each timed benchmark of a run's suite."""
+    if suite is None:
+        return None
+    return {bench.get_name(): report.ns_per_element(bench) for bench in suite.get_benchmarks()
+            if bench.get_values() and bench.get_unit() == "second"}
 
 
 def run(args) -> int:

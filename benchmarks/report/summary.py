@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyperf
 
-from mapbench.analysis.render import benchplots, benchsummary, peersplot
+from mapbench.analysis.render import benchplots, benchsummary, peersplot, range_tables
 from mapbench.analysis.atomic import write_atomic
 from mapbench.analysis.errors import InputError
 from mapbench.analysis.stats import findings
@@ -63,6 +63,9 @@ def summarize(run_dir: str | Path, *, best_prefetch: int | None = None,
         plots_by_stem = benchplots.all_plots(results, caches, best_prefetch, peers)
         if peersplot.has_peers(peers):
             plots_by_stem["go_peers"] = benchplots.render(peersplot.peers_figure(results, peers))
+        inserting = range_tables.inserting_figure(results, peers)
+        if inserting is not None:
+            plots_by_stem["range_inserting"] = benchplots.render(inserting)
         for stem, formats in plots_by_stem.items():
             for fmt, data in formats.items():
                 written.append(write_atomic(run_dir / "plots" / f"{stem}.{fmt}", data))

@@ -10,6 +10,7 @@ never a timing).
 """
 from __future__ import annotations
 
+import json
 import time
 
 from mapbench.benchmarks.catalog import families, matrix
@@ -150,6 +151,36 @@ def _kernel_timer(bench: matrix.Benchmark, fam: families.Family, m, meta: dict):
                    per_loop, what, unit)
 
 
+def question_metadata(bench: matrix.Benchmark) -> dict:
+    """What the range-loop questions record beside their time (exact, untimed, the same in
+    every worker): iterate-inserting its yields/n for each of families.INSERTING_SEEDS and
+    for the timed seed, with whether each run ended within the cap; the shaped traversals
+    the shaped map's live entries and the bytes a full traversal walks (its buckets and
+    overflow buckets, or its groups and directory), per live entry."""
+    from mapbench.native import kernels
+
+    args = families.call_args(bench)
+    if bench.family == "iterate-inserting":
+        runs = {seed: kernels.range_inserting(bench.n, args["per"], seed=seed, kind=args["kind"])
+                for seed in families.INSERTING_SEEDS}
+        timed = kernels.range_inserting(bench.n, args["per"], seed=MAP_SEED, kind=args["kind"])
+        return {"per": args["per"], "cap_entries": timed.cap, "cap_factor": kernels.CAP_FACTOR,
+                "yields_per_n": round(timed.yields_per_n, 6), "ended": int(timed.ended),
+                "yields_per_n_by_seed": json.dumps({str(s): round(r.yields_per_n, 6) for s, r in runs.items()}),
+                "ended_by_seed": json.dumps({str(s): int(r.ended) for s, r in runs.items()})}
+    if bench.family in ("iterate-after-delete", "copy-after-delete", "iterate-load"):
+        shape = kernels.shape_probe(bench.n, deleted=args["deleted"], copied=args["copied"],
+                                    fill=args["fill"] if bench.family == "iterate-load" else None,
+                                    seed=MAP_SEED, kind=args["kind"])
+        live = max(1, shape["live"])
+        meta = {"live_entries": shape["live"], "walk_bytes": shape["walk_bytes"],
+                "bytes_walked_per_live_entry": round(shape["walk_bytes"] / live, 3),
+                "buckets_or_groups": shape["units"]}
+        meta.update({k: shape[k] for k in ("overflow", "tombstones") if k in shape})
+        return meta
+    return {}
+
+
 def make_workload(bench: matrix.Benchmark):
     """(time_func, metadata) for one benchmark; builds its map once."""
     fam = bench.record
@@ -158,6 +189,7 @@ def make_workload(bench: matrix.Benchmark):
     if fam.builds_map:
         m = build_map(bench.n, families.map_kind(bench))
         meta.update(map_metadata(m))
+    meta.update(question_metadata(bench))
     if fam.python_loop is not None:
         func, timer = py_timer(fam.python_loop(bench, m, meta)), PY_TIMER
     else:

@@ -111,5 +111,48 @@ def test_the_plot_has_a_line_and_a_fill_mark_per_level(tmp_path):
     md = level_tables.levels_markdown(sweep({"L1d": 1 << 14, "L2": 1 << 18, "L3": 1 << 22}))
     header = next(line for line in md.splitlines() if line.startswith("| map"))
     cells = [c.strip() for c in header.strip("|").split("|")]
-    assert cells[3] == "L2 read misses/elem"
-    assert cells[4] == "L3 read misses (last level, to memory)/elem"
+    assert cells[3] == "L2 read misses/elem (simulated)"
+    assert cells[4] == "L3 read misses (last level, to memory)/elem (simulated)"
+
+
+def test_the_finding_puts_perf_hardware_counts_beside_the_simulated_ones_or_says_why_not():
+    doc = sweep({"L1d": 1 << 14, "L2": 1 << 18, "L3": 1 << 22})
+    for row in doc["rows"]:
+        row["hardware_per_element"] = {"L2": 0.56 if row["n"] >= 1 << 20 else 0.001}
+    doc["hardware"] = {"events": {"L2": "l2_rqsts.miss"}, "why_not": "", "source": "perf"}
+    data = findings.RunData(run_suite(timings(1 << 18, 2.5)), levels=doc)
+    [classic, _] = level_findings.cache_level_crossovers(data)
+    assert ("perf hardware counter misses/elem: L2 (l2_rqsts.miss): step up between 2^18 and 2^20"
+            in classic.sentence)
+    doc["hardware"] = {"events": {}, "why_not": "L1-dcache-load-misses <not supported>"}
+    for row in doc["rows"]:
+        del row["hardware_per_element"]
+    [classic, _] = level_findings.cache_level_crossovers(findings.RunData(run_suite(timings(1 << 18, 2.5)),
+                                                                          levels=doc))
+    assert "perf hardware counter" not in classic.sentence
+    assert "perf hardware counters: L1-dcache-load-misses <not supported>" in classic.source
+
+
+def test_fill_sizes_come_from_measured_table_bytes_where_the_run_has_them_as_the_plot_marks():
+    from mapbench.analysis.render import bench_results, benchplots
+    # A classic table measured 10% larger than the layout predicts (overflow buckets, say).
+    names = {n: f"iterate/storage=stack/prefetch=0/n={n}" for n in (1 << e for e in (10, 14, 18, 22))}
+    metadata = {name: {"table_bytes": cache_levels.table_bytes("classic", n) * 1.1,
+                       "bucket_bytes": cache_levels.table_bytes("classic", n) * 1.1}
+                for n, name in names.items()}
+    suite = run_suite(timings(1 << 18, 2.5), metadata=metadata)
+    measured = cache_levels.measured_table_points(suite)
+    assert [n for n, _ in measured["classic"]] == sorted(names) and "swiss" not in measured
+    doc = sweep({"L1d": 1 << 14, "L2": 1 << 18, "L3": 1 << 22})
+    l2 = 512 << 10
+    n, source = cache_levels.fill("classic", l2, None, measured)
+    assert source == cache_levels.MEASURED
+    assert n != cache_levels.fill_size("classic", l2)
+    # The ns/element plot's mark for the same cache is the same number.
+    results = bench_results.results_from_suite(suite)
+    assert benchplots.cache_fill_points(results, {"L2": l2})["L2"] == pytest.approx(n)
+    [classic, swiss] = level_findings.cache_level_crossovers(findings.RunData(suite, levels=doc))
+    assert f"the table fills it at n~{level_findings._approx(n)} (measured table bytes" in classic.sentence
+    assert "bench.json table_bytes" in classic.source
+    assert "(predicted," in swiss.sentence               # no Swiss table bytes measured
+    assert cache_levels.fill("swiss", l2, None, measured)[1] == cache_levels.PREDICTED

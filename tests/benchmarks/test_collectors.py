@@ -10,6 +10,7 @@ import pytest
 from mapbench.analysis.counters import cachegrind_out
 from mapbench.analysis.stacks import callgrind_stacks
 from mapbench.analysis.counters import perf_stat_csv
+from mapbench.analysis.counters import cache_levels
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
 from mapbench.benchmarks.profiling.collectors import (cachegrind, callgrind, perf_record, perf_stat,
@@ -91,13 +92,24 @@ def test_machine_model_reads_l1d_and_l2_from_sysfs(tmp_path):
                      "LL": CacheGeometry(2 << 20, 64, 16)}
 
 
-def test_geometry_rounded_to_power_of_two_sets_and_said():
+def test_geometry_rounded_to_the_nearest_one_valgrind_accepts_and_said():
     l3 = CacheGeometry(300 << 20, 64, 20)                 # 245760 sets
     fixed, note = cachegrind.valgrind_geometry(l3)
-    assert fixed.size == 131072 * 20 * 64 and fixed.assoc == 20
-    assert "245760 sets" in note and "not a power of two" in note
-    same, none = cachegrind.valgrind_geometry(CacheGeometry(48 << 10, 64, 12))
-    assert same.size == 48 << 10 and none == ""
+    # 2^18 sets x 19 ways x 64 B = 304 MiB: nearer 300 MiB than 160 MiB (2^17 sets, 20-way,
+    # the old round-down) or 320 MiB (2^18 sets, 20-way).
+    assert (fixed.size, fixed.assoc, fixed.line) == (262144 * 19 * 64, 19, 64)
+    assert "245760 sets" in note and "not a power of two" in note and "nearest" in note
+    # One rule: the level sweep's rounding gives the same answer.
+    assert (fixed, note) == cache_levels.nearest_valgrind_geometry(l3)
+
+
+@pytest.mark.parametrize("geometry", [CacheGeometry(1280 << 10, 64, 20),    # Intel's L2: 1.25 MiB 20-way
+                                      CacheGeometry(48 << 10, 64, 12)])     # Intel's L1d: 48 KiB 12-way
+def test_odd_ways_with_power_of_two_sets_are_kept_by_both_rules(geometry):
+    assert cachegrind.valgrind_geometry(geometry) == (geometry, "")
+    assert cache_levels.nearest_valgrind_geometry(geometry) == (geometry, "")
+    options, notes = cachegrind.model_options({"D1": geometry})
+    assert options == [f"--D1={geometry.size},{geometry.assoc},64"] and notes == []
 
 
 def test_parse_cache_model():
@@ -164,4 +176,16 @@ def test_rounded_l3_geometry_runs_in_valgrind(walk_program, tmp_path):
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=yes", *options,
                            f"--cachegrind-out-file={tmp_path / 'cg'}", str(walk_program)], capture_output=True)
     assert done.returncode == 0, done.stderr[-500:]
-    assert cachegrind_out.parse_cachegrind((tmp_path / "cg").read_text()).caches["LL"].size == 160 << 20
+    assert cachegrind_out.parse_cachegrind((tmp_path / "cg").read_text()).caches["LL"].size == 304 << 20
+
+
+def test_intel_odd_geometries_run_in_valgrind_as_they_are(walk_program, tmp_path):
+    # 48 KiB 12-way L1d and 1.25 MiB 20-way L2 (64 and 1024 sets): valgrind takes them unrounded.
+    model = {"D1": CacheGeometry(48 << 10, 64, 12), "LL": CacheGeometry(1280 << 10, 64, 20)}
+    options, notes = cachegrind.model_options(model)
+    assert notes == []
+    done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=yes", *options,
+                           f"--cachegrind-out-file={tmp_path / 'cg'}", str(walk_program)], capture_output=True)
+    assert done.returncode == 0, done.stderr[-500:]
+    caches = cachegrind_out.parse_cachegrind((tmp_path / "cg").read_text()).caches
+    assert caches["D1"] == model["D1"] and caches["LL"] == model["LL"]

@@ -29,3 +29,7 @@ def test_the_l3_pass_misses_less_than_the_l2_pass_for_a_table_between_them(tmp_p
         assert per["L3"] < per["L2"] / 10        # ... and fits the 4 MiB one
         assert per["L1d"] >= per["L2"]           # D1 is the same in both passes
     assert {r["map"] for r in written["rows"]} == {"classic", "swiss"}
+    # perf hardware counters: named events where this machine counts, else one line why not.
+    hardware = written["hardware"]
+    assert hardware["events"] or ("<not supported>" in hardware["why_not"] or "not found" in hardware["why_not"]
+                                  or "<not counted>" in hardware["why_not"])

@@ -22,7 +22,13 @@ PATTERNS = [
     rf"^roofline/{M}{N}$",
     rf"^python-iterate/(items|batched)/{N}$",
     rf"^dict-iterate/{N}$",
+    rf"^iterate-inserting/map=(classic|swiss)/per=(1|2|4|8)/{N}$",
+    rf"^iterate-after-delete/map=(classic|swiss)/deleted=(50|90|99)(/copied)?/{N}$",
+    rf"^copy-after-delete/map=(classic|swiss)/deleted=(50|90|99)/{N}$",
+    rf"^iterate-load/map=(classic|swiss)/fill=(after-grow|before-grow)/{N}$",
 ]
+# The range-loop questions name both maps, at a few sizes of their own.
+QUESTIONS = ("iterate-inserting/", "iterate-after-delete/", "copy-after-delete/", "iterate-load/")
 
 
 def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size():
@@ -55,6 +61,14 @@ def test_quick_names_follow_the_patterns_and_cover_every_variant_at_every_size()
         if n <= 2 ** 18:
             swiss |= {f"iterate-growing/n={n}", f"insert/hint=0/n={n}", f"delete/n={n}"}
         expected |= {nm.replace("/", "/map=swiss/", 1) for nm in swiss}
+        for kind in ("classic", "swiss"):
+            if n == 2 ** 10:          # one size each in quick: tox -e bench's time budget
+                expected |= {f"iterate-inserting/map={kind}/per={p}/n={n}" for p in (1, 2, 4, 8)}
+            if n == 2 ** 14:
+                for d in (50, 90, 99):
+                    expected |= {f"iterate-after-delete/map={kind}/deleted={d}{c}/n={n}" for c in ("", "/copied")}
+                    expected.add(f"copy-after-delete/map={kind}/deleted={d}/n={n}")
+                expected |= {f"iterate-load/map={kind}/fill={f}/n={n}" for f in ("after-grow", "before-grow")}
         assert {nm for nm in names if nm.endswith(f"/n={n}")} == expected
 
 
@@ -72,7 +86,11 @@ def test_full_covers_even_powers_and_sweeps_prefetch_on_stack_only():
     swiss = {nm.replace("/map=swiss/", "/", 1) for nm in names if "/map=swiss/" in nm}
     classic_kernels = {nm for nm in names if "map=" not in nm and "snapshot" not in nm
                        and not nm.startswith(("python-", "dict-"))}
-    assert swiss == classic_kernels
+    assert {nm for nm in swiss if not nm.startswith(QUESTIONS)} == classic_kernels
+    questions = {nm for nm in names if nm.startswith(QUESTIONS)}
+    assert {nm.replace("map=classic/", "map=swiss/") for nm in questions} <= questions
+    assert {int(nm.rsplit("=", 1)[1]) for nm in questions if nm.startswith("iterate-inserting/")} == \
+        {2 ** 8, 2 ** 10, 2 ** 12, 2 ** 14}
 
 
 def test_names_round_trip_through_parse_name():

@@ -4,8 +4,9 @@ The fallback where hardware counters are not available. The simulated geometry i
 every number's source. Default model: this machine's L1i, L1d, and its L2 as the simulated
 last level ("LL"); its 300 MiB L3 would never miss at the profiled sizes, and valgrind
 simulates only two levels. `--cache-model D1=size,assoc,line:LL=size,assoc,line` picks
-another. valgrind needs a power-of-two number of sets: a geometry without one is rounded
-down to the nearest power of two (the note says so).
+another. valgrind needs a power-of-two number of sets: a geometry without one is simulated
+as the nearest geometry valgrind accepts (one rule for every simulation here:
+analysis/counters/cache_levels.py nearest_valgrind_geometry; the note says so).
 
 Set-up is excluded by counting only the kernel's own functions (each family's
 `kernel_functions` in benchmarks/catalog/families.py): the map is built by `fill` (mapassign,
@@ -17,7 +18,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from mapbench.analysis.counters import cachemiss
+from mapbench.analysis.counters import cache_levels, cachemiss
 from mapbench.analysis.counters import cachegrind_out
 from mapbench.analysis.counters.cachegrind_out import CacheGeometry
 from mapbench.analysis.errors import InputError
@@ -75,14 +76,9 @@ def parse_model(spec: str) -> dict[str, CacheGeometry]:
 
 
 def valgrind_geometry(geometry: CacheGeometry) -> tuple[CacheGeometry, str]:
-    """A geometry valgrind accepts (power-of-two sets), and a note if it had to be rounded."""
-    sets = geometry.size // (geometry.assoc * geometry.line)
-    if sets >= 1 and sets & (sets - 1) == 0 and sets * geometry.assoc * geometry.line == geometry.size:
-        return geometry, ""
-    rounded_sets = 1 << max(sets, 1).bit_length() - 1
-    fixed = CacheGeometry(rounded_sets * geometry.assoc * geometry.line, geometry.line, geometry.assoc)
-    return fixed, (f"{geometry.describe()} has {sets} sets, not a power of two: simulated as "
-                   f"{fixed.describe()}")
+    """The geometry valgrind accepts nearest to `geometry`, and a note if it differs
+    (cache_levels.nearest_valgrind_geometry: the level sweep uses the same rule)."""
+    return cache_levels.nearest_valgrind_geometry(geometry)
 
 
 def model_options(model: dict[str, CacheGeometry]) -> tuple[list[str], list[str]]:

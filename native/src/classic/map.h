@@ -283,6 +283,23 @@ kernel_result kernel_lookup(hmap *h, uint64_t loops, bool hit);
 kernel_result kernel_delete(uint64_t n, uint64_t loops, uint64_t seed);
 /* cffi-cdef: end */
 
+/* The range-loop questions (range_kernels.c): a range that inserts, and traversals of
+ * maps shaped by mass deletes or by where the load factor sits between grows. */
+/* cffi-cdef: begin */
+inserting_run map_range_inserting(uint64_t n, uint32_t per, uint64_t cap, uint64_t seed);
+kernel_result kernel_iterate_inserting(uint64_t n, uint64_t loops, uint32_t per, uint64_t cap,
+                                       uint64_t seed);
+kernel_result kernel_iterate_after_delete(uint64_t n, uint64_t loops, uint32_t deleted,
+                                          bool copied, uint64_t seed);
+kernel_result kernel_copy_after_delete(uint64_t n, uint64_t loops, uint32_t deleted, uint64_t seed);
+kernel_result kernel_iterate_load(uint64_t n, uint64_t loops, bool before_grow, uint64_t seed);
+shape_info map_shape_probe(uint64_t n, uint32_t shape, uint32_t arg, uint64_t seed);
+kernel_result kernel_iterate_shaped(uint64_t n, uint64_t loops, uint32_t shape, uint32_t arg,
+                                    uint64_t seed);
+kernel_result kernel_copy_shaped(uint64_t n, uint64_t loops, uint32_t shape, uint32_t arg,
+                                 uint64_t seed);
+/* cffi-cdef: end */
+
 /* Layout introspection and build facts (layout.c). */
 /* cffi-cdef: begin */
 size_t layout_fields(const layout_field **out);

@@ -99,7 +99,31 @@ void set_inject_slowdown_pct(uint32_t pct);
 void set_inject_work_pct(uint32_t pct);
 uint64_t fold_entry(uint64_t k, uint64_t v);
 kernel_result kernel_roofline(uint64_t nbytes, uint64_t loops);
+/* One range loop that inserts `per` fresh keys after each key it yields (range_kernels.c
+ * of each map): yields, len(m) when it stopped, and whether it ended by itself (0: it
+ * was stopped at the cap of entries). */
+typedef struct inserting_run {
+    uint64_t yields;
+    uint64_t entries;
+    uint8_t ended;
+    int32_t error;
+} inserting_run;
+/* The map a shaped traversal walks (range_kernels.c of each map): live entries, the
+ * bytes a full traversal walks (classic: every bucket of the array and of its overflow
+ * chains; Swiss: every group of every table plus the directory), its buckets or groups,
+ * and its overflow buckets (classic) or tombstones (Swiss). */
+typedef struct shape_info {
+    uint64_t live;
+    uint64_t walk_bytes;
+    uint64_t units;
+    uint64_t extra;
+    int32_t error;
+} shape_info;
 /* cffi-cdef: end */
+/* Shapes of range_kernels.c: deleted (arg: percent), deleted then copied into a new map
+ * made with hint len(m), the last entry count before the next grow at or past n, and
+ * the entry count just after the last grow at or before n. */
+enum { SHAPE_DELETED = 0, SHAPE_COPIED = 1, SHAPE_BEFORE_GROW = 2, SHAPE_AFTER_GROW = 3 };
 uint64_t calibration_spin(uint64_t ns);
 
 /* Layout introspection: one record per struct field (classic/layout.c, swiss/layout.c). */

@@ -10,6 +10,9 @@
  * shifted when the directory has doubled since). A table is walked by chunks of up to
  * 64 slots (swiss.h I1); every step reads the candidate's control byte again, so an
  * entry deleted between two steps is never returned. When the table being
+ * walked has been inserted into since its chunk was entered, the chunk's bits are read
+ * again past the last entry returned (swiss.h I2), so fresh keys ahead of the walk are
+ * returned as Go returns them. When the table being
  * walked has been replaced by a grow or a split (index -1), the iterator goes on
  * walking it and looks every key up in the live map: skipped if deleted, the live
  * value otherwise. The small map's group is walked the same way once the map has
@@ -187,6 +190,13 @@ static inline const swiss_group *group_ahead(const swiss_iter *it, const swiss_t
  * on, each group entered prefetches the group `prefetch` groups further on the walk
  * (group_ahead), and the first chunk of a table prefetches the header of the next
  * table, whose groups pointer group_ahead reads near the end of this one. */
+/* The snapshot of t->writes an iterator keeps (I2): t->writes while t is live; for a
+ * replaced table, which is never written again, a value it never equals, so that every
+ * step on it takes the slow path and looks its key up in the live map. */
+static inline uint32_t tab_writes_seen(const swiss_table *t) {
+    return t->writes - (t->index < 0);
+}
+
 static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     uint64_t capacity = t->capacity, mask = capacity - 1;
     uint64_t chunkSlots = capacity < ITER_CHUNK_SLOTS ? capacity : ITER_CHUNK_SLOTS;
@@ -240,6 +250,41 @@ static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     it->match = match << from;
     it->group = &t->groups[g0];
     it->entryIdx += covered;
+    it->tabWrites = tab_writes_seen(t);
+}
+
+/* I2: entries were inserted into it->tab since the chunk's bits were read. Read the
+ * chunk's control bytes again and keep, as candidates, the full slots past the entry
+ * last returned (it->key: a slot of this chunk, since the table was live when it was
+ * returned) up to the chunk's last slot of the walk. Go's walk reads every slot's
+ * control byte when it gets there, so it returns those entries; the slots behind the
+ * walk it does not revisit, nor does this. */
+static void refresh_chunk(swiss_iter *it) {
+    const swiss_table *t = it->tab;
+    it->tabWrites = tab_writes_seen(t);
+    uint64_t mask = (uint64_t)t->capacity - 1;
+    uint64_t chunkSlots = t->capacity < ITER_CHUNK_SLOTS ? t->capacity : ITER_CHUNK_SLOTS;
+    uint64_t ngroups = chunkSlots >> SWISS_GROUP_SLOTS_BITS;
+    const char *base = (const char *)it->group, *k = (const char *)it->key;
+    if (k == NULL || k < base || k >= base + ngroups * sizeof(swiss_group)) return;
+    uint64_t off = (uint64_t)(k - base);
+    uint64_t last = off / sizeof(swiss_group) * SWISS_GROUP_SLOTS +
+                    (off % sizeof(swiss_group) - offsetof(swiss_group, slots)) / sizeof(swiss_slot);
+    uint64_t first = (uint64_t)(it->group - t->groups) << SWISS_GROUP_SLOTS_BITS;
+    uint64_t end = ((it->entryIdx - 1 + it->entryOffset) & mask) - first; /* the chunk's last */
+    if (end >= chunkSlots || end <= last) {
+        it->match = 0;
+        return;
+    }
+    uint64_t live = 0;
+    if (ngroups == 8) {
+        live = full_slots_8(it->group);
+    } else {
+        for (uint64_t i = 0; i < ngroups; i++)
+            live |= full_slots(&it->group[i]) << (SWISS_GROUP_SLOTS * i);
+    }
+    uint64_t upto = end >= 63 ? ~0ull : (2ull << end) - 1; /* last < end <= 63 */
+    it->match = live & upto & (~0ull << (last + 1));
 }
 
 /* Take the chunk's next candidate that still holds an entry (key, elem, and match
@@ -274,6 +319,7 @@ MB_NOINLINE int swiss_iter_next_slow(swiss_iter *it) {
     }
     if (m->writing != 0) return -MAP_ERR_ITERATION_WRITE;
     swiss_table *live = it->tab;
+    if (live != NULL && it->group != NULL && it->tabWrites != live->writes) refresh_chunk(it);
     if (__builtin_expect(it->match == 0 && live != NULL && live->index >= 0 &&
                          it->globalDepth == m->globalDepth, 1)) {
         /* The common way here: the chunk is used up and the table is still live. Enter

@@ -35,10 +35,13 @@ typedef struct swiss_cursor {
     const char *group;        /* it->group */
     const swiss_table *tab;   /* it->tab */
     const swiss_map *m;       /* it->m */
+    const swiss_slot *last;   /* the entry last returned (it->key), for I2's refresh */
+    uint32_t writes;          /* it->tabWrites */
 } swiss_cursor;
 
 static inline swiss_cursor swiss_cursor_of(const swiss_iter *it) {
-    swiss_cursor c = {it->match, (const char *)it->group, it->tab, it->m};
+    swiss_cursor c = {it->match, (const char *)it->group, it->tab, it->m,
+                      (const swiss_slot *)it->key, it->tabWrites};
     return c;
 }
 
@@ -52,7 +55,8 @@ static inline swiss_cursor swiss_cursor_of(const swiss_iter *it) {
  * else uses the iterator. Every entry the iterator returns is a whole slot (its own,
  * or the live map's after a re-lookup). The common case still does what Go's Next
  * does per step: the concurrent-write check, the replaced-table check and a fresh
- * read of the entry's control byte. */
+ * read of the entry's control byte; and one of ours, that no insert went into the table
+ * since the chunk's bits were read (I2: else the slow path reads them again). */
 static inline const swiss_slot *swiss_iter_step(swiss_iter *it, swiss_cursor *c, int *err) {
     uint64_t mt = c->match;
     if (__builtin_expect(mt != 0, 1)) {
@@ -62,16 +66,23 @@ static inline const swiss_slot *swiss_iter_step(swiss_iter *it, swiss_cursor *c,
             *err = -MAP_ERR_ITERATION_WRITE;
             return NULL;
         }
-        if (__builtin_expect(c->tab->index >= 0, 1)) {
+        /* The table is live and nothing was inserted into it since match was read: one
+         * compare, as a table replaced by a grow or split counts as written and its
+         * iterators' snapshot never matches it again (I2). */
+        if (__builtin_expect(c->tab->writes == c->writes, 1)) {
             unsigned j = (unsigned)__builtin_ctzll(mt);
             /* Read the control byte again: the entry may be gone since. */
             if (__builtin_expect((c->group[chunk_ctrl_offset[j]] & CTRL_EMPTY) == 0, 1)) {
                 c->match = mt & (mt - 1);
-                return (const swiss_slot *)(c->group + chunk_slot_offset[j]);
+                return c->last = (const swiss_slot *)(c->group + chunk_slot_offset[j]);
             }
         }
     }
     it->match = mt;
+    if (c->last) { /* the slow path's I2 refresh starts past it */
+        it->key = (uint64_t *)&c->last->key;
+        it->elem = (uint64_t *)&c->last->elem;
+    }
     *err = swiss_iter_next_slow(it);
     *c = swiss_cursor_of(it);
     return *err ? NULL : (const swiss_slot *)it->key;

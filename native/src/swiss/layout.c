@@ -16,11 +16,13 @@ static const layout_field fields[] = {
     FIELD(swiss_table, growthLeft),   FIELD(swiss_table, localDepth),
     FIELD(swiss_table, index),        FIELD(swiss_table, groups),
     FIELD(swiss_table, lengthMask),   FIELD(swiss_table, refs),
+    FIELD(swiss_table, writes),
     FIELD(swiss_group, ctrl),         FIELD(swiss_group, slots),
     FIELD(swiss_iter, key),           FIELD(swiss_iter, elem),
     FIELD(swiss_iter, m),             FIELD(swiss_iter, entryOffset),
     FIELD(swiss_iter, dirOffset),     FIELD(swiss_iter, clearSeq),
     FIELD(swiss_iter, globalDepth),   FIELD(swiss_iter, prefetch),
+    FIELD(swiss_iter, tabWrites),
     FIELD(swiss_iter, dirIdx),        FIELD(swiss_iter, tab),
     FIELD(swiss_iter, group),         FIELD(swiss_iter, entryIdx),
     FIELD(swiss_iter, match),
@@ -31,6 +33,7 @@ _Static_assert(sizeof(swiss_map) == 48, "Go's maps.Map is 48 bytes on 64-bit mac
 _Static_assert(offsetof(swiss_iter, key) == 0, "swiss_iter.key must be first");
 _Static_assert(offsetof(swiss_iter, elem) == 8, "swiss_iter.elem must be second");
 _Static_assert(sizeof(swiss_iter) == 96, "maps.Iter is 12 words");
+_Static_assert(sizeof(swiss_table) == 40, "Go's table (32 bytes) plus refs and writes");
 
 size_t swiss_layout_fields(const layout_field **out) {
     *out = fields;

@@ -219,6 +219,7 @@ static MB_NOINLINE void swiss_table_grow(swiss_map *m, swiss_table *t, uint16_t 
     }
     replace_table(m, nt);
     t->index = -1;
+    t->writes++; /* I2: iterators on t leave the fast path (and stay off it: stale) */
     note_rebuild(m);
     swiss_table_release(t); /* the directory's reference */
 }
@@ -242,6 +243,7 @@ static MB_NOINLINE void swiss_table_split(swiss_map *m, swiss_table *t) {
     }
     install_table_split(m, t, left, right);
     t->index = -1;
+    t->writes++; /* I2: iterators on t leave the fast path (and stay off it: stale) */
     note_rebuild(m);
     swiss_table_release(t);
 }
@@ -405,6 +407,7 @@ static swiss_slot *table_put_slot(swiss_map *m, swiss_table *t, uint64_t hash, u
             t->growthLeft--;
             t->used++;
             m->used++;
+            t->writes++; /* I2: an iterator on t may have this slot ahead of it */
             return &g->slots[i];
         }
         swiss_table_rehash(m, t);
