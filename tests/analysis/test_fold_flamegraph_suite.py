@@ -24,6 +24,7 @@ from mapbench.native.perf_folder import PerfFolder
 
 SUITE = Path(__file__).resolve().parents[1] / "fixtures" / "flamegraph"
 CAPTURES = sorted(p.name[: -len(".txt.gz")] for p in (SUITE / "test").glob("*.txt.gz"))
+OPTIONS = ("pid", "tid", "kernel", "jit", "all", "addrs")
 
 
 def test_options_and_captures_are_test_sh_s():
@@ -32,8 +33,6 @@ def test_options_and_captures_are_test_sh_s():
     assert re.search(r"^for opt in (.+); do$", script, re.M)[1].split() == list(OPTIONS)
     assert len(CAPTURES) == 13 and len(list((SUITE / "test" / "results").glob("*.txt.gz"))) == 13 * 6
 
-
-OPTIONS = ("pid", "tid", "kernel", "jit", "all", "addrs")
 
 
 def _gunzip(path: Path) -> bytes:

@@ -64,6 +64,16 @@ def test_stdin_past_max_input_is_one_line(monkeypatch, capsysbinary):
     assert len(err) == 1 and err[0].startswith("mapbench fold: error: stdin") and "Traceback" not in err[0]
 
 
+def test_stdin_with_a_period_past_64_bits_is_one_line(monkeypatch, capsysbinary):
+    """The one case a stream cannot hand to Python (a file can: test_fold_native)."""
+    text = b"walk 12 1.0: " + b"9" * 30 + b" cpu-clock:\n\t10c0 main+0x5 (/bin/walk)\n\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    assert main(["fold", "-"]) == 2
+    err = capsysbinary.readouterr().err.decode().strip().splitlines()
+    assert err == ["mapbench fold: error: stdin: a sample period does not fit in 64 bits; "
+                   "fold the text from a file instead"]
+
+
 def test_a_fold_killed_halfway_leaves_no_output_file(tmp_path):
     """Half the text sent, the fold waiting for the rest, then SIGKILL: no -o file at all."""
     data = (FIXTURES / "perf-script-c.txt").read_bytes()
