@@ -51,12 +51,11 @@ def add_input_arguments(parser, *, perf_weight: bool = True, default_weight: str
                            "(prefix: stackcollapse-perf.pl since Nov 2023, so java-PID with --pid) or is "
                            "exactly java (exact: the older script, and FlameGraph's own test/results)")
     if perf_weight:
-        other = "samples" if default_weight == "period" else "period"
         perf.add_argument("--weight", choices=WEIGHTS, default=default_weight,
                           help=f"samples: one per sample, as stackcollapse-perf.pl before Sept 2022 and "
                                f"inferno-collapse-perf; period: the sum of the samples' periods (ns for "
-                               f"cpu-clock), as FlameGraph master's stackcollapse-perf.pl "
-                               f"(default {default_weight}; {other} is the other)")
+                               f"cpu-clock), as FlameGraph master's stackcollapse-perf.pl, so "
+                               f"what its users get today (default: {default_weight})")
     parser.add_argument("--include", metavar="RE", help="keep only stacks with a frame matching RE")
     parser.add_argument("--exclude", metavar="RE", help="drop stacks with a frame matching RE")
     add_max_input_argument(parser)
