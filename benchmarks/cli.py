@@ -29,14 +29,23 @@ SUBCOMMAND_MODULES = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(command: str | None) -> list[str]:
+    """The one module named like `command` (fold -> ...commands.fold), else all of them.
+
+    Importing every subcommand costs about a second and tens of MB (numpy, the history
+    and report rooms); `mapbench fold` in a pipe should not pay that."""
+    named = [m for m in SUBCOMMAND_MODULES if m.rsplit(".", 1)[1].replace("_", "-") == command]
+    return named or SUBCOMMAND_MODULES
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mapbench",
         description="Benchmark and profile a Go-style hash map and its iterator.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module_name in SUBCOMMAND_MODULES:
+    for module_name in _modules_for(command):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -47,8 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _use_native_folder() -> None:
+    """Fold perf script text in C (native/src/fold) from here on; Python's folder where the
+    compiled module is missing (the two fold byte for byte alike; tests run both)."""
+    try:
+        from mapbench.native.perf_folder import PerfFolder
+    except ImportError:
+        return
+    from mapbench.analysis.stacks.fold_perf import use_engine
+    use_engine(PerfFolder)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    _use_native_folder()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and not words[0].startswith("-") else None)
     args = parser.parse_args(argv)
     prog = f"mapbench {args.command}"
     try:

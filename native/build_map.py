@@ -27,14 +27,16 @@ SRC = HERE / "src"
 # kernels, layout introspection and invariant checker (check.c, always compiled: it costs
 # nothing until a test calls it). count_region.c holds the callgrind client requests of
 # the count pass (valgrind's BSD-licensed headers are vendored under common/vendor/);
-# clocks.c the three clocks of the clock study.
+# clocks.c the three clocks of the clock study. fold/fold_perf.c is not a map: it is the
+# C parser behind `mapbench fold` on perf script text (its header says why it is here).
 SOURCES = ["common/alloc.c", "common/hash.c", "common/timing.c", "common/count_region.c",
            "common/clocks.c", "common/keys.c",
            "classic/map.c", "classic/check.c", "classic/iter.c", "classic/kernels.c",
            "classic/layout.c", "classic/range_kernels.c",
            "swiss/map.c", "swiss/check.c", "swiss/table_alloc.c", "swiss/iter.c",
-           "swiss/kernels.c", "swiss/layout.c", "swiss/range_kernels.c"]
-INCLUDE_DIRS = ["common", "classic", "swiss"]
+           "swiss/kernels.c", "swiss/layout.c", "swiss/range_kernels.c",
+           "fold/fold_perf.c"]
+INCLUDE_DIRS = ["common", "classic", "swiss", "fold"]
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fno-omit-frame-pointer", "-fvisibility=hidden"]
 SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
@@ -42,7 +44,8 @@ SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefin
 # The headers whose declarations between the cffi-cdef markers make the cdef, in an order
 # where every type is declared before its use; the module's C source includes them all,
 # so each wrapped function has its prototype.
-CDEF_HEADERS = ["common/common.h", "common/count_region.h", "classic/map.h", "swiss/swiss.h"]
+CDEF_HEADERS = ["common/common.h", "common/count_region.h", "classic/map.h", "swiss/swiss.h",
+                "fold/fold_perf.h"]
 
 BEGIN, END = "/* cffi-cdef: begin */", "/* cffi-cdef: end */"
 OPAQUE_FROM_HERE = "/* cffi-cdef: opaque from here */"

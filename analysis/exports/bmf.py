@@ -17,8 +17,6 @@ import json
 import math
 import statistics
 
-from scipy import stats
-
 from mapbench.analysis.exports.export_records import OURS, ExportBenchmark
 
 LATENCY = "latency"
@@ -34,6 +32,8 @@ def latency(times_s: list[float]) -> dict:
     mean = statistics.fmean(ns)
     if len(ns) < 2:
         return {"value": mean}
+    from scipy import stats  # here, not at the top: it costs every `mapbench` command ~2 s and 100 MB
+
     half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(ns) - 1) * statistics.stdev(ns) / math.sqrt(len(ns))
     return {"value": mean, "lower_value": mean - half, "upper_value": mean + half}
 

@@ -7,13 +7,19 @@ spaces made `_`) as the root frame, `+0x..` offsets and argument lists cut,
 the first event type kept, the last sample dropped if the text stops before
 its closing blank line, `--pid`/`--tid`/`--kernel`/`--jit`/`--addrs` as there.
 
-Weights: `weight="samples"` (our default) counts one per sample, as
+Weights: `weight="samples"` (this function's default, and the profile pass's) counts one per sample, as
 stackcollapse-perf.pl did before FlameGraph PR #250 (Sept 2022) and as
 inferno-collapse-perf does; `weight="period"` sums the sample period printed in
 the event line (`  2004008 cpu-clock:`), 1 where there is none, which is what
-FlameGraph master prints. For `cpu-clock`/`task-clock` the period is in ns.
+FlameGraph master prints (and `mapbench fold`'s default). For `cpu-clock`/`task-clock`
+the period is in ns. `java_exact` picks the script's Java rule from before Nov 2023
+(see _Folder.header).
 
-How it stays fast on hundreds of MB: one pass, no regex per line. A stack
+Two folders, one behaviour: an engine (use_engine; the CLI installs the C one of
+native/src/fold, whose header states its invariants F1-F4) folds when one is given;
+`_Folder` below is the specification and the fallback, and the tests run both.
+
+How the Python folder stays usable on hundreds of MB: one pass, no regex per line. A stack
 line (`\t  10c0 main+0x50 (/path/walk)`) maps to the same frames wherever it
 appears, so each distinct line is parsed once and its frames (already
 `;`-joined) are cached; a sample whose lines are all cached is then folded by
@@ -80,6 +86,11 @@ class PerfFold:
     period_total: int = 0            # sum of the periods of the samples counted
     periods: set[int] = field(default_factory=set)  # distinct periods seen (capped)
     incomplete_tail: bool = False    # the text stopped inside a sample (left out, as perl does)
+    # With text=True and an engine that writes it: the sorted folded text (a buffer, what
+    # format_folded would give), and `stacks` stays empty; `engine_folder` keeps its memory.
+    folded: object = field(default=None, compare=False, repr=False)
+    distinct_stacks: int = field(default=0, compare=False)  # stacks counted, weight 0 included
+    engine_folder: object = field(default=None, compare=False, repr=False)
 
 
 def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
@@ -211,8 +222,13 @@ def frames_of_line(
     return frames or None
 
 
-def _chunks(data):
-    """Yield slices of `data` of about _CHUNK_BYTES, each ending just after a newline (or at the end)."""
+def _spans(data):
+    """Yield (start, end) of slices of `data` of about _CHUNK_BYTES, each ending just after a newline (or at the end).
+
+    A slice is yielded before the next is looked for; once the caller is done with it and
+    asks for the next, the pages of an mmap that the slice covered are given back
+    (MADV_DONTNEED), so a file's bytes are never all resident at once (F1 of fold_perf.h).
+    """
     size = len(data)
     pos = 0
     drop_pages = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
@@ -223,12 +239,10 @@ def _chunks(data):
             end = size if newline < 0 else newline + 1
         else:
             end = size
-        chunk = data[pos:end]
+        yield pos, end
         if drop_pages:
-            # The slice is a copy: let the kernel take back the mapped pages we read.
             data.madvise(mmap.MADV_DONTNEED, pos - pos % mmap.PAGESIZE, end - pos + pos % mmap.PAGESIZE)
         pos = end
-        yield chunk
 
 
 class _Folder:
@@ -238,8 +252,8 @@ class _Folder:
     caches as b"", so a stack is `pname + b"".join(segments)`, leaf segment last.
     """
 
-    def __init__(self, *, pid, tid, kernel, addrs, jit, weight, comm) -> None:
-        self.pid, self.tid = pid, tid
+    def __init__(self, *, pid, tid, kernel, addrs, jit, weight, comm, java_exact=False) -> None:
+        self.pid, self.tid, self.java_exact = pid, tid, java_exact
         self.options = {"kernel": kernel, "jit": jit, "addrs": addrs}
         self.by_period = weight == "period"
         self.want_comm = None if comm is None else comm.encode(ENCODING, ERRORS)
@@ -301,7 +315,11 @@ class _Folder:
         else:
             pname = name
         self.pname = pname.replace(b" ", b"_")
-        self.cache = self.java_cache if self.pname.startswith(b"java") else self.plain_cache
+        # Perl's tidy_java rule, odd or not, on purpose: `$pname =~ m/^java/` since
+        # FlameGraph PR #147 (Nov 2023), so `java-PID` roots (--pid/--tid) are tidied too;
+        # `$pname eq "java"` before it (java_exact), which FlameGraph's test/results encode.
+        java = self.pname == b"java" if self.java_exact else self.pname.startswith(b"java")
+        self.cache = self.java_cache if java else self.plain_cache
         return True
 
     def stack_line(self, line: bytes) -> bytes:
@@ -394,6 +412,7 @@ class _Folder:
     def finish(self) -> PerfFold:
         result = self.result
         result.incomplete_tail = self.pname is not None
+        result.distinct_stacks = len(self.counts)
         result.event = None if self.event_filter is None else self.event_filter.decode(ENCODING, ERRORS)
         counts = self.counts
         while counts:  # pop as we go, so the bytes keys and the str keys are not all alive at once
@@ -402,30 +421,124 @@ class _Folder:
         return result
 
 
+# The engine `mapbench` hands every fold (see use_engine); None: the Python folder.
+_default_engine = None
+
+
+def use_engine(engine) -> None:
+    """Make `engine` the folder of every later fold that names none (None: Python's).
+
+    An engine is a class like mapbench.native.perf_folder.PerfFolder (analysis may not
+    import native, so the CLI installs it): `engine(pid=, tid=, kernel=, jit=, addrs=,
+    by_period=, java_exact=, comm=bytes|None)`, then `.feed(buffer, start, end)` over
+    whole lines, `.finish(stacks=True)` -> ((stack bytes, weight) pairs or None, stats
+    dict with the PerfFold fields) and `.folded_text()` (the sorted folded text). It must fold exactly as _Folder does (the tests run both); where
+    it cannot hold a number it raises OverflowError and the fold runs in Python.
+    """
+    global _default_engine
+    _default_engine = engine
+
+
+def _fold_with_engine(engine, data, *, weight, comm, text=False, **options) -> PerfFold:
+    folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
+                    **options)
+    for start, end in _spans(data):
+        folder.feed(data, start, end)
+    return _result_of(folder, weight, text)
+
+
+def _result_of(folder, weight: str, text: bool = False) -> PerfFold:
+    """The PerfFold of an engine's folder that has been fed everything (text: see PerfFold.folded)."""
+    pairs, info = folder.finish(stacks=not text)
+    result = PerfFold(stacks={}, weight=weight, samples=info["samples"],
+                      filtered_samples=info["filtered_samples"], period_total=info["period_total"],
+                      periods=set(info["periods"]), incomplete_tail=info["incomplete_tail"],
+                      event=None if info["event"] is None else info["event"].decode(ENCODING, ERRORS),
+                      distinct_stacks=info["distinct_stacks"])
+    if text:
+        result.folded, result.engine_folder = folder.folded_text(), folder
+        return result
+    stacks = result.stacks
+    while pairs:  # pop as we go, so the bytes keys and the str keys are not all alive at once
+        key, value = pairs.pop()
+        stacks[key.decode(ENCODING, ERRORS)] = value
+    return result
+
+
 def fold_perf_script_detailed(
     data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None,
+    comm: str | None = None, java_exact: bool = False, engine="default", text: bool = False,
 ) -> PerfFold:
-    """Fold `perf script` output (bytes, bytearray or mmap) and say what was found."""
+    """Fold `perf script` output (bytes, bytearray or mmap) and say what was found.
+
+    `engine`: "default" (the one use_engine installed), None (Python), or an engine.
+    `text`: an engine may hand back the sorted folded text instead of the stacks
+    (PerfFold.folded): no Python object per stack (the Python folder still gives stacks).
+    """
     if weight not in WEIGHTS:
         raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
     if isinstance(data, memoryview):
         data = data.tobytes()
     elif not isinstance(data, (bytes, bytearray, mmap.mmap)):
         raise TypeError(f"perf script text must be bytes, not {type(data).__name__}")
-    folder = _Folder(pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm)
-    for chunk in _chunks(data):
-        folder.feed_chunk(bytes(chunk))
+    options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
+    engine = _default_engine if engine == "default" else engine
+    if engine is not None:
+        try:
+            return _fold_with_engine(engine, data, weight=weight, comm=comm, text=text, **options)
+        except OverflowError:
+            pass  # a number past 64 bits: Python's ints hold it (F2 of fold_perf.h)
+    folder = _Folder(weight=weight, comm=comm, **options)
+    for start, end in _spans(data):
+        folder.feed_chunk(bytes(data[start:end]))
     return folder.finish()
+
+
+def fold_perf_stream(
+    blocks, *, pid: bool = False, tid: bool = False, kernel: bool = False,
+    addrs: bool = False, jit: bool = False, weight: str = "samples",
+    comm: str | None = None, java_exact: bool = False, engine="default", text: bool = False,
+) -> PerfFold:
+    """fold_perf_script_detailed of text that arrives as `blocks` of bytes cut anywhere (stdin).
+
+    Memory: one block, the part line it ends with, and the distinct stacks; never the
+    whole text. A period past 64 bits cannot be handed to Python half-way through a
+    stream: that one case is an OverflowError (the file path folds it in Python).
+    """
+    if weight not in WEIGHTS:
+        raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
+    options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
+    engine = _default_engine if engine == "default" else engine
+    if engine is not None:
+        folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
+                        **options)
+        feed = folder.feed
+    else:
+        folder = _Folder(weight=weight, comm=comm, **options)
+        feed = folder.feed_chunk
+    rest = b""
+    for block in blocks:
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            rest += block
+            continue
+        feed(rest + block[:cut] if rest else block[:cut])
+        rest = block[cut:]
+    if rest:
+        feed(rest)
+    if engine is None:
+        return folder.finish()
+    return _result_of(folder, weight, text)
 
 
 def fold_perf_script(
     data, *, pid: bool = False, tid: bool = False, kernel: bool = False,
     addrs: bool = False, jit: bool = False, weight: str = "samples",
-    comm: str | None = None,
+    comm: str | None = None, java_exact: bool = False, engine="default",
 ) -> dict[str, int]:
     """Fold `perf script` output into a profile dict (see the module docstring)."""
     return fold_perf_script_detailed(
-        data, pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm
+        data, pid=pid, tid=tid, kernel=kernel, addrs=addrs, jit=jit, weight=weight, comm=comm,
+        java_exact=java_exact, engine=engine,
     ).stacks

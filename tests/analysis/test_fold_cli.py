@@ -33,7 +33,10 @@ def one_line_error(capsysbinary, command: str) -> str:
 def test_fold_file_to_stdout_equals_the_library(capsysbinary):
     assert main(["fold", str(C_SCRIPT)]) == 0
     out = capsysbinary.readouterr().out
-    assert read_folded(decode(out)) == fold_perf_script(C_SCRIPT.read_bytes())
+    # period by default, as today's stackcollapse-perf.pl; --weight samples as before it
+    assert read_folded(decode(out)) == fold_perf_script(C_SCRIPT.read_bytes(), weight="period")
+    assert main(["fold", "--weight", "samples", str(C_SCRIPT)]) == 0
+    assert read_folded(decode(capsysbinary.readouterr().out)) == fold_perf_script(C_SCRIPT.read_bytes())
 
 
 def test_fold_stdin_to_file_with_options(monkeypatch, tmp_path):

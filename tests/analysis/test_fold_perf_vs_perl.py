@@ -4,7 +4,7 @@ Runs wherever perl is (CI included) against the copy vendored, unchanged and wit
 CDDL license, in tests/fixtures/flamegraph/ (pinned commit in its README);
 MAPBENCH_STACKCOLLAPSE_PERF=/path/to/stackcollapse-perf.pl picks another copy. FlameGraph master weighs stacks by period
 (PR #250); the sample-count variant is the same script with `$m_period` replaced by 1,
-made here on the fly. Outputs must be equal byte for byte.
+made here on the fly. Outputs must be equal byte for byte, from the C folder and the Python one.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mapbench.analysis.stacks.fold import fold_perf_script
 from mapbench.analysis.stacks.folded import encode_folded, format_folded
+from mapbench.native.perf_folder import PerfFolder
 
 VENDORED = Path(__file__).resolve().parents[1] / "fixtures" / "flamegraph" / "stackcollapse-perf.pl"
 SCRIPT = os.environ.get("MAPBENCH_STACKCOLLAPSE_PERF", "") or str(VENDORED)
@@ -50,8 +51,12 @@ def perl_fold(script: str, data: bytes, options, tmp_path: Path) -> bytes:
     return subprocess.run(["perl", script, *flags, str(source)], capture_output=True, check=True).stdout
 
 
-def our_fold(data: bytes, options, weight: str) -> bytes:
-    return encode_folded(format_folded(fold_perf_script(data, weight=weight, **dict.fromkeys(options, True))))
+ENGINES = (PerfFolder, None)  # the C folder (native/src/fold) and the Python one
+
+
+def our_fold(data: bytes, options, weight: str, engine) -> bytes:
+    stacks = fold_perf_script(data, weight=weight, engine=engine, **dict.fromkeys(options, True))
+    return encode_folded(format_folded(stacks))
 
 
 @pytest.mark.parametrize("name", ["perf-script-c.txt", "perf-script-python-cffi.txt"])
@@ -59,7 +64,9 @@ def our_fold(data: bytes, options, weight: str) -> bytes:
 def test_fixtures_fold_exactly_as_perl(scripts, name, options, tmp_path):
     data = (FIXTURES / name).read_bytes()
     for weight, script in scripts.items():
-        assert our_fold(data, options, weight) == perl_fold(script, data, options, tmp_path)
+        perl = perl_fold(script, data, options, tmp_path)
+        for engine in ENGINES:
+            assert our_fold(data, options, weight, engine) == perl
 
 
 # Text that looks like perf script, with the corners stackcollapse-perf.pl's regexes have.
@@ -90,4 +97,6 @@ def test_generated_perf_script_folds_exactly_as_perl(scripts, text, options, cut
     data = text.encode("latin-1")
     data = data[:len(data) - cut] if cut < 20 else data  # sometimes cut off mid-sample
     for weight, script in scripts.items():
-        assert our_fold(data, options, weight) == perl_fold(script, data, options, tmp_path)
+        perl = perl_fold(script, data, options, tmp_path)
+        for engine in ENGINES:
+            assert our_fold(data, options, weight, engine) == perl
