@@ -9,6 +9,9 @@
  * array, keeping only the entries that belong to the current new bucket (checkBucket).
  * An entry marked EVACUATED_X/Y (it moved after the iteration started) is looked up
  * again in the live map: skipped if deleted, else the live key and value are returned.
+ * As in Go, an entry inserted during the iteration is returned iff its slot is still
+ * ahead of the walk: the cached slots of a group are read again after an insert
+ * (map.h INVARIANT 8).
  *
  * Memory: see map.h INVARIANT 2. The iterator references the generation of its
  * snapshot and of the old array it walks, and drops both at the end.
@@ -66,6 +69,7 @@ static inline void between_groups(hiter *it, uintptr_t bucket, bool wrapped) {
     it->bptr = NULL;
     it->slots = 0;
     it->glen = 0;
+    it->pos = 0;
     it->bucket = bucket;
     it->wrapped = wrapped;
 }
@@ -86,14 +90,14 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     it->gen = NULL;
     it->oldgen = NULL;
     it->oldslots = 0;
-    it->cur = 0;
-    it->checkBucket = NO_CHECK;
+    it->checking = false;
     it->prefetch = prefetch;
     /* An empty map: the end already (a later mapiternext says so too). A map being
      * written: Go's mapiternext would throw; this iterator ends, holding nothing. */
     bool writing = h != NULL && h->count != 0 && (h->flags & FLAG_HASH_WRITING);
     if (h == NULL || h->count == 0 || writing) {
         between_groups(it, 0, true);
+        it->writes = 0;
         it->B = 0;
         it->buckets = NULL;
         it->offset = 0;
@@ -124,6 +128,7 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
     it->B = B;
     it->buckets = buckets;
     it->gen = gen;
+    it->writes = gen->writes; /* INVARIANT 8: the start bucket's bits are read below */
     it->startBucket = start;
     it->offset = (uint8_t)offset;
 
@@ -152,6 +157,7 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
         it->key = NULL;
         it->elem = NULL;
         it->slots = 0;
+        it->pos = 0;
         return mapiternext_slow(it);
     }
     /* The first candidate: its tophash was read just now, and outside a grow the array
@@ -161,9 +167,11 @@ MB_NOINLINE int mapiterinit(hiter *it, hmap *h, uint16_t prefetch, bool atomic_s
         it->key = NULL;
         it->elem = NULL;
         it->slots = slots;
+        it->pos = 0;
         return mapiternext_slow(it);
     }
     it->slots = slots & (slots - 1);
+    it->pos = (uint8_t)__builtin_ctzll(slots);
     it->key = &b->keys[offi];
     it->elem = &b->elems[offi];
     return MAP_OK;
@@ -219,14 +227,58 @@ static inline uint64_t group_slots(const bmap *b, unsigned n, unsigned offset) {
  * bucket of the group (the fast path only runs while the map is not growing). If the
  * map then grows with the iterator's B, the rest of the group is dropped and the
  * iterator enters that bucket the way Go does. As before, each candidate's tophash is
- * read again when it is reached; entries inserted into a bucket of the group after it
- * was entered are not returned (Go: may or may not be). */
+ * read again when it is reached. Go reads every slot's tophash, and every bucket's
+ * overflow pointer, when its walk gets there, so it returns the entries inserted ahead
+ * of it: when an insert filled a slot of the iterator's generation since the group's
+ * bits were read, refresh_group reads them again past the entry last returned
+ * (INVARIANT 8). */
+/* The group bit of the entry last returned (map.h INVARIANT 3): read off it->key while
+ * that points into the group's buckets, as every entry the fast path returns does (it
+ * keeps no position of its own); else pos, the slow path's record of its own last
+ * entry (a re-looked-up entry lives in a newer array than the group's, which holds its
+ * EVACUATED mark). */
+static inline unsigned last_pos(const hiter *it) {
+    uintptr_t k = (uintptr_t)it->key, base = (uintptr_t)it->bptr;
+    if (base != 0 && k >= base && k < base + it->glen * sizeof(bmap)) {
+        uintptr_t d = k - base;
+        unsigned i = (unsigned)(d / sizeof(bmap));
+        unsigned slot = (unsigned)((d % sizeof(bmap) - offsetof(bmap, keys)) / sizeof(uint64_t));
+        return i * BUCKET_CNT + ((slot - it->offset) & (BUCKET_CNT - 1));
+    }
+    return it->pos;
+}
+
+static MB_NOINLINE void refresh_group(hiter *it) {
+    it->writes = it->gen->writes;
+    bmap *b = it->bptr;
+    /* No group held, or an old bucket mid-grow (checking), never inserted into. */
+    if (b == NULL || it->checking) return;
+    unsigned glen = it->glen, pos = last_pos(it);
+    /* A bucket from the current one on, before the group's last, that has an overflow
+     * chain now: Go walks that chain right after it, so the group ends there and the
+     * buckets after it are entered afresh (the chain of the last is followed anyway). */
+    for (unsigned k = pos >> BUCKET_CNT_BITS; k + 1 < glen; k++) {
+        if (b[k].overflow != NULL) {
+            if (it->bucket == 0) it->wrapped = false; /* this group did the wrap */
+            it->bucket = (uintptr_t)(b - it->buckets) + k + 1;
+            glen = k + 1;
+            it->glen = (uint8_t)glen;
+            break;
+        }
+    }
+    uint64_t past = pos >= 63 ? 0 : ~0ull << (pos + 1); /* the slots after pos's */
+    it->slots = group_slots(b, glen, it->offset) & past;
+}
+
 MB_NOINLINE int mapiternext_slow(hiter *it) {
+    if (it->gen != NULL && it->writes != it->gen->writes) refresh_group(it);
     hmap *h = it->h;
-    uintptr_t checkBucket = it->checkBucket;
+    uintptr_t checkBucket = it->checking ? (it->bucket - 1) & bucketMask(it->B) : NO_CHECK;
     uint64_t slots = checkBucket != NO_CHECK ? it->oldslots : it->slots;
     bmap *b = it->bptr;
-    unsigned cur = it->cur, glen = it->glen;
+    /* The bucket the walk is in matters only while the group has slots left (the common
+     * way here, a group used up, skips working it out). */
+    unsigned cur = slots ? last_pos(it) >> BUCKET_CNT_BITS : 0, glen = it->glen;
     uintptr_t bucket = it->bucket;
     for (;;) {
         while (slots) {
@@ -275,9 +327,9 @@ MB_NOINLINE int mapiternext_slow(hiter *it) {
                 slots = 0;
             }
             it->slots = slots;
-            it->cur = (uint8_t)cur;
+            it->pos = (uint8_t)j;
             it->glen = (uint8_t)glen;
-            it->checkBucket = checkBucket;
+            it->checking = checkBucket != NO_CHECK;
             return MAP_OK;
         }
         /* The group is done: go on with the overflow chain of its last bucket. */
@@ -347,7 +399,8 @@ MB_NOINLINE int mapiternext_slow(hiter *it) {
  * the iterator entered them (one SWAR pass over the 8 tophash bytes of each bucket
  * instead of a data-dependent, mispredicting branch per slot and per bucket); each
  * candidate's tophash is read again before it is returned, so a delete or an
- * evacuation between two calls is seen. */
+ * evacuation between two calls is seen, and after an insert the group's bits past the
+ * entry last returned are read again (INVARIANT 8), so an insert ahead is seen too. */
 MB_NOINLINE int mapiternext(hiter *it) {
     iter_cursor c = iter_cursor_of(it);
     int err = MAP_OK;

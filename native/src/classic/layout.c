@@ -13,15 +13,18 @@ static const layout_field fields[] = {
     FIELD(bmap, tophash),     FIELD(bmap, keys),      FIELD(bmap, elems),
     FIELD(bmap, overflow),
     FIELD(hiter, key),        FIELD(hiter, elem),     FIELD(hiter, h),
-    FIELD(hiter, bptr),       FIELD(hiter, slots),    FIELD(hiter, checkBucket),
-    FIELD(hiter, offset),     FIELD(hiter, wrapped),  FIELD(hiter, B),
-    FIELD(hiter, cur),        FIELD(hiter, prefetch), FIELD(hiter, glen),
-    FIELD(hiter, oldslots),        FIELD(hiter, buckets),  FIELD(hiter, gen),
+    FIELD(hiter, bptr),       FIELD(hiter, slots),    FIELD(hiter, writes),
+    FIELD(hiter, checking),   FIELD(hiter, offset),   FIELD(hiter, wrapped),
+    FIELD(hiter, B),          FIELD(hiter, pos),      FIELD(hiter, prefetch),
+    FIELD(hiter, glen),       FIELD(hiter, oldslots), FIELD(hiter, buckets),
+    FIELD(hiter, gen),
     FIELD(hiter, oldgen),     FIELD(hiter, startBucket), FIELD(hiter, bucket),
 };
 
 _Static_assert(sizeof(bmap) == 144, "bucket must be laid out as Go's: 144 bytes");
 _Static_assert(offsetof(hiter, key) == 0, "hiter.key must be first");
+_Static_assert(sizeof(hiter) == 96, "Go's hiter is 12 words");
+_Static_assert(sizeof(hmap) == 48, "Go's hmap is 48 bytes on 64-bit machines");
 
 size_t layout_fields(const layout_field **out) {
     *out = fields;

@@ -231,6 +231,10 @@ MB_NOINLINE void evacuate(hmap *h, uintptr_t oldbucket) {
         xy[0].b = &h->buckets[oldbucket];
         xy[0].i = 0;
         bool same = sameSizeGrow(h);
+        /* INVARIANT 8. No iterator holds a group or bucket this fills (a new bucket is
+         * entered only once its old bucket is evacuated), but a count too many only
+         * sends iterators to re-read live tophash bytes: harmless, once per bucket. */
+        h->extra->gen->writes++;
         if (!same) {
             xy[1].b = &h->buckets[oldbucket + newbit];
             xy[1].i = 0;
@@ -379,6 +383,7 @@ bucketloop_done:
     insertb->tophash[inserti] = tophash(hash);
     insertb->keys[inserti] = key;
     h->count++;
+    h->extra->gen->writes++; /* INVARIANT 8: an iterator may have this slot ahead of it */
 done:
     insertb->elems[inserti] = value;
     if ((h->flags & FLAG_HASH_WRITING) == 0) return -MAP_ERR_CONCURRENT_WRITES;
