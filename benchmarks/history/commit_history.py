@@ -1,6 +1,8 @@
 """`mapbench history REV_RANGE`: the quick suite at each commit of a range, into one store.
 
-Every commit of `git rev-list --reverse REV_RANGE` (oldest first) is one task on a Dask
+Every commit of `git rev-list --reverse --first-parent REV_RANGE` (oldest first: the
+mainline, as asv's range and `mapbench bisect` walk it; a merged branch's own commits are
+not visited, its merge commit is) is one task on a Dask
 cluster (benchmarks/history/cluster.py: an embedded LocalCluster of --workers processes,
 or --scheduler's): the commit travels to a worker as a shallow git repository, is built
 there in its own temporary venv (benchmarks/history/commit_build.py: the commit's declared
@@ -55,8 +57,9 @@ def git(args: list[str], cwd: Path) -> str:
 
 
 def commits_in(rev_range: str, repo: Path) -> list[tuple[str, str]]:
-    """(sha, subject) oldest first, as `git rev-list --reverse REV_RANGE` orders them."""
-    out = git(["log", "--reverse", "--format=%H %s", rev_range, "--"], repo)
+    """(sha, subject) oldest first along first parents, as `git rev-list --reverse
+    --first-parent REV_RANGE` orders them (asv's ranges do the same)."""
+    out = git(["log", "--reverse", "--first-parent", "--format=%H %s", rev_range, "--"], repo)
     commits = [(line[:40], line[41:]) for line in out.splitlines() if len(line) >= 40]
     if not commits:
         raise InputError(f"{rev_range!r} names no commits (try OLD..NEW, e.g. HEAD~3..HEAD)")
