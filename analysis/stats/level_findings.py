@@ -118,13 +118,7 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
         fill, fill_source = cache_levels.fill(kind, int(lv["size_bytes"]), data.layout, measured)
         step = simulated_step(rows, lv["name"])
         size = lv.get("machine", f"{lv['size_bytes']} B")
-        text = f"{lv['label']} ({size})"
-        if step is None:
-            text += f": no step up by {label(max(r['n'] for r in rows))}"
-        elif step[0] is None:
-            text += f": already high at {label(step[1])}"
-        else:
-            text += f": step up between {label(step[0])} and {label(step[1])}"
+        text = step_text(f"{lv['label']} ({size})", step, rows)
         how = "measured table bytes" if fill_source == cache_levels.MEASURED else "predicted"
         text += f"; the table fills it at n~{_approx(fill)} ({how}, {bracket(fill, timed_sizes)})"
         if step is not None and step[0] is not None and iterate:
@@ -150,6 +144,16 @@ def map_finding(data: "findings.RunData", kind: str) -> list["findings.Finding"]
     return [findings.Finding(TOPIC, sentence, findings.UNTESTED, source)]
 
 
+def step_text(name: str, step, rows: list[dict]) -> str:
+    """'NAME: step up between 2^14 and 2^18', '...: already high at 2^10' or '...: no step
+    up by 2^22', from simulated_step's answer over rows."""
+    if step is None:
+        return f"{name}: no step up by {label(max(r['n'] for r in rows))}"
+    if step[0] is None:
+        return f"{name}: already high at {label(step[1])}"
+    return f"{name}: step up between {label(step[0])} and {label(step[1])}"
+
+
 def _hardware_parts(doc: dict, rows: list[dict]) -> str:
     """'perf hardware counter L2 (l2_rqsts.miss): step up between 2^14 and 2^18; ...' or ""."""
     record = doc.get("hardware") if isinstance(doc.get("hardware"), dict) else {}
@@ -160,15 +164,7 @@ def _hardware_parts(doc: dict, rows: list[dict]) -> str:
         return ""
     parts = []
     for level, event in events.items():
-        step = simulated_step(counted, level)
-        text = f"{level} ({event})"
-        if step is None:
-            text += f": no step up by {label(max(r['n'] for r in counted))}"
-        elif step[0] is None:
-            text += f": already high at {label(step[1])}"
-        else:
-            text += f": step up between {label(step[0])} and {label(step[1])}"
-        parts.append(text)
+        parts.append(step_text(f"{level} ({event})", simulated_step(counted, level), counted))
     return "perf hardware counter misses/elem: " + "; ".join(parts)
 
 
