@@ -74,17 +74,35 @@ def default_wheel_cache() -> Path:
     return Path(base) / "mapbench" / "build-wheels"
 
 
+# A fresh interpreter's import path, as JSON (run with cwd "/" and without PYTHONPATH).
+FRESH_PATH_SCRIPT = "import json, sys; print(json.dumps(sys.path))"
+
+
 def visible_paths() -> list[str]:
     """This interpreter's import path less the standard library, the script's folder and
-    PYTHONPATH: its site-packages, user site, and the folders their .pth files add."""
-    paths = sysconfig.get_paths()
-    left_out = {os.path.realpath(p) for p in (paths["stdlib"], paths["platstdlib"],
-                                              os.path.join(paths["platstdlib"], "lib-dynload"))}
+    PYTHONPATH: its site-packages, user site, and the folders their .pth files add.
+
+    Read from a fresh interpreter, not from this process's sys.path: a running process
+    adds folders of its own (a Dask worker its scratch folders and the client's working
+    folder, /tmp say), and a folder on the commit's import path changes the counted
+    process's layout by what it holds. Every import lists each folder on the path, so the
+    number of files in /tmp moved the simulated D1 misses of a `--workers 2` history
+    against a `--workers 1` one (docs/counted-metrics.md, "Address layout")."""
+    left_out = set()
+    for base, platbase in ((sys.prefix, sys.exec_prefix), (sys.base_prefix, sys.base_exec_prefix)):
+        paths = sysconfig.get_paths(vars={"base": base, "platbase": platbase,
+                                          "installed_base": base, "installed_platbase": platbase})
+        left_out |= {os.path.realpath(p) for p in (paths["stdlib"], paths["platstdlib"],
+                                                   os.path.join(paths["platstdlib"], "lib-dynload"))}
     left_out |= {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
-    script_folder_first = not (sys.flags.isolated or getattr(sys.flags, "safe_path", False))
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.pop("PYTHONSTARTUP", None)
+    fresh = subprocess.run([sys.executable, "-c", FRESH_PATH_SCRIPT], check=True, cwd="/",
+                           env=env, capture_output=True, text=True).stdout
     seen: list[str] = []
-    for entry in sys.path[1:] if script_folder_first else sys.path:
-        real = os.path.realpath(entry) if entry else ""
+    for entry in json.loads(fresh):
+        real = os.path.realpath(entry) if entry else ""     # "": -c's working folder
         if real and os.path.isdir(real) and real not in left_out and real not in seen:
             seen.append(real)
     return seen
