@@ -22,7 +22,12 @@ Measured 2026-12-06, 2-vCPU KVM guest shared with other sessions, issue 29's ben
   "Address layout"): simulated misses and Bcm depend on the counted process's address
   layout, which the interpreter's path and import path move even with ASLR off; so the
   study judges Ir, Dr, Dw, Bc, loops and elements exactly and lists the layout-sensitive
-  events (analysis/counters/count_agreement.py) without judging them.
+  events (analysis/counters/count_agreement.py) without judging them. The layout input
+  that differed between the two histories was found on 2026-12-07: the commit venv's .pth
+  copied a Dask worker's sys.path (its scratch folders, the client's working folder /tmp),
+  and what /tmp held moved the heap (benchmarks/history/commit_build.visible_paths). After
+  that fix, 327c59d~3..c903bc3 (4 commits, both workers used, load average 4.9): every event
+  of every run equal, 0 layout-sensitive differences (145 s / 147 s under that load).
 """
 from __future__ import annotations
 
