@@ -60,6 +60,45 @@ static inline void enter_group(swiss_iter *it, const swiss_table *t);
 static void prefetch_one_group_ahead(const swiss_iter *it, const swiss_table *t);
 static inline bool take_next_candidate(swiss_iter *it, bool grown);
 
+static inline uint64_t full_slots(const swiss_group *g);
+
+/* The set-up's first step without software prefetch (the `for range { break }`): what
+ * enter_group and take_next_candidate do for the start group and, where it has no full
+ * slot at or after the start slot, the next one, in registers, each field of the
+ * iterator written once. The same state as theirs: the start group's chunk covers its
+ * slots from the start slot on (8 - from <= capacity: never the wrap), the next
+ * group's starts at its slot 0 and stops at the wrap (capacity 8: the start group's
+ * slots before the start slot). A directory entry's table is live (index >= 0), so
+ * tab_writes_seen is t->writes; no write can come between reading a group's control
+ * word and taking its full slot, so the control byte is not read twice. */
+static int first_groups(swiss_iter *it, const swiss_table *t) {
+    uint64_t mask = (uint64_t)t->capacity - 1;
+    uint64_t e = it->entryOffset & mask; /* the start slot */
+    swiss_group *g = &t->groups[e >> SWISS_GROUP_SLOTS_BITS];
+    prefetch_group(g);
+    unsigned from = (unsigned)(e & (SWISS_GROUP_SLOTS - 1));
+    uint64_t entryIdx = SWISS_GROUP_SLOTS - from;
+    uint64_t match = full_slots(g) & (0xffull << from);
+    it->tabWrites = t->writes;
+    if (__builtin_expect(match == 0, 0) && entryIdx <= mask) {
+        g = &t->groups[((e + entryIdx) & mask) >> SWISS_GROUP_SLOTS_BITS];
+        uint64_t covered = mask + 1 - entryIdx < SWISS_GROUP_SLOTS ? mask + 1 - entryIdx : SWISS_GROUP_SLOTS;
+        match = full_slots(g) & ((1ull << covered) - 1);
+        entryIdx += covered;
+    }
+    it->group = g;
+    it->entryIdx = entryIdx;
+    if (__builtin_expect(match == 0, 0)) {
+        it->match = 0;
+        return swiss_iter_next_slow(it);
+    }
+    unsigned j = (unsigned)__builtin_ctzll(match);
+    it->match = match & (match - 1);
+    it->key = &g->slots[j].key;
+    it->elem = &g->slots[j].elem;
+    return MAP_OK;
+}
+
 /* Iter.Init (table.go 556); like mapIterStart, then the first Next. The first Next of
  * a map with a directory is done here, inline: what swiss_iter_next_slow does on its
  * first call (the table at the random directory entry, its first chunk, the start
@@ -97,7 +136,8 @@ MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch)
     if (t->index != dirIdx) it->dirOffset -= (uint64_t)(dirIdx - t->index); /* as the slow path */
     it->tab = t;
     swiss_table_acquire(t);
-    if (__builtin_expect(prefetch != 0, 0)) prefetch_one_group_ahead(it, t);
+    if (prefetch == 0) return first_groups(it, t);
+    prefetch_one_group_ahead(it, t);
     enter_group(it, t);
     if (take_next_candidate(it, false)) return MAP_OK;
     /* The next group, as the slow path's first step would enter it (nothing it checks
