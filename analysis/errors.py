@@ -19,3 +19,11 @@ class WriteError(OSError):
         super().__init__(f"cannot write {path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+class StoreBusy(Exception):
+    """Another process writes the folder; the message names it. Shown as one line, exit 1.
+
+    Raised by benchmarks/store/lock.py; defined here, with the other errors the CLI shows
+    as one line, so that the CLI need not import the lock (and its socket, json and
+    pathlib) for commands that never take it."""

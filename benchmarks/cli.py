@@ -5,8 +5,7 @@ import argparse
 import importlib
 import sys
 
-from mapbench.analysis.errors import InputError, WriteError
-from mapbench.benchmarks.store.lock import StoreBusy
+from mapbench.analysis.errors import InputError, StoreBusy, WriteError
 
 # (module, subcommand) in the order `mapbench --help` lists them. A module that is
 # not there yet is skipped, so a partial checkout still has a working CLI.

@@ -16,7 +16,6 @@ from mapbench.analysis.stacks.fold import FORMATS, detect_format, filter_stacks,
 from mapbench.analysis.stacks.fold_perf import WEIGHTS, PerfFold, fold_perf_stream
 from mapbench.analysis.stacks.fold_pyspy import fold_pyspy_raw
 from mapbench.analysis.stacks.folded import decode, encode_folded, format_folded, read_folded
-from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
 
 INPUT_FORMATS = FORMATS + ("pprof",)
 
@@ -159,6 +158,9 @@ def _fold_data(name: str, data, was_gzip: bool, fmt: str, args, text: bool):
         elif fmt == "pyspy":
             stacks = fold_pyspy_raw(bytes(data))
         elif fmt == "pprof":
+            # imported here: protobuf is about 8 MiB of a fold's peak memory, and only a
+            # pprof input needs it
+            from mapbench.analysis.stacks.pprof import profile_to_stacks, read_profile
             stacks = profile_to_stacks(read_profile(bytes(data)))
         else:
             stacks = read_folded(decode(bytes(data)))

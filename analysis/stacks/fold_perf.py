@@ -37,7 +37,6 @@ from __future__ import annotations
 import mmap
 import re
 from itertools import chain
-from dataclasses import dataclass, field
 
 from mapbench.analysis.stacks.folded import ENCODING, ERRORS
 
@@ -69,28 +68,50 @@ _JIT_MAP = re.compile(rb"/tmp/perf-[0-9]+\.map")
 
 # Input is processed in slices of about this many bytes, cut at a newline, so
 # a 400 MB file never exists as 5 million line objects at once.
-_CHUNK_BYTES = 1 << 23
+_CHUNK_BYTES = 1 << 18
 # Distinct stack lines remembered; beyond this the cache starts afresh.
 _CACHE_LIMIT = 1 << 20
 
 
-@dataclass
 class PerfFold:
-    """What folding one `perf script` text found."""
+    """What folding one `perf script` text found.
 
-    stacks: dict[str, int]
-    weight: str                      # "samples" or "period"
-    event: str | None = None         # the event type kept (the first seen)
-    samples: int = 0                 # samples counted
-    filtered_samples: int = 0        # samples of other event types, left out
-    period_total: int = 0            # sum of the periods of the samples counted
-    periods: set[int] = field(default_factory=set)  # distinct periods seen (capped)
-    incomplete_tail: bool = False    # the text stopped inside a sample (left out, as perl does)
-    # With text=True and an engine that writes it: the sorted folded text (a buffer, what
-    # format_folded would give), and `stacks` stays empty; `engine_folder` keeps its memory.
-    folded: object = field(default=None, compare=False, repr=False)
-    distinct_stacks: int = field(default=0, compare=False)  # stacks counted, weight 0 included
-    engine_folder: object = field(default=None, compare=False, repr=False)
+    A plain class, not a dataclass: `dataclasses` imports `inspect` (and with it ast, dis,
+    tokenize), 1.4 MiB of `mapbench fold`'s peak memory, which issue 25 bounds by Perl's.
+    Equality compares the fields a fold's result is made of (not the engine's buffers)."""
+
+    __slots__ = ("stacks", "weight", "event", "samples", "filtered_samples", "period_total",
+                 "periods", "incomplete_tail", "folded", "distinct_stacks", "engine_folder")
+    COMPARED = ("stacks", "weight", "event", "samples", "filtered_samples", "period_total",
+                "periods", "incomplete_tail")
+
+    def __init__(self, stacks: dict[str, int], weight: str, event: str | None = None,
+                 samples: int = 0, filtered_samples: int = 0, period_total: int = 0,
+                 periods: set[int] | None = None, incomplete_tail: bool = False,
+                 folded: object = None, distinct_stacks: int = 0, engine_folder: object = None):
+        self.stacks = stacks                    # folded stack -> weight
+        self.weight = weight                    # "samples" or "period"
+        self.event = event                      # the event type kept (the first seen)
+        self.samples = samples                  # samples counted
+        self.filtered_samples = filtered_samples  # samples of other event types, left out
+        self.period_total = period_total        # sum of the periods of the samples counted
+        self.periods = set() if periods is None else periods  # distinct periods seen (capped)
+        self.incomplete_tail = incomplete_tail  # the text stopped inside a sample (left out, as perl does)
+        # With text=True and an engine that writes it: the sorted folded text (a buffer, what
+        # format_folded would give), and `stacks` stays empty; `engine_folder` keeps its memory.
+        self.folded = folded
+        self.distinct_stacks = distinct_stacks  # stacks counted, weight 0 included
+        self.engine_folder = engine_folder
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.COMPARED)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "PerfFold(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.COMPARED) + ")"
 
 
 def parse_event_header(line: bytes) -> tuple[bytes, bytes, bytes | None] | None:
@@ -230,7 +251,7 @@ def _spans(data):
     (MADV_DONTNEED), so a file's bytes are never all resident at once (F1 of fold_perf.h).
     """
     size = len(data)
-    pos = 0
+    pos = dropped_from = 0
     drop_pages = isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED")
     while pos < size:
         end = pos + _CHUNK_BYTES
@@ -241,7 +262,13 @@ def _spans(data):
             end = size
         yield pos, end
         if drop_pages:
-            data.madvise(mmap.MADV_DONTNEED, pos - pos % mmap.PAGESIZE, end - pos + pos % mmap.PAGESIZE)
+            # From the previous slice's start, not this one's: the kernel's fault-around
+            # maps up to 64 KiB of cached pages around each page fault, so reading this
+            # slice maps pages of the previous one again; dropped only from `pos` on, they
+            # stayed resident, about 10 KiB a slice (an input-sized leak).
+            start = pos - pos % mmap.PAGESIZE
+            data.madvise(mmap.MADV_DONTNEED, dropped_from, end - dropped_from)
+            dropped_from = start
         pos = end
 
 

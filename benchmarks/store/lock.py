@@ -30,6 +30,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from mapbench.analysis import errors
 from mapbench.analysis.errors import WriteError
 
 LOCK_NAME = ".writer.lock"
@@ -38,8 +39,7 @@ BUSY_RETRY_S = 0.5
 UNLOCKED_SUBFOLDERS = ("compare",)      # written without the lock (by `mapbench compare`)
 
 
-class StoreBusy(Exception):
-    """Another process writes the folder; the message names it. Shown as one line, exit 1."""
+StoreBusy = errors.StoreBusy      # where the CLI catches it (analysis/errors.py)
 
 
 def _describe(text: str) -> str:

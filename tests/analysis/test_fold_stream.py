@@ -101,3 +101,40 @@ def _pipe_drained(process) -> bool:
     import termios
     pending = fcntl.ioctl(process.stdin.fileno(), termios.FIONREAD, struct.pack("i", 0))
     return struct.unpack("i", pending)[0] == 0
+
+
+def _mapping_rss_kib(path: Path) -> int:
+    """Resident KiB of this process's mappings of `path` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if line[:1] in "0123456789abcdef" and "-" in line.split()[0]:
+            inside = line.rstrip().endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc/self/smaps")
+def test_a_mapped_input_is_never_resident_beyond_a_few_slices(tmp_path):
+    """A file folds through an mmap slice by slice, each slice's pages given back after it:
+    after the last slice, the mapping holds about one slice, whatever the file's length.
+    The kernel maps up to 64 KiB of cached pages around each fault ("fault-around"), so
+    reading a slice maps the tail of the one before again; giving back only from the
+    slice's own start once left ~10 KiB a slice resident (16 MiB on this 64 MB file)."""
+    import mmap
+    from mapbench.analysis.stacks import fold_perf
+    sample = (b"python 1234/1234 1.000001: 250000 cpu-clock:u:\n"
+              + b"".join(b"\t    7f00%08x frame_%d+0x1 (/usr/lib/libx.so)\n" % (i, i) for i in range(20))
+              + b"\n")
+    path = tmp_path / "perf.txt"
+    with path.open("wb") as out:
+        for _ in range(64 * 1024 * 1024 // (len(sample) * 1024) + 1):
+            out.write(sample * 1024)
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        slices = 0
+        for start, end in fold_perf._spans(data):
+            data[start:end:4096]              # read every page of the slice, as a fold does
+            slices += 1
+        resident = _mapping_rss_kib(path)
+    assert slices > 200
+    assert resident <= 2 * fold_perf._CHUNK_BYTES // 1024 + 256, resident
