@@ -41,15 +41,7 @@ static inline void prefetch_group(const swiss_group *g) {
 }
 
 void swiss_iter_release(swiss_iter *it) {
-    if (it->m) {
-        it->m->liveIters--;
-        if (it->dirIdx < 0) swiss_small_release(it->group);
-        it->m = NULL;
-    }
-    swiss_table_release(it->tab);
-    it->tab = NULL;
-    it->group = NULL;
-    it->match = 0;
+    swiss_iter_release_inline(it);
 }
 
 static int finish(swiss_iter *it) {
@@ -64,8 +56,48 @@ uint16_t swiss_prefetch_for(uint64_t used) {
     return used >= SWISS_PREFETCH_AUTO_MIN_ENTRIES ? SWISS_PREFETCH_AUTO_DISTANCE : 0;
 }
 
-static void enter_group(swiss_iter *it, const swiss_table *t);
+static inline void enter_group(swiss_iter *it, const swiss_table *t);
+static void prefetch_one_group_ahead(const swiss_iter *it, const swiss_table *t);
 static inline bool take_next_candidate(swiss_iter *it, bool grown);
+
+static inline uint64_t full_slots(const swiss_group *g);
+
+/* The set-up's first step without software prefetch (the `for range { break }`): what
+ * enter_group and take_next_candidate do for the start group and, where it has no full
+ * slot at or after the start slot, the next one, in registers, each field of the
+ * iterator written once. The same state as theirs: the start group's chunk covers its
+ * slots from the start slot on (8 - from <= capacity: never the wrap), the next
+ * group's starts at its slot 0 and stops at the wrap (capacity 8: the start group's
+ * slots before the start slot). A directory entry's table is live (index >= 0), so
+ * tab_writes_seen is t->writes; no write can come between reading a group's control
+ * word and taking its full slot, so the control byte is not read twice. */
+static int first_groups(swiss_iter *it, const swiss_table *t) {
+    uint64_t mask = (uint64_t)t->capacity - 1;
+    uint64_t e = it->entryOffset & mask; /* the start slot */
+    swiss_group *g = &t->groups[e >> SWISS_GROUP_SLOTS_BITS];
+    prefetch_group(g);
+    unsigned from = (unsigned)(e & (SWISS_GROUP_SLOTS - 1));
+    uint64_t entryIdx = SWISS_GROUP_SLOTS - from;
+    uint64_t match = full_slots(g) & (0xffull << from);
+    it->tabWrites = t->writes;
+    if (__builtin_expect(match == 0, 0) && entryIdx <= mask) {
+        g = &t->groups[((e + entryIdx) & mask) >> SWISS_GROUP_SLOTS_BITS];
+        uint64_t covered = mask + 1 - entryIdx < SWISS_GROUP_SLOTS ? mask + 1 - entryIdx : SWISS_GROUP_SLOTS;
+        match = full_slots(g) & ((1ull << covered) - 1);
+        entryIdx += covered;
+    }
+    it->group = g;
+    it->entryIdx = entryIdx;
+    if (__builtin_expect(match == 0, 0)) {
+        it->match = 0;
+        return swiss_iter_next_slow(it);
+    }
+    unsigned j = (unsigned)__builtin_ctzll(match);
+    it->match = match & (match - 1);
+    it->key = &g->slots[j].key;
+    it->elem = &g->slots[j].elem;
+    return MAP_OK;
+}
 
 /* Iter.Init (table.go 556); like mapIterStart, then the first Next. The first Next of
  * a map with a directory is done here, inline: what swiss_iter_next_slow does on its
@@ -104,8 +136,18 @@ MB_NOINLINE int swiss_iter_init(swiss_iter *it, swiss_map *m, uint16_t prefetch)
     if (t->index != dirIdx) it->dirOffset -= (uint64_t)(dirIdx - t->index); /* as the slow path */
     it->tab = t;
     swiss_table_acquire(t);
+    if (prefetch == 0) return first_groups(it, t);
+    prefetch_one_group_ahead(it, t);
     enter_group(it, t);
     if (take_next_candidate(it, false)) return MAP_OK;
+    /* The next group, as the slow path's first step would enter it (nothing it checks
+     * can have changed since: the map is not being written, the table is live, the
+     * depth and t->writes were read just now). */
+    if (it->entryIdx < t->capacity) {
+        if (__builtin_expect(prefetch != 0, 0)) prefetch_one_group_ahead(it, t);
+        enter_group(it, t);
+        if (take_next_candidate(it, false)) return MAP_OK;
+    }
     return swiss_iter_next_slow(it);
 }
 
@@ -259,8 +301,9 @@ __attribute__((noinline, noipa)) static void prefetch_one_group_ahead(const swis
 }
 
 /* The walk's first or second chunk of t (it->entryIdx <= 8: the first ends at a group's
- * end): one group, from the slot at entryIdx on. */
-static void enter_group(swiss_iter *it, const swiss_table *t) {
+ * end): one group, from the slot at entryIdx on. A leaf without calls, inlined into
+ * the set-up: its callers run the software prefetch (prefetch_one_group_ahead) first. */
+static inline __attribute__((always_inline)) void enter_group(swiss_iter *it, const swiss_table *t) {
     uint64_t capacity = t->capacity;
     uint64_t e = (it->entryIdx + it->entryOffset) & (capacity - 1); /* the slot at entryIdx */
     swiss_group *g = &t->groups[e >> SWISS_GROUP_SLOTS_BITS];
@@ -272,7 +315,6 @@ static void enter_group(swiss_iter *it, const swiss_table *t) {
     uint64_t covered = SWISS_GROUP_SLOTS - from;
     if (covered > capacity - it->entryIdx) covered = capacity - it->entryIdx; /* the wrap */
     uint64_t match = full_slots(g) >> from;
-    if (it->prefetch) prefetch_one_group_ahead(it, t);
     it->match = (match & ((1ull << covered) - 1)) << from;
     it->group = g;
     it->entryIdx += covered;
@@ -281,6 +323,7 @@ static void enter_group(swiss_iter *it, const swiss_table *t) {
 
 static void enter_chunk(swiss_iter *it, const swiss_table *t) {
     if (it->entryIdx <= SWISS_GROUP_SLOTS) {
+        if (it->prefetch) prefetch_one_group_ahead(it, t);
         enter_group(it, t);
         return;
     }

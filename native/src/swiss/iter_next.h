@@ -98,4 +98,18 @@ static inline void swiss_iter_sync(swiss_iter *it, const swiss_cursor *c, const 
     }
 }
 
+/* Give the iterator's references back (swiss_iter_release), inline for the kernels'
+ * `for range { break }`: with the reference counts inline (swiss.h) it is a leaf. */
+static inline void swiss_iter_release_inline(swiss_iter *it) {
+    if (it->m) {
+        it->m->liveIters--;
+        if (it->dirIdx < 0) swiss_small_release(it->group);
+        it->m = NULL;
+    }
+    swiss_table_release(it->tab);
+    it->tab = NULL;
+    it->group = NULL;
+    it->match = 0;
+}
+
 #endif

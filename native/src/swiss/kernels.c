@@ -27,7 +27,7 @@ static inline swiss_iter *iter_get(int storage, swiss_iter *stack) {
 }
 
 static inline void iter_put(int storage, swiss_iter *it) {
-    if (storage != STORAGE_POOL) swiss_iter_release(it); /* the pool's put releases it */
+    if (storage != STORAGE_POOL) swiss_iter_release_inline(it); /* the pool's put releases it */
     if (storage == STORAGE_HEAP)
         mb_free(it);
     else if (storage == STORAGE_POOL)

@@ -71,28 +71,17 @@ static swiss_table *swiss_table_new(uint64_t capacity, int64_t index, uint8_t lo
     return t;
 }
 
-void swiss_table_acquire(swiss_table *t) {
-    if (t) t->refs++;
-}
-
-void swiss_table_release(swiss_table *t) {
-    if (!t || --t->refs != 0) return;
+void swiss_table_free(swiss_table *t) {
     swiss_groups_free(t->groups, t->lengthMask + 1);
     mb_free(t);
 }
 
 static inline swiss_small *small_of(swiss_group *g) {
-    return (swiss_small *)((char *)g - offsetof(swiss_small, group));
+    return swiss_small_of(g);
 }
 
-void swiss_small_acquire(swiss_group *g) {
-    if (g) small_of(g)->refs++;
-}
-
-void swiss_small_release(swiss_group *g) {
-    if (!g) return;
-    swiss_small *s = small_of(g);
-    if (--s->refs == 0) mb_free(s);
+void swiss_small_free(swiss_small *s) {
+    mb_free(s);
 }
 
 static inline uint16_t table_tombstones(const swiss_table *t) {
