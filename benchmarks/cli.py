@@ -57,13 +57,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _use_native_folder() -> None:
     """Fold perf script text in C (native/src/fold) from here on; Python's folder where the
-    compiled module is missing (the two fold byte for byte alike; tests run both)."""
-    try:
-        from mapbench.native.perf_folder import PerfFolder
-    except ImportError:
-        return
+    compiled module does not load (the two fold byte for byte alike; tests run both). The
+    module is loaded at the first fold, not here: most commands never fold, and a native
+    module that refuses to load (a bad MAPBENCH_INJECT_* value) must fail only the work
+    that needs it, as one line from that work."""
     from mapbench.analysis.stacks.fold_perf import use_engine
-    use_engine(PerfFolder)
+
+    def load_native_folder():
+        try:
+            from mapbench.native.perf_folder import PerfFolder
+        except ImportError:
+            return None
+        except Exception as exc:          # the native module refused to load (its own reason)
+            print(f"mapbench: note: the C folder did not load ({exc}); folding in Python",
+                  file=sys.stderr)
+            return None
+        return PerfFolder
+
+    load_native_folder.lazy_engine = True
+    use_engine(load_native_folder)
 
 
 def main(argv: list[str] | None = None) -> int:

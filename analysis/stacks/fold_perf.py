@@ -466,6 +466,18 @@ def use_engine(engine) -> None:
     _default_engine = engine
 
 
+def _engine_named(engine):
+    """The engine a fold uses: `engine`, or for "default" the one installed by use_engine;
+    an installed loader (a function with `lazy_engine = True`) is called once, at the first
+    fold, and what it returns (None: Python's folder) replaces it."""
+    global _default_engine
+    if engine != "default":
+        return engine
+    if getattr(_default_engine, "lazy_engine", False):
+        _default_engine = _default_engine()
+    return _default_engine
+
+
 def _fold_with_engine(engine, data, *, weight, comm, text=False, **options) -> PerfFold:
     folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
                     **options)
@@ -510,7 +522,7 @@ def fold_perf_script_detailed(
     elif not isinstance(data, (bytes, bytearray, mmap.mmap)):
         raise TypeError(f"perf script text must be bytes, not {type(data).__name__}")
     options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
-    engine = _default_engine if engine == "default" else engine
+    engine = _engine_named(engine)
     if engine is not None:
         try:
             return _fold_with_engine(engine, data, weight=weight, comm=comm, text=text, **options)
@@ -536,7 +548,7 @@ def fold_perf_stream(
     if weight not in WEIGHTS:
         raise ValueError(f"weight must be one of {WEIGHTS}, not {weight!r}")
     options = {"pid": pid, "tid": tid, "kernel": kernel, "addrs": addrs, "jit": jit, "java_exact": java_exact}
-    engine = _default_engine if engine == "default" else engine
+    engine = _engine_named(engine)
     if engine is not None:
         folder = engine(by_period=weight == "period", comm=None if comm is None else comm.encode(ENCODING, ERRORS),
                         **options)

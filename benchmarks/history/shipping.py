@@ -53,7 +53,10 @@ def pack_commit(repo: Path, commit: str) -> bytes:
                  ["git", "-C", tmp, "fetch", "-q", "--depth", "1", "--no-tags",
                   f"file://{Path(repo).resolve()}", commit])
         for step in steps:
-            proc = subprocess.run(step, capture_output=True, text=True)
+            # A session of its own: Ctrl-C on the client's terminal goes to the client,
+            # which cancels the history (exit 130); sent to git too, it killed the fetch
+            # half-way and came back first as "unpack-objects failed" (exit 2).
+            proc = subprocess.run(step, capture_output=True, text=True, start_new_session=True)
             if proc.returncode != 0:
                 lines = proc.stderr.strip().splitlines()
                 raise InputError(f"cannot take {commit[:12]} out of {repo}: "

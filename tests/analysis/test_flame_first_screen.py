@@ -43,9 +43,10 @@ def test_unknown_towers_collapse_into_one_frame_keeping_every_sample():
 def test_fold_output_stays_perl_compatible_unless_asked(tmp_path, capsys):
     source = FIXTURES / "perf-script-python-cffi.txt"
     plain, collapsed = tmp_path / "plain", tmp_path / "collapsed"
-    assert main(["fold", str(source), "-o", str(plain)]) == 0
+    # the fixture holds sample-count weights (tests/fixtures/README.md)
+    assert main(["fold", str(source), "--weight", "samples", "-o", str(plain)]) == 0
     assert plain.read_bytes() == (FIXTURES / "perf-script-python-cffi.perl.folded").read_bytes()
-    assert main(["fold", str(source), "--collapse-unknown", "-o", str(collapsed)]) == 0
+    assert main(["fold", str(source), "--weight", "samples", "--collapse-unknown", "-o", str(collapsed)]) == 0
     assert "[unknown];[unknown]" in plain.read_text()
     assert "[unknown];[unknown]" not in collapsed.read_text() and "[unknown] ×" in collapsed.read_text()
 
