@@ -28,6 +28,8 @@ Measured 2026-12-06, 2-vCPU KVM guest shared with other sessions, issue 29's ben
   and what /tmp held moved the heap (benchmarks/history/commit_build.visible_paths). After
   that fix, 327c59d~3..c903bc3 (4 commits, both workers used, load average 4.9): every event
   of every run equal, 0 layout-sensitive differences (145 s / 147 s under that load).
+  Then issue 29's own range, HEAD~12..HEAD at 5b6b07f (12 first-parent commits, load average
+  2.5): --workers 1 267 s, --workers 2 155 s, ratio 0.58; every event of all 12 runs equal.
 """
 from __future__ import annotations
 
