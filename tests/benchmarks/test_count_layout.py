@@ -11,26 +11,16 @@ import shutil
 import site
 import subprocess
 import sys
-import textwrap
 
 import pytest
+
+from tests.count_child import count_in
 
 from mapbench.analysis.counters import count_agreement
 
 needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None,
                                     reason="valgrind not installed (Debian: valgrind)")
 BENCH = "iterate/storage=stack/prefetch=0/n=1024"      # its timed region does not allocate
-COUNT = textwrap.dedent("""
-    import json, sys, tempfile
-    from pathlib import Path
-    from mapbench.benchmarks.counts import count_pass
-    prefix, _ = count_pass.aslr_prefix()
-    with tempfile.TemporaryDirectory() as tmp:
-        got, bad = count_pass.run_group([sys.argv[1]], Path(tmp) / "g", prefix=prefix,
-                                        valgrind=count_pass.find_tool("valgrind"),
-                                        env=count_pass.child_env(None))
-    print(json.dumps(got))
-""")
 
 
 def venv(folder):
@@ -43,12 +33,7 @@ def venv(folder):
 
 
 def count_from(python, bench: str) -> dict:
-    done = subprocess.run([str(python), "-c", COUNT, bench], capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
-    got = json.loads(done.stdout.strip().splitlines()[-1])
-    assert got[bench]["totals"]["Ir"] > 0
-    return {"run": got}
+    return {"run": {bench: count_in(python, bench)}}
 
 
 @needs_valgrind

@@ -7,7 +7,6 @@ lists it), so a `--workers 2` history counted D1mw 37 where `--workers 1` counte
 Real valgrind: two venvs made while this process's path carries a crowded or an empty
 folder count one benchmark with every event equal.
 """
-import json
 import shutil
 import site
 import subprocess
@@ -15,22 +14,13 @@ import sys
 
 import pytest
 
+from tests.count_child import count_in
+
 from mapbench.benchmarks.history import commit_build
 
 needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None,
                                     reason="valgrind not installed (Debian: valgrind)")
 BENCH = "iterate/storage=stack/prefetch=0/n=1024"
-COUNT = """
-import json, sys, tempfile
-from pathlib import Path
-from mapbench.benchmarks.counts import count_pass
-prefix, _ = count_pass.aslr_prefix()
-with tempfile.TemporaryDirectory() as tmp:
-    got, bad = count_pass.run_group([sys.argv[1]], Path(tmp) / "g", prefix=prefix,
-                                    valgrind=count_pass.find_tool("valgrind"),
-                                    env=count_pass.child_env(None))
-print(json.dumps(got))
-"""
 
 
 def worker_like_path(monkeypatch, folder):
@@ -69,12 +59,7 @@ def counted_from_venv(tmp_path, monkeypatch, name: str, files: int) -> dict:
     site_dir = next((tmp_path / f"venv-{name}").glob("lib/python*/site-packages"))
     (site_dir / "zz-test-parent.pth").write_text(
         "import site; " + "; ".join(f"site.addsitedir({p!r})" for p in parents) + "\n")
-    done = subprocess.run([str(python), "-c", COUNT, BENCH], capture_output=True, text=True,
-                          timeout=600, cwd="/")
-    assert done.returncode == 0, done.stderr
-    got = json.loads(done.stdout.strip().splitlines()[-1])
-    assert got[BENCH]["totals"]["Ir"] > 0
-    return got[BENCH]["totals"]
+    return count_in(python, BENCH, cwd="/")["totals"]
 
 
 @needs_valgrind
