@@ -184,7 +184,11 @@ def test_ctrl_c_cancels_what_is_left_and_keeps_what_finished(repo, tmp_path):
         [sys.executable, "-m", "mapbench", "history", f"{shas[0]}~1..{shas[-1]}", "--repo", str(repo),
          "--out", str(store), "--workers", "1", "--bench-args", COUNTS_ONLY],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True,
+        # Ctrl-C as from a terminal: a test run started in the background (`cmd &`, as CI
+        # runners may) has SIGINT ignored, and the child would inherit that and rightly
+        # ignore it (as `nohup mapbench history &` should)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not (store / shas[0][:12] / "meta.json").is_file():   # the first has landed
